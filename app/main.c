@@ -1,0 +1,294 @@
+/*
+ * main.c: the voxgate binary.
+ *
+ *   voxgate --config FILE [--check] [-- EAL arguments]
+ *
+ * Loads the configuration (exit 2 on any error, printed as "file:line: what"),
+ * initialises DPDK with the configured EAL arguments (or those after "--"), builds
+ * the shared call table and rings, then the dataplane on every EAL worker lcore, the
+ * bot workers and the signaling user agent, which runs on the main lcore until
+ * SIGINT or SIGTERM. SIGUSR1 prints the counters. --check stops after the
+ * configuration has been validated.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jemalloc/jemalloc.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_memzone.h>
+
+#include "app/log.h"
+#include "bots/bot.h"
+#include "config/cfg.h"
+#include "dataplane/dp.h"
+#include "shared/cs.h"
+#include "shared/ring.h"
+#include "signaling/sig.h"
+
+#define EXIT_CONFIG 2
+
+struct app {
+	struct cfg cfg;
+	const struct rte_memzone *calls_mz;
+	struct cs_table *calls;
+	struct ring_set rings;
+	struct dp *dp;
+	struct bot_pool *bots;
+	struct sig *sig;
+	unsigned n_lcores;
+};
+
+static struct sig *app_sig;           /* for the signal handler only */
+static volatile sig_atomic_t app_dump; /* SIGUSR1 seen */
+
+static void app_on_signal(int signo)
+{
+	if (signo == SIGUSR1)
+		app_dump = 1;
+	else if (app_sig)
+		sig_request_stop(app_sig);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: voxgate --config FILE [--check] [-- EAL arguments]\n");
+}
+
+/*
+ * Show which allocator serves malloc(): jemalloc counts this thread's allocations,
+ * so a malloc() that moves "thread.allocated" went through jemalloc.
+ */
+static int app_check_jemalloc(void)
+{
+	const char *version = NULL;
+	uint64_t before = 0, after = 0;
+	size_t len = sizeof(version), n = sizeof(before);
+	void *p;
+
+	if (mallctl("version", &version, &len, NULL, 0) != 0)
+		return -ENOTSUP;
+	mallctl("thread.allocated", &before, &n, NULL, 0);
+	p = malloc(4096);
+	if (p) /* a store the compiler cannot drop, so the malloc/free pair stays */
+		*(volatile char *)p = 1;
+	n = sizeof(after);
+	mallctl("thread.allocated", &after, &n, NULL, 0);
+	free(p);
+	if (after < before + 4096) {
+		log_err("app", "malloc() is not served by jemalloc %s", version);
+		return -ENOTSUP;
+	}
+	log_info("app", "allocator: jemalloc %s (malloc verified)", version);
+	return 0;
+}
+
+static void app_print_counters(const struct app *a)
+{
+	const struct sig_stats *ss = sig_stats(a->sig);
+
+	log_info("stats", "sip: invites %llu answered %llu ended %llu active %llu; rejected "
+		 "403 %llu 404 %llu 488 %llu 503 %llu; slots free %u/%u",
+		 (unsigned long long)ss->invites, (unsigned long long)ss->answered,
+		 (unsigned long long)ss->ended, (unsigned long long)ss->calls_active,
+		 (unsigned long long)ss->rejected_403, (unsigned long long)ss->rejected_404,
+		 (unsigned long long)ss->rejected_488, (unsigned long long)ss->rejected_503,
+		 sig_free_slots(a->sig), a->calls->n_slots);
+	for (unsigned l = 0; l < a->n_lcores; l++) {
+		const struct dp_lcore_stats *d = dp_stats(a->dp, l);
+		char drops[1024] = "";
+		size_t n = 0;
+
+		for (unsigned r = 1; r < DP_DROP_MAX; r++)
+			if (d->drops[r] && n < sizeof(drops))
+				n += (size_t)snprintf(drops + n, sizeof(drops) - n, " %s=%llu",
+						      dp_drop_name(r),
+						      (unsigned long long)d->drops[r]);
+		log_info("stats", "dp lcore %u: rx %llu rtp %llu tx %llu rtp %llu silence %llu "
+			 "arp %llu icmp %llu calls active %llu frames to bot %llu from bot "
+			 "%llu; drops:%s", l, (unsigned long long)d->rx_packets,
+			 (unsigned long long)d->rx_rtp, (unsigned long long)d->tx_packets,
+			 (unsigned long long)d->tx_rtp, (unsigned long long)d->tx_silence,
+			 (unsigned long long)d->arp_replies, (unsigned long long)d->icmp_replies,
+			 (unsigned long long)d->calls_active, (unsigned long long)d->frames_to_bot,
+			 (unsigned long long)d->frames_from_bot, n ? drops : " none");
+	}
+	for (unsigned w = 0; w < a->rings.n_workers; w++) {
+		const struct bot_stats *b = bot_pool_stats(a->bots, w);
+
+		log_info("stats", "bot worker %u: sessions active %llu started %llu stopped "
+			 "%llu; frames in %llu out %llu stale %llu ring full %llu", w,
+			 (unsigned long long)b->sessions_active,
+			 (unsigned long long)b->sessions_started,
+			 (unsigned long long)b->sessions_stopped,
+			 (unsigned long long)b->frames_in, (unsigned long long)b->frames_out,
+			 (unsigned long long)b->frames_stale,
+			 (unsigned long long)b->frames_ring_full);
+	}
+}
+
+static void app_poll(void *arg)
+{
+	if (app_dump) {
+		app_dump = 0;
+		app_print_counters(arg);
+	}
+}
+
+static unsigned pow2_at_least(unsigned n)
+{
+	unsigned p = 64;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* Build the shared call table and rings, then dataplane, bots and signaling. */
+static int app_build(struct app *a)
+{
+	const struct cfg *cfg = &a->cfg;
+	unsigned lcore, i = 0;
+	int rc;
+
+	a->n_lcores = rte_lcore_count() - 1;
+	if (a->n_lcores == 0 || a->n_lcores > DP_MAX_LCORES) {
+		log_err("app", "the EAL gives %u worker lcore(s); voxgate needs 1 to %u (e.g. "
+			"-l 0-1: lcore 0 runs signaling, the others poll the port)",
+			a->n_lcores, DP_MAX_LCORES);
+		return -EINVAL;
+	}
+	a->calls_mz = rte_memzone_reserve_aligned(CS_MEMZONE_NAME,
+						  cs_table_size(cfg->dp.max_calls),
+						  SOCKET_ID_ANY, 0, CS_CACHE_LINE);
+	if (!a->calls_mz) {
+		log_err("app", "call table for %u calls: %s", cfg->dp.max_calls,
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	a->calls = a->calls_mz->addr;
+	rc = cs_table_init(a->calls, cfg->dp.max_calls, cfg->dp.rtp_min);
+	if (rc)
+		return rc;
+	/* Control/event rings: a few messages per slot, so they can never fill. Frame
+	 * rings: 40 ms of frames of every call a pair could carry. */
+	rc = ring_set_create(&a->rings, a->n_lcores, cfg->bots.workers,
+			     pow2_at_least(4 * cfg->dp.max_calls),
+			     pow2_at_least(2 * cfg->dp.max_calls / cfg->bots.workers + 256),
+			     (int)rte_socket_id());
+	if (rc) {
+		log_err("app", "rings: %s", rte_strerror(-rc));
+		return rc;
+	}
+	rc = dp_create(&a->dp, cfg, a->calls, &a->rings, a->n_lcores);
+	if (rc)
+		return rc;
+	rc = bot_pool_create(&a->bots, cfg, a->calls, &a->rings);
+	if (rc == 0)
+		rc = bot_pool_start(a->bots);
+	if (rc)
+		return rc;
+	rc = sig_create(&a->sig, cfg, a->calls, &a->rings, a->n_lcores);
+	if (rc)
+		return rc;
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		rc = dp_launch(a->dp, i++, lcore);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void app_teardown(struct app *a)
+{
+	if (a->dp)
+		dp_stop(a->dp);
+	rte_eal_mp_wait_lcore();
+	bot_pool_destroy(a->bots);
+	sig_destroy(a->sig);
+	dp_destroy(a->dp);
+	ring_set_free(&a->rings);
+	rte_memzone_free(a->calls_mz);
+}
+
+int main(int argc, char **argv)
+{
+	static struct app a;
+	char err[512], *eal_argv[CFG_MAX_EAL_ARGS + 2];
+	const char *path = NULL;
+	int check = 0, eal_argc = 0, rest = -1, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			path = argv[++i];
+		} else if (strcmp(argv[i], "--check") == 0) {
+			check = 1;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--") == 0) {
+			rest = i + 1;
+			break;
+		} else {
+			fprintf(stderr, "voxgate: unknown argument '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_CONFIG;
+		}
+	}
+	if (!path) {
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	rc = cfg_load(&a.cfg, path, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "voxgate: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	log_set_level(a.cfg.log_level);
+	if (check) {
+		printf("voxgate: %s is valid\n", path);
+		cfg_free(&a.cfg);
+		return 0;
+	}
+	if (app_check_jemalloc())
+		return 1;
+
+	eal_argv[eal_argc++] = argv[0];
+	if (rest >= 0)
+		for (int i = rest; i < argc && eal_argc < CFG_MAX_EAL_ARGS + 1; i++)
+			eal_argv[eal_argc++] = argv[i];
+	else
+		for (unsigned i = 0; i < a.cfg.n_eal_args; i++)
+			eal_argv[eal_argc++] = a.cfg.eal_args[i];
+	eal_argv[eal_argc] = NULL;
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		log_err("app", "DPDK EAL initialisation failed: %s (check eal.args in %s)",
+			rte_strerror(rte_errno), path);
+		cfg_free(&a.cfg);
+		return 1;
+	}
+	rc = app_build(&a);
+	if (rc == 0) {
+		struct sigaction sa = {.sa_handler = app_on_signal};
+
+		app_sig = a.sig;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGUSR1, &sa, NULL);
+		sig_on_poll(a.sig, app_poll, &a);
+		log_info("app", "voxgate accepting calls");
+		sig_run(a.sig);
+		app_print_counters(&a);
+		app_sig = NULL;
+	}
+	app_teardown(&a);
+	rte_eal_cleanup();
+	cfg_free(&a.cfg);
+	log_info("app", "voxgate stopped");
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,289 @@
+/*
+ * bot.c: bot worker threads (see bot.h).
+ *
+ * Each worker owns a session array indexed by call slot (only the slots whose
+ * media.worker names it are ever used) and a staging area of frames per dp lcore,
+ * flushed into the frame rings once per loop. A worker with nothing to do sleeps
+ * 50 us, which bounds the delay it adds to a frame while leaving the core to others.
+ */
+#include "bots/bot.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/log.h"
+
+#define BOT_BURST 64
+#define BOT_IDLE_SLEEP_NS 50000
+
+struct bot_worker {
+	struct bot_pool *pool;
+	unsigned idx;
+	pthread_t thread;
+	int started;
+	struct bot_session *sessions;    /* indexed by slot */
+	struct vg_frame in[BOT_BURST];
+	struct vg_frame out[RING_MAX_LCORES][BOT_BURST];
+	unsigned n_out[RING_MAX_LCORES];
+	struct bot_stats st;
+};
+
+struct bot_pool {
+	const struct cfg *cfg;
+	struct cs_table *calls;
+	struct ring_set *rings;
+	unsigned n_workers;
+	volatile int quit;
+	struct bot_worker *w[RING_MAX_WORKERS];
+};
+
+static const struct bot_ops *bot_ops_for(const struct cfg_agent *a)
+{
+	switch (a->builtin) {
+	case CFG_BOT_ECHO:
+		return &bot_echo_ops;
+	}
+	return NULL;
+}
+
+static void bot_event(struct bot_worker *w, uint16_t type, uint32_t slot, uint32_t gen)
+{
+	struct vg_msg m = {.type = type, .slot = slot, .gen = gen};
+
+	/* The event ring holds several messages per call slot: it cannot fill. */
+	if (ring_msg_send(w->pool->rings->evt_bot[w->idx], &m) != 0)
+		log_err("bot", "worker %u: event ring full, slot %u event %u lost", w->idx,
+			slot, type);
+}
+
+static void bot_flush(struct bot_worker *w, unsigned l)
+{
+	unsigned n = w->n_out[l], sent;
+
+	if (n == 0)
+		return;
+	sent = ring_frame_send(w->pool->rings->to_dp[w->idx][l], w->out[l], n);
+	w->st.frames_out += sent;
+	w->st.frames_ring_full += n - sent;
+	w->n_out[l] = 0;
+}
+
+int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm)
+{
+	unsigned l = s->lcore;
+	struct vg_frame *f;
+
+	if (w->n_out[l] == BOT_BURST)
+		bot_flush(w, l);
+	if (w->n_out[l] == BOT_BURST)
+		return -ENOBUFS;
+	f = &w->out[l][w->n_out[l]++];
+	f->slot = s->slot;
+	f->gen = s->gen;
+	f->kind = VG_FRAME_AUDIO;
+	f->samples = VG_FRAME_SAMPLES;
+	f->seq = s->out_seq++;
+	f->tsc = 0;
+	memcpy(f->pcm, pcm, sizeof(f->pcm));
+	return 0;
+}
+
+static void bot_session_close(struct bot_worker *w, struct bot_session *s)
+{
+	if (!s->active)
+		return;
+	if (s->ops && s->ops->close)
+		s->ops->close(s);
+	s->active = 0;
+	w->st.sessions_stopped++;
+	w->st.sessions_active--;
+}
+
+static void bot_start(struct bot_worker *w, const struct vg_msg *m)
+{
+	struct bot_pool *p = w->pool;
+	const struct cs_media *md;
+	struct bot_session *s;
+	int rc;
+
+	if (!cs_gen_ok(p->calls, m->slot, m->gen)) {
+		w->st.ctl_stale++;
+		return;
+	}
+	md = &cs_slot(p->calls, m->slot)->media;
+	s = &w->sessions[m->slot];
+	bot_session_close(w, s);
+	memset(s, 0, sizeof(*s));
+	s->slot = m->slot;
+	s->gen = m->gen;
+	s->lcore = md->lcore < p->rings->n_lcores ? md->lcore : 0;
+	s->ops = md->agent < p->cfg->bots.n_agents
+			 ? bot_ops_for(&p->cfg->bots.agents[md->agent]) : NULL;
+	rc = s->ops ? s->ops->open(s, &p->cfg->bots.agents[md->agent]) : -ENOENT;
+	if (rc) {
+		w->st.open_failed++;
+		log_err("bot", "call %s: bot session for agent %u failed to open: %s",
+			md->call_id, md->agent, strerror(-rc));
+		bot_event(w, VG_MSG_BOT_HANGUP, m->slot, m->gen);
+		return;
+	}
+	s->active = 1;
+	w->st.sessions_started++;
+	w->st.sessions_active++;
+}
+
+static void bot_stop(struct bot_worker *w, const struct vg_msg *m)
+{
+	struct bot_session *s;
+
+	if (!cs_gen_ok(w->pool->calls, m->slot, m->gen)) {
+		w->st.ctl_stale++;
+		return;
+	}
+	s = &w->sessions[m->slot];
+	if (s->gen == m->gen)
+		bot_session_close(w, s);
+	bot_event(w, VG_MSG_BOT_STOPPED, m->slot, m->gen);
+}
+
+static unsigned bot_ctl_poll(struct bot_worker *w)
+{
+	struct vg_msg msgs[32];
+	unsigned n = ring_msg_recv(w->pool->rings->ctl_bot[w->idx], msgs, 32);
+
+	for (unsigned i = 0; i < n; i++) {
+		if (msgs[i].type == VG_MSG_BOT_START)
+			bot_start(w, &msgs[i]);
+		else if (msgs[i].type == VG_MSG_BOT_STOP)
+			bot_stop(w, &msgs[i]);
+		else
+			w->st.ctl_stale++;
+	}
+	return n;
+}
+
+static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
+{
+	struct bot_pool *p = w->pool;
+	unsigned n = ring_frame_recv(p->rings->to_bot[l][w->idx], w->in, BOT_BURST);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct vg_frame *f = &w->in[i];
+		struct bot_session *s;
+
+		if (f->slot >= p->calls->n_slots) {
+			w->st.frames_stale++;
+			continue;
+		}
+		s = &w->sessions[f->slot];
+		if (!s->active || s->gen != f->gen) {
+			/* BOT_START is sent before CALL_START, so a frame can only outrun
+			 * it when this loop has not polled control yet: poll once more. */
+			bot_ctl_poll(w);
+			if (!s->active || s->gen != f->gen) {
+				w->st.frames_stale++;
+				continue;
+			}
+		}
+		w->st.frames_in++;
+		s->ops->frame(w, s, f);
+	}
+	return n;
+}
+
+static void *bot_worker_main(void *arg)
+{
+	struct bot_worker *w = arg;
+	struct bot_pool *p = w->pool;
+	const struct timespec idle = {.tv_nsec = BOT_IDLE_SLEEP_NS};
+
+	log_info("bot", "worker %u running", w->idx);
+	while (!__atomic_load_n(&p->quit, __ATOMIC_RELAXED)) {
+		unsigned work = bot_ctl_poll(w);
+
+		for (unsigned l = 0; l < p->rings->n_lcores; l++)
+			work += bot_frames_poll(w, l);
+		for (unsigned l = 0; l < p->rings->n_lcores; l++)
+			bot_flush(w, l);
+		if (!work)
+			nanosleep(&idle, NULL);
+	}
+	for (uint32_t i = 0; i < p->calls->n_slots; i++)
+		bot_session_close(w, &w->sessions[i]);
+	log_info("bot", "worker %u stopped", w->idx);
+	return NULL;
+}
+
+int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_table *calls,
+		    struct ring_set *rings)
+{
+	struct bot_pool *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->cfg = cfg;
+	p->calls = calls;
+	p->rings = rings;
+	p->n_workers = rings->n_workers;
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		struct bot_worker *w = calloc(1, sizeof(*w));
+
+		if (!w || !(w->sessions = calloc(calls->n_slots, sizeof(*w->sessions)))) {
+			free(w);
+			bot_pool_destroy(p);
+			return -ENOMEM;
+		}
+		w->pool = p;
+		w->idx = i;
+		p->w[i] = w;
+	}
+	*out = p;
+	return 0;
+}
+
+int bot_pool_start(struct bot_pool *p)
+{
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		int rc = pthread_create(&p->w[i]->thread, NULL, bot_worker_main, p->w[i]);
+
+		if (rc) {
+			bot_pool_stop(p);
+			return -rc;
+		}
+		p->w[i]->started = 1;
+		pthread_setname_np(p->w[i]->thread, "vg-bot");
+	}
+	return 0;
+}
+
+void bot_pool_stop(struct bot_pool *p)
+{
+	__atomic_store_n(&p->quit, 1, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		if (p->w[i] && p->w[i]->started) {
+			pthread_join(p->w[i]->thread, NULL);
+			p->w[i]->started = 0;
+		}
+	}
+}
+
+void bot_pool_destroy(struct bot_pool *p)
+{
+	if (!p)
+		return;
+	bot_pool_stop(p);
+	for (unsigned i = 0; i < RING_MAX_WORKERS; i++) {
+		if (p->w[i])
+			free(p->w[i]->sessions);
+		free(p->w[i]);
+	}
+	free(p);
+}
+
+const struct bot_stats *bot_pool_stats(const struct bot_pool *p, unsigned i)
+{
+	return i < p->n_workers ? &p->w[i]->st : NULL;
+}

@@ -1,0 +1,624 @@
+/*
+ * cfg.c: loading and validating the libconfig file (see cfg.h, keys in README.md).
+ *
+ * Every group is read by one function that first rejects names it does not know,
+ * then reads each key with a typed getter. Getters report the line of the setting
+ * (or of its group when the key is missing) so that every error reads
+ * "file:line: what is wrong". Nothing has a silent default for a mistyped key: a
+ * misspelt key is an unknown key, and a key of the wrong type is an error.
+ */
+#include "config/cfg.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/log.h"
+
+struct cfg_ctx {
+	const char *file;
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+/* Record the first error, at the line of setting s (or line 0 if none). */
+static int cfg_fail(struct cfg_ctx *x, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int cfg_fail(struct cfg_ctx *x, const config_setting_t *s, const char *fmt, ...)
+{
+	const char *file = NULL;
+	va_list ap;
+	int n;
+
+	if (x->failed)
+		return -EINVAL;
+	x->failed = 1;
+	if (s)
+		file = config_setting_source_file(s);
+	if (s)
+		n = snprintf(x->err, x->errlen, "%s:%d: ", file ? file : x->file,
+			     config_setting_source_line(s));
+	else
+		n = snprintf(x->err, x->errlen, "%s: ", x->file);
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < x->errlen)
+		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Reject any member of group g whose name is not in the NULL-terminated known[]. */
+static int cfg_only(struct cfg_ctx *x, const config_setting_t *g, const char *where,
+		    const char *const known[])
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(m);
+		int ok = 0;
+
+		for (const char *const *k = known; *k; k++)
+			if (name && strcmp(name, *k) == 0)
+				ok = 1;
+		if (!ok)
+			return cfg_fail(x, m, "unknown key '%s' in %s", name ? name : "?", where);
+	}
+	return 0;
+}
+
+/* Member key of g that must be of type; NULL (no error) when absent and optional. */
+static config_setting_t *cfg_member(struct cfg_ctx *x, config_setting_t *g,
+				    const char *where, const char *key, int type,
+				    const char *type_name, int required)
+{
+	config_setting_t *m = g ? config_setting_get_member(g, key) : NULL;
+
+	if (!m) {
+		if (required)
+			cfg_fail(x, g, "missing key '%s' in %s", key, where);
+		return NULL;
+	}
+	if (config_setting_type(m) != type &&
+	    !(type == CONFIG_TYPE_INT && config_setting_type(m) == CONFIG_TYPE_INT64)) {
+		cfg_fail(x, m, "'%s.%s' must be %s", where, key, type_name);
+		return NULL;
+	}
+	return m;
+}
+
+static int cfg_str(struct cfg_ctx *x, config_setting_t *g, const char *where,
+		   const char *key, int required, char *out, size_t size,
+		   config_setting_t **at)
+{
+	config_setting_t *m = cfg_member(x, g, where, key, CONFIG_TYPE_STRING,
+					 "a string", required);
+	const char *v;
+
+	if (at)
+		*at = m;
+	if (!m)
+		return x->failed ? -EINVAL : 1;
+	v = config_setting_get_string(m);
+	if (strlen(v) >= size)
+		return cfg_fail(x, m, "'%s.%s' is longer than %zu characters", where, key,
+				size - 1);
+	strcpy(out, v);
+	return 0;
+}
+
+static int cfg_int(struct cfg_ctx *x, config_setting_t *g, const char *where,
+		   const char *key, long long min, long long max, long long def,
+		   uint32_t *out)
+{
+	config_setting_t *m = cfg_member(x, g, where, key, CONFIG_TYPE_INT,
+					 "an integer", 0);
+	long long v;
+
+	if (!m) {
+		*out = (uint32_t)def;
+		return x->failed ? -EINVAL : 0;
+	}
+	v = config_setting_get_int64(m);
+	if (config_setting_type(m) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(m);
+	if (v < min || v > max)
+		return cfg_fail(x, m, "'%s.%s' must be between %lld and %lld, not %lld",
+				where, key, min, max, v);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int cfg_bool(struct cfg_ctx *x, config_setting_t *g, const char *where,
+		    const char *key, bool def, bool *out)
+{
+	config_setting_t *m = cfg_member(x, g, where, key, CONFIG_TYPE_BOOL,
+					 "true or false", 0);
+
+	*out = m ? config_setting_get_bool(m) : def;
+	return x->failed ? -EINVAL : 0;
+}
+
+/* Each element of array or list a must be a string; returns it or NULL on error. */
+static const char *cfg_elem_str(struct cfg_ctx *x, config_setting_t *a, const char *where,
+				unsigned i)
+{
+	config_setting_t *e = config_setting_get_elem(a, i);
+
+	if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+		cfg_fail(x, e, "elements of %s must be strings", where);
+		return NULL;
+	}
+	return config_setting_get_string(e);
+}
+
+int cfg_cidr_parse(const char *s, struct cfg_cidr *out)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash, *end;
+	unsigned max;
+	long p;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, buf, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	p = max;
+	if (slash) {
+		errno = 0;
+		p = strtol(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end || p < 0 || p > (long)max)
+			return -EINVAL;
+	}
+	out->prefix = (uint8_t)p;
+	for (unsigned bit = (unsigned)p; bit < max; bit++)
+		out->addr[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+	return 0;
+}
+
+bool cfg_cidr_match(const struct cfg_cidr *cidr, int family, const void *addr)
+{
+	const uint8_t *a = addr;
+	unsigned full = cidr->prefix / 8, rest = cidr->prefix % 8;
+
+	if (family != cidr->family)
+		return false;
+	if (memcmp(a, cidr->addr, full) != 0)
+		return false;
+	if (rest && ((a[full] ^ cidr->addr[full]) & (uint8_t)(0xff00u >> rest)))
+		return false;
+	return true;
+}
+
+static int cfg_read_log(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
+{
+	static const char *const known[] = {"level", NULL};
+	config_setting_t *at;
+	char level[16] = "info";
+
+	c->log_level = LOG_INFO;
+	if (!g)
+		return 0;
+	if (cfg_only(x, g, "log", known) || cfg_str(x, g, "log", "level", 0, level,
+						     sizeof(level), &at) < 0)
+		return -EINVAL;
+	c->log_level = log_level_parse(level);
+	if (c->log_level < 0)
+		return cfg_fail(x, at, "'log.level' must be error, warn, info or debug");
+	return 0;
+}
+
+static int cfg_read_eal(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
+{
+	static const char *const known[] = {"args", NULL};
+	config_setting_t *a;
+
+	if (!g)
+		return cfg_fail(x, NULL, "missing group 'eal'");
+	if (cfg_only(x, g, "eal", known))
+		return -EINVAL;
+	a = cfg_member(x, g, "eal", "args", CONFIG_TYPE_ARRAY, "an array of strings", 1);
+	if (!a)
+		return -EINVAL;
+	if (config_setting_length(a) > CFG_MAX_EAL_ARGS)
+		return cfg_fail(x, a, "'eal.args' has more than %d arguments", CFG_MAX_EAL_ARGS);
+	for (int i = 0; i < config_setting_length(a); i++) {
+		const char *v = cfg_elem_str(x, a, "'eal.args'", (unsigned)i);
+
+		if (!v)
+			return -EINVAL;
+		c->eal_args[c->n_eal_args] = strdup(v);
+		if (!c->eal_args[c->n_eal_args])
+			return cfg_fail(x, a, "out of memory");
+		c->n_eal_args++;
+	}
+	return 0;
+}
+
+/* "lo-hi" with lo even, hi odd or even, lo < hi. */
+static int cfg_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	unsigned a, b;
+	char tail;
+
+	if (sscanf(s, "%u-%u%c", &a, &b, &tail) != 2 || a < 1024 || b > 65535 || a >= b ||
+	    (a & 1))
+		return -EINVAL;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+static int cfg_ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*out = a.s_addr;
+	return 0;
+}
+
+static int cfg_read_dp(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
+{
+	static const char *const known[] = {
+		"port", "address", "gateway", "rtp_ports", "max_calls", "burst", "mbufs",
+		"rx_desc", "tx_desc", "playout_ms", "rtp_latch", NULL};
+	static const char *const where = "dataplane";
+	char buf[64];
+	struct cfg_cidr cidr;
+	config_setting_t *at;
+	uint32_t ports;
+
+	if (!g)
+		return cfg_fail(x, NULL, "missing group 'dataplane'");
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "port", 1, c->dp.port, sizeof(c->dp.port), NULL))
+		return -EINVAL;
+
+	if (cfg_str(x, g, where, "address", 1, buf, sizeof(buf), &at))
+		return -EINVAL;
+	if (cfg_cidr_parse(buf, &cidr) || cidr.family != AF_INET || !strchr(buf, '/'))
+		return cfg_fail(x, at, "'dataplane.address' must be an IPv4 address with "
+				"its prefix length, e.g. \"192.0.2.10/24\", not \"%s\"", buf);
+	cfg_ipv4(strtok(buf, "/"), &c->dp.address);
+	c->dp.prefix = cidr.prefix;
+
+	c->dp.gateway = 0;
+	if (cfg_str(x, g, where, "gateway", 0, buf, sizeof(buf), &at) < 0)
+		return -EINVAL;
+	if (at && buf[0] && cfg_ipv4(buf, &c->dp.gateway))
+		return cfg_fail(x, at, "'dataplane.gateway' must be an IPv4 address, not \"%s\"",
+				buf);
+
+	strcpy(buf, "10000-20000");
+	if (cfg_str(x, g, where, "rtp_ports", 0, buf, sizeof(buf), &at) < 0)
+		return -EINVAL;
+	if (cfg_port_range(buf, &c->dp.rtp_min, &c->dp.rtp_max))
+		return cfg_fail(x, at, "'dataplane.rtp_ports' must be \"lo-hi\" with "
+				"1024 <= lo < hi <= 65535 and lo even, not \"%s\"", buf);
+	ports = (uint32_t)(c->dp.rtp_max - c->dp.rtp_min + 1) / 2;
+
+	if (cfg_int(x, g, where, "max_calls", 1, 1 << 20, ports < 1024 ? ports : 1024,
+		    &c->dp.max_calls) ||
+	    cfg_int(x, g, where, "burst", 1, 64, 32, &c->dp.burst) ||
+	    cfg_int(x, g, where, "mbufs", 1023, 1 << 24, 8191, &c->dp.mbufs) ||
+	    cfg_int(x, g, where, "rx_desc", 64, 16384, 1024, &c->dp.rx_desc) ||
+	    cfg_int(x, g, where, "tx_desc", 64, 16384, 1024, &c->dp.tx_desc) ||
+	    cfg_int(x, g, where, "playout_ms", 100, 60000, 2000, &c->dp.playout_ms) ||
+	    cfg_bool(x, g, where, "rtp_latch", true, &c->dp.rtp_latch))
+		return -EINVAL;
+	if (c->dp.max_calls > ports)
+		return cfg_fail(x, config_setting_get_member(g, "max_calls"),
+				"'dataplane.max_calls' (%u) needs %u RTP ports; "
+				"'dataplane.rtp_ports' has room for %u calls",
+				c->dp.max_calls, 2 * c->dp.max_calls, ports);
+	return 0;
+}
+
+static int cfg_read_listener(struct cfg_ctx *x, struct cfg_listener *l,
+			     config_setting_t *g)
+{
+	static const char *const known[] = {"transport", "address", "port", NULL};
+	static const char *const where = "a listener";
+	struct cfg_cidr cidr;
+	config_setting_t *at;
+	char tp[16] = "udp";
+	uint32_t port;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return cfg_fail(x, g, "each listener must be a group { ... }");
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "transport", 0, tp, sizeof(tp), &at) < 0)
+		return -EINVAL;
+	if (strcmp(tp, "udp") == 0)
+		l->transport = CFG_TP_UDP;
+	else if (strcmp(tp, "tcp") == 0)
+		l->transport = CFG_TP_TCP;
+	else
+		return cfg_fail(x, at, "listener transport must be \"udp\" or \"tcp\", not \"%s\"",
+				tp);
+	if (cfg_str(x, g, where, "address", 1, l->address, sizeof(l->address), &at))
+		return -EINVAL;
+	if (cfg_cidr_parse(l->address, &cidr) || strchr(l->address, '/'))
+		return cfg_fail(x, at, "listener address must be an IP address, not \"%s\"",
+				l->address);
+	if (cfg_int(x, g, where, "port", 1, 65535, 5060, &port))
+		return -EINVAL;
+	l->port = (uint16_t)port;
+	return 0;
+}
+
+static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
+{
+	static const char *const known[] = {"name", "allow", "codecs", NULL};
+	static const char *const where = "a trunk";
+	config_setting_t *a;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return cfg_fail(x, g, "each trunk must be a group { ... }");
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "name", 1, t->name, sizeof(t->name), NULL))
+		return -EINVAL;
+	a = cfg_member(x, g, where, "allow", CONFIG_TYPE_ARRAY, "an array of CIDR strings", 1);
+	if (!a)
+		return -EINVAL;
+	if (config_setting_length(a) > CFG_MAX_CIDRS)
+		return cfg_fail(x, a, "trunk '%s' has more than %d allow entries", t->name,
+				CFG_MAX_CIDRS);
+	for (int i = 0; i < config_setting_length(a); i++) {
+		const char *v = cfg_elem_str(x, a, "'allow'", (unsigned)i);
+
+		if (!v)
+			return -EINVAL;
+		if (cfg_cidr_parse(v, &t->allow[t->n_allow]))
+			return cfg_fail(x, config_setting_get_elem(a, (unsigned)i),
+					"trunk '%s': \"%s\" is not a CIDR (e.g. \"192.0.2.0/24\" "
+					"or \"2001:db8::/32\")", t->name, v);
+		t->n_allow++;
+	}
+	t->codecs[0] = CFG_CODEC_PCMA;
+	t->codecs[1] = CFG_CODEC_PCMU;
+	t->n_codecs = 2;
+	a = cfg_member(x, g, where, "codecs", CONFIG_TYPE_ARRAY, "an array of codec names", 0);
+	if (x->failed)
+		return -EINVAL;
+	if (a) {
+		t->n_codecs = 0;
+		if (config_setting_length(a) < 1 || config_setting_length(a) > 2)
+			return cfg_fail(x, a, "trunk '%s': codecs lists one or two of "
+					"\"PCMA\", \"PCMU\"", t->name);
+		for (int i = 0; i < config_setting_length(a); i++) {
+			const char *v = cfg_elem_str(x, a, "'codecs'", (unsigned)i);
+
+			if (!v)
+				return -EINVAL;
+			if (strcmp(v, "PCMA") == 0)
+				t->codecs[t->n_codecs++] = CFG_CODEC_PCMA;
+			else if (strcmp(v, "PCMU") == 0)
+				t->codecs[t->n_codecs++] = CFG_CODEC_PCMU;
+			else
+				return cfg_fail(x, config_setting_get_elem(a, (unsigned)i),
+						"trunk '%s': unknown codec \"%s\" (PCMA or PCMU)",
+						t->name, v);
+		}
+	}
+	return 0;
+}
+
+static int cfg_agent_index(const struct cfg *c, const char *id)
+{
+	for (unsigned i = 0; i < c->bots.n_agents; i++)
+		if (strcmp(c->bots.agents[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int cfg_read_route(struct cfg_ctx *x, struct cfg *c, struct cfg_route *r,
+			  config_setting_t *g)
+{
+	static const char *const known[] = {"user", "agent", NULL};
+	static const char *const where = "a route";
+	config_setting_t *at;
+	char agent[CFG_NAME_MAX], msg[128];
+	int err, idx;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return cfg_fail(x, g, "each route must be a group { ... }");
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "user", 1, r->pattern, sizeof(r->pattern), &at))
+		return -EINVAL;
+	err = regcomp(&r->re, r->pattern, REG_EXTENDED | REG_NOSUB);
+	if (err) {
+		regerror(err, &r->re, msg, sizeof(msg));
+		return cfg_fail(x, at, "route user \"%s\" is not a valid regular expression: %s",
+				r->pattern, msg);
+	}
+	c->sig.n_routes++; /* owns a compiled regex from here on */
+	if (cfg_str(x, g, where, "agent", 1, agent, sizeof(agent), &at))
+		return -EINVAL;
+	idx = cfg_agent_index(c, agent);
+	if (idx < 0)
+		return cfg_fail(x, at, "route names agent \"%s\", which is not in bots.agents",
+				agent);
+	r->agent = (unsigned)idx;
+	return 0;
+}
+
+static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
+{
+	static const char *const known[] = {"listeners", "user_agent", "trunks", "routes",
+					    "default_agent", "retry_after", NULL};
+	static const char *const where = "signaling";
+	config_setting_t *l, *at;
+	char agent[CFG_NAME_MAX];
+
+	if (!g)
+		return cfg_fail(x, NULL, "missing group 'signaling'");
+	if (cfg_only(x, g, where, known))
+		return -EINVAL;
+
+	l = cfg_member(x, g, where, "listeners", CONFIG_TYPE_LIST, "a list ( {...}, ... )", 1);
+	if (!l)
+		return -EINVAL;
+	if (config_setting_length(l) < 1 || config_setting_length(l) > CFG_MAX_LISTENERS)
+		return cfg_fail(x, l, "'signaling.listeners' needs 1 to %d listeners",
+				CFG_MAX_LISTENERS);
+	for (int i = 0; i < config_setting_length(l); i++)
+		if (cfg_read_listener(x, &c->sig.listeners[c->sig.n_listeners++],
+				      config_setting_get_elem(l, (unsigned)i)))
+			return -EINVAL;
+
+	strcpy(c->sig.user_agent, "voxgate");
+	if (cfg_str(x, g, where, "user_agent", 0, c->sig.user_agent,
+		    sizeof(c->sig.user_agent), NULL) < 0)
+		return -EINVAL;
+
+	l = cfg_member(x, g, where, "trunks", CONFIG_TYPE_LIST, "a list ( {...}, ... )", 1);
+	if (!l)
+		return -EINVAL;
+	if (config_setting_length(l) < 1 || config_setting_length(l) > CFG_MAX_TRUNKS)
+		return cfg_fail(x, l, "'signaling.trunks' needs 1 to %d trunks", CFG_MAX_TRUNKS);
+	for (int i = 0; i < config_setting_length(l); i++)
+		if (cfg_read_trunk(x, &c->sig.trunks[c->sig.n_trunks++],
+				   config_setting_get_elem(l, (unsigned)i)))
+			return -EINVAL;
+
+	l = cfg_member(x, g, where, "routes", CONFIG_TYPE_LIST, "a list ( {...}, ... )", 0);
+	if (x->failed)
+		return -EINVAL;
+	if (l && config_setting_length(l) > CFG_MAX_ROUTES)
+		return cfg_fail(x, l, "'signaling.routes' has more than %d routes", CFG_MAX_ROUTES);
+	for (int i = 0; l && i < config_setting_length(l); i++)
+		if (cfg_read_route(x, c, &c->sig.routes[c->sig.n_routes],
+				   config_setting_get_elem(l, (unsigned)i)))
+			return -EINVAL;
+
+	c->sig.default_agent = -1;
+	if (cfg_str(x, g, where, "default_agent", 0, agent, sizeof(agent), &at) < 0)
+		return -EINVAL;
+	if (at) {
+		c->sig.default_agent = cfg_agent_index(c, agent);
+		if (c->sig.default_agent < 0)
+			return cfg_fail(x, at, "'signaling.default_agent' names agent \"%s\", "
+					"which is not in bots.agents", agent);
+	}
+	return cfg_int(x, g, where, "retry_after", 1, 3600, 5, &c->sig.retry_after_s);
+}
+
+static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
+			  config_setting_t *g)
+{
+	static const char *const known[] = {"id", "builtin", "delay_ms", NULL};
+	static const char *const where = "an agent";
+	config_setting_t *at;
+	char builtin[16];
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return cfg_fail(x, g, "each agent must be a group { ... }");
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "id", 1, a->id, sizeof(a->id), &at))
+		return -EINVAL;
+	if (cfg_agent_index(c, a->id) >= 0)
+		return cfg_fail(x, at, "agent id \"%s\" is used twice", a->id);
+	if (cfg_str(x, g, where, "builtin", 1, builtin, sizeof(builtin), &at))
+		return -EINVAL;
+	if (strcmp(builtin, "echo") != 0)
+		return cfg_fail(x, at, "agent '%s': unknown builtin bot \"%s\" (echo)", a->id,
+				builtin);
+	a->builtin = CFG_BOT_ECHO;
+	return cfg_int(x, g, where, "delay_ms", 0, 10000, 500, &a->delay_ms);
+}
+
+static int cfg_read_bots(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
+{
+	static const char *const known[] = {"workers", "agents", NULL};
+	static const char *const where = "bots";
+	config_setting_t *l;
+
+	if (!g)
+		return cfg_fail(x, NULL, "missing group 'bots'");
+	if (cfg_only(x, g, where, known) ||
+	    cfg_int(x, g, where, "workers", 1, 16, 1, &c->bots.workers))
+		return -EINVAL;
+	l = cfg_member(x, g, where, "agents", CONFIG_TYPE_LIST, "a list ( {...}, ... )", 1);
+	if (!l)
+		return -EINVAL;
+	if (config_setting_length(l) < 1 || config_setting_length(l) > CFG_MAX_AGENTS)
+		return cfg_fail(x, l, "'bots.agents' needs 1 to %d agents", CFG_MAX_AGENTS);
+	for (int i = 0; i < config_setting_length(l); i++) {
+		struct cfg_agent *a = &c->bots.agents[c->bots.n_agents];
+
+		if (cfg_read_agent(x, c, a, config_setting_get_elem(l, (unsigned)i)))
+			return -EINVAL;
+		c->bots.n_agents++;
+	}
+	return 0;
+}
+
+int cfg_load(struct cfg *c, const char *path, char *err, size_t errlen)
+{
+	static const char *const known[] = {"log", "eal", "dataplane", "signaling", "bots",
+					    NULL};
+	struct cfg_ctx x = {.file = path, .err = err, .errlen = errlen};
+	config_setting_t *root;
+	config_t lc;
+	FILE *f;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	f = fopen(path, "r");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	fclose(f);
+	config_init(&lc);
+	if (!config_read_file(&lc, path)) {
+		snprintf(err, errlen, "%s:%d: %s", path, config_error_line(&lc),
+			 config_error_text(&lc));
+		config_destroy(&lc);
+		return -EINVAL;
+	}
+	root = config_root_setting(&lc);
+	/* bots before signaling: routes and default_agent name agents. */
+	if (cfg_only(&x, root, "the top level", known) ||
+	    cfg_read_log(&x, c, config_setting_get_member(root, "log")) ||
+	    cfg_read_eal(&x, c, config_setting_get_member(root, "eal")) ||
+	    cfg_read_dp(&x, c, config_setting_get_member(root, "dataplane")) ||
+	    cfg_read_bots(&x, c, config_setting_get_member(root, "bots")) ||
+	    cfg_read_sig(&x, c, config_setting_get_member(root, "signaling"))) {
+		config_destroy(&lc);
+		cfg_free(c);
+		return -EINVAL;
+	}
+	config_destroy(&lc);
+	return 0;
+}
+
+void cfg_free(struct cfg *c)
+{
+	for (unsigned i = 0; i < c->n_eal_args; i++)
+		free(c->eal_args[i]);
+	c->n_eal_args = 0;
+	for (unsigned i = 0; i < c->sig.n_routes; i++)
+		regfree(&c->sig.routes[i].re);
+	c->sig.n_routes = 0;
+}

@@ -1,0 +1,128 @@
+/*
+ * cfg.h: voxgate's configuration, loaded from a libconfig file.
+ *
+ * cfg_load() reads the file, rejects unknown keys, wrong types and bad values with
+ * "file:line: what is wrong", and fills a struct cfg that the rest of the program
+ * reads (and never writes) from then on. Every key is documented in config/README.md
+ * and in the default config/voxgate.conf. Called once, by the main thread, at boot;
+ * the struct owns its memory until cfg_free().
+ */
+#ifndef VG_CFG_H
+#define VG_CFG_H
+
+#include <netinet/in.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_NAME_MAX 64
+#define CFG_MAX_LISTENERS 8
+#define CFG_MAX_TRUNKS 32
+#define CFG_MAX_CIDRS 32
+#define CFG_MAX_AGENTS 64
+#define CFG_MAX_ROUTES 64
+#define CFG_MAX_EAL_ARGS 64
+
+/* An IPv4 or IPv6 prefix. */
+struct cfg_cidr {
+	int family;        /* AF_INET or AF_INET6 */
+	uint8_t addr[16];  /* network order; IPv4 in the first 4 bytes */
+	uint8_t prefix;    /* prefix length in bits */
+};
+
+enum cfg_transport { CFG_TP_UDP = 0, CFG_TP_TCP = 1 };
+
+struct cfg_listener {
+	enum cfg_transport transport;
+	char address[CFG_NAME_MAX]; /* IPv4 or IPv6 literal */
+	uint16_t port;
+};
+
+/* Codec identifiers in a trunk's preference list. */
+enum cfg_codec { CFG_CODEC_PCMA = 0, CFG_CODEC_PCMU = 1 };
+
+struct cfg_trunk {
+	char name[CFG_NAME_MAX];
+	struct cfg_cidr allow[CFG_MAX_CIDRS];
+	unsigned n_allow;
+	uint8_t codecs[2];  /* enum cfg_codec, most preferred first */
+	unsigned n_codecs;
+};
+
+enum cfg_builtin { CFG_BOT_ECHO = 0 };
+
+struct cfg_agent {
+	char id[CFG_NAME_MAX];
+	enum cfg_builtin builtin;
+	uint32_t delay_ms;  /* echo: delay before the caller hears itself */
+};
+
+/* A route: Request-URI user part matching user goes to agent. */
+struct cfg_route {
+	char pattern[256];
+	regex_t re;
+	unsigned agent;     /* index in cfg.bots.agents */
+};
+
+struct cfg {
+	char path[256];
+	int log_level;
+
+	/* EAL arguments (argv[0] not included); owned strings. */
+	char *eal_args[CFG_MAX_EAL_ARGS];
+	unsigned n_eal_args;
+
+	struct {
+		char port[CFG_NAME_MAX];  /* DPDK device name: vdev name or PCI address */
+		uint32_t address;         /* media IPv4, network order */
+		uint8_t prefix;           /* on-link prefix length */
+		uint32_t gateway;         /* next hop for off-link peers, 0 if none */
+		uint16_t rtp_min, rtp_max;
+		uint32_t max_calls;
+		uint32_t burst;
+		uint32_t mbufs;
+		uint32_t rx_desc, tx_desc;
+		uint32_t playout_ms;
+		bool rtp_latch;
+	} dp;
+
+	struct {
+		struct cfg_listener listeners[CFG_MAX_LISTENERS];
+		unsigned n_listeners;
+		char user_agent[CFG_NAME_MAX];
+		struct cfg_trunk trunks[CFG_MAX_TRUNKS];
+		unsigned n_trunks;
+		struct cfg_route routes[CFG_MAX_ROUTES];
+		unsigned n_routes;
+		int default_agent;        /* index in bots.agents, -1 for none (404) */
+		uint32_t retry_after_s;   /* Retry-After of a 503 at capacity */
+	} sig;
+
+	struct {
+		uint32_t workers;
+		struct cfg_agent agents[CFG_MAX_AGENTS];
+		unsigned n_agents;
+	} bots;
+};
+
+/*
+ * Load and validate path into c. Returns 0, or -EINVAL with a message of the form
+ * "file:line: what is wrong" in err (errlen bytes), or -ENOENT/-EIO when the file
+ * cannot be read. On error c holds nothing that needs cfg_free().
+ */
+int cfg_load(struct cfg *c, const char *path, char *err, size_t errlen);
+
+/* Release what cfg_load() allocated. */
+void cfg_free(struct cfg *c);
+
+/*
+ * Parse "a.b.c.d/n", "x::y/n" or a bare address (full-length prefix) into out.
+ * Host bits beyond the prefix are cleared. Returns 0 or -EINVAL.
+ */
+int cfg_cidr_parse(const char *s, struct cfg_cidr *out);
+
+/* True when addr (family AF_INET: 4 bytes, AF_INET6: 16 bytes) lies in cidr. */
+bool cfg_cidr_match(const struct cfg_cidr *cidr, int family, const void *addr);
+
+#endif

@@ -1,0 +1,843 @@
+/*
+ * dp.c: the dataplane lcores (see dp.h for the contract).
+ *
+ * Who owns what: struct dp is built by the main lcore in dp_create() and is read-only
+ * once lcores run, except `quit`. Each struct dp_lcore belongs to its lcore. The
+ * per-call array dp->call[] and the playout queues are indexed by call slot; entry i
+ * is written only by the lcore that owns slot i (cs_slot_lcore()).
+ *
+ * The packet path is a straight sequence of small steps over one struct dp_pkt:
+ * eth -> ipv4 -> udp -> call -> rtp -> emit; each step returns DP_DROP_NONE or the
+ * reason the packet is dropped, and the caller counts that reason once.
+ *
+ * Playout: every call sends one packet per 20 ms. Calls sit in a 20-bucket timer
+ * wheel of 1 ms buckets (the bucket is the call's phase inside the packet time), so
+ * each millisecond touches only the calls that are due. A call with no bot audio
+ * queued sends silence, which keeps the peer's jitter buffer and NAT bindings fed.
+ */
+#include "dataplane/dp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_memzone.h>
+#include <rte_prefetch.h>
+#include <rte_random.h>
+#include <rte_udp.h>
+
+#include "app/log.h"
+#include "dataplane/g711.h"
+#include "dataplane/net.h"
+#include "dataplane/rtp.h"
+
+#define DP_BURST_MAX 64
+#define DP_PREFETCH_AHEAD 3
+#define DP_WHEEL 20          /* buckets of 1 ms over one 20 ms packet time */
+#define DP_NIL UINT32_MAX
+#define DP_PAYLOAD 160       /* G.711 bytes in 20 ms */
+#define DP_CTL_PERIOD_US 100 /* control rings are polled this often */
+
+/* Dataplane state of one call. W: the owning dp lcore. */
+struct dp_call {
+	uint32_t gen;         /* slot generation this state belongs to */
+	uint8_t active;
+	uint8_t latched;      /* peer address learned from its RTP */
+	uint8_t mac_known;    /* remote_mac is the next hop's MAC */
+	uint8_t law;          /* enum cs_law */
+	uint8_t pt, dtmf_pt, dir, marker;
+	uint16_t local_port, remote_port;
+	uint32_t remote_ip;   /* where we send, network order */
+	struct rte_ether_addr remote_mac;
+	uint16_t seq;         /* next RTP sequence number we send */
+	uint16_t worker;      /* bot worker of the call */
+	uint32_t ts;          /* next RTP timestamp we send */
+	uint32_t ssrc;        /* our SSRC */
+	uint32_t frames_in;   /* frames handed to the bot worker */
+	uint32_t next, prev;  /* timer wheel links (slot indices) */
+	uint16_t q_head, q_count; /* playout queue of encoded 20 ms payloads */
+	uint8_t bucket;
+} __rte_cache_aligned;
+
+struct dp_lcore {
+	struct dp *dp;
+	unsigned idx;
+	uint16_t queue;
+	struct rte_ring *ctl, *evt;
+	struct rte_ring *to_bot[RING_MAX_WORKERS], *from_bot[RING_MAX_WORKERS];
+	struct dp_lcore_stats *st;
+	uint32_t wheel[DP_WHEEL];
+	uint64_t tick, next_tick_tsc, next_ctl_tsc;
+	struct rte_mbuf *tx[DP_BURST_MAX];
+	unsigned n_tx;
+	unsigned n_stage[RING_MAX_WORKERS];
+	struct vg_frame stage[RING_MAX_WORKERS][DP_BURST_MAX]; /* frames to bots */
+	struct vg_frame in[DP_BURST_MAX];                      /* frames from bots */
+	struct net_arp arp;
+} __rte_cache_aligned;
+
+struct dp {
+	const struct cfg *cfg;
+	struct cs_table *calls;
+	struct ring_set *rings;
+	struct dp_call *call;
+	uint8_t *playout;     /* n_slots * q_cap * DP_PAYLOAD bytes */
+	uint16_t q_cap;
+	struct rte_mempool *pool;
+	uint16_t port;
+	bool port_started;
+	bool hw_cksum;
+	struct net_if nif;
+	unsigned n_lcores, n_workers;
+	uint32_t burst;
+	uint64_t tick_tsc, ctl_tsc;
+	const struct rte_memzone *stats_mz;
+	struct dp_lcore_stats *stats;
+	struct dp_lcore *lc[DP_MAX_LCORES];
+	uint8_t silence[2][DP_PAYLOAD]; /* by enum cs_law */
+	volatile int quit;
+};
+
+/* One received packet on its way through the steps. */
+struct dp_pkt {
+	struct rte_mbuf *m;
+	uint8_t *data;
+	uint32_t len;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	uint32_t ip_len;      /* bytes of IP datagram */
+	uint16_t dport, sport;
+	uint8_t *l4;          /* UDP payload */
+	uint32_t l4_len;
+	uint32_t slot;
+	struct dp_call *c;
+	struct rtp_info rtp;
+	uint64_t now;
+};
+
+static inline void dp_count(struct dp_lcore *lc, enum dp_drop d)
+{
+	lc->st->drops[d]++;
+}
+
+/* Send an event to signaling; the event ring is sized so that it cannot fill. */
+static void dp_event(struct dp_lcore *lc, uint16_t type, uint32_t slot, uint32_t gen)
+{
+	struct vg_msg m = {.type = type, .slot = slot, .gen = gen};
+
+	if (ring_msg_send(lc->evt, &m) != 0)
+		lc->st->evt_ring_full++;
+}
+
+static void dp_tx_flush(struct dp_lcore *lc)
+{
+	uint16_t sent;
+
+	if (lc->n_tx == 0)
+		return;
+	sent = rte_eth_tx_burst(lc->dp->port, lc->queue, lc->tx, (uint16_t)lc->n_tx);
+	lc->st->tx_packets += sent;
+	if (sent < lc->n_tx) {
+		lc->st->drops[DP_DROP_TX_FULL] += lc->n_tx - sent;
+		rte_pktmbuf_free_bulk(&lc->tx[sent], lc->n_tx - sent);
+	}
+	lc->n_tx = 0;
+}
+
+static inline void dp_tx_add(struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	lc->tx[lc->n_tx++] = m;
+	if (lc->n_tx == lc->dp->burst)
+		dp_tx_flush(lc);
+}
+
+static void dp_arp_ask(struct dp_lcore *lc, uint32_t ip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lc->dp->pool);
+
+	if (!m) {
+		dp_count(lc, DP_DROP_TX_NO_MBUF);
+		return;
+	}
+	if (net_arp_request(&lc->dp->nif, m, ip) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	dp_tx_add(lc, m);
+}
+
+/* Frames staged for worker w go into its ring in one burst; what does not fit is
+ * dropped and counted. */
+static void dp_frames_flush(struct dp_lcore *lc, unsigned w)
+{
+	unsigned n = lc->n_stage[w], sent;
+
+	if (n == 0)
+		return;
+	sent = ring_frame_send(lc->to_bot[w], lc->stage[w], n);
+	lc->st->frames_to_bot += sent;
+	lc->st->drops[DP_DROP_BOT_RING_FULL] += n - sent;
+	lc->n_stage[w] = 0;
+}
+
+/* ---- timer wheel ---- */
+
+static void dp_wheel_add(struct dp_lcore *lc, uint32_t slot, struct dp_call *c)
+{
+	struct dp_call *calls = lc->dp->call;
+	uint8_t b = (uint8_t)((lc->tick + 1) % DP_WHEEL);
+
+	c->bucket = b;
+	c->prev = DP_NIL;
+	c->next = lc->wheel[b];
+	if (c->next != DP_NIL)
+		calls[c->next].prev = slot;
+	lc->wheel[b] = slot;
+}
+
+static void dp_wheel_del(struct dp_lcore *lc, struct dp_call *c)
+{
+	struct dp_call *calls = lc->dp->call;
+
+	if (c->prev != DP_NIL)
+		calls[c->prev].next = c->next;
+	else
+		lc->wheel[c->bucket] = c->next;
+	if (c->next != DP_NIL)
+		calls[c->next].prev = c->prev;
+	c->next = c->prev = DP_NIL;
+}
+
+/* ---- control ---- */
+
+static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg)
+{
+	struct dp *dp = lc->dp;
+	const struct cs_media *md;
+	struct dp_call *c;
+
+	if (!cs_gen_ok(dp->calls, msg->slot, msg->gen) ||
+	    cs_slot_lcore(msg->slot, dp->n_lcores) != lc->idx) {
+		lc->st->ctl_stale++;
+		return;
+	}
+	c = &dp->call[msg->slot];
+	if (c->active) { /* a START without STOP for the previous generation */
+		dp_wheel_del(lc, c);
+		lc->st->calls_active--;
+	}
+	md = &cs_slot(dp->calls, msg->slot)->media;
+	memset(c, 0, sizeof(*c));
+	c->gen = msg->gen;
+	c->law = md->law;
+	c->pt = md->pt;
+	c->dtmf_pt = md->dtmf_pt;
+	c->dir = md->dir;
+	c->local_port = md->rtp_port;
+	c->remote_ip = md->remote_ip;
+	c->remote_port = md->remote_port;
+	c->worker = md->worker < dp->n_workers ? md->worker : 0;
+	/* RFC 3550 5.1: random initial sequence number, timestamp and SSRC. */
+	c->ssrc = (uint32_t)rte_rand();
+	c->seq = (uint16_t)rte_rand();
+	c->ts = (uint32_t)rte_rand();
+	c->marker = 1;
+	dp_wheel_add(lc, msg->slot, c);
+	c->active = 1;
+	lc->st->calls_started++;
+	lc->st->calls_active++;
+	dp_event(lc, VG_MSG_CALL_STARTED, msg->slot, msg->gen);
+}
+
+static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)
+{
+	struct dp *dp = lc->dp;
+	struct dp_call *c;
+
+	if (!cs_gen_ok(dp->calls, msg->slot, msg->gen) ||
+	    cs_slot_lcore(msg->slot, dp->n_lcores) != lc->idx) {
+		lc->st->ctl_stale++;
+		return;
+	}
+	c = &dp->call[msg->slot];
+	if (c->active && c->gen == msg->gen) {
+		dp_wheel_del(lc, c);
+		c->active = 0;
+		c->q_count = 0;
+		lc->st->calls_stopped++;
+		lc->st->calls_active--;
+	}
+	dp_event(lc, VG_MSG_CALL_STOPPED, msg->slot, msg->gen);
+}
+
+static unsigned dp_ctl_poll(struct dp_lcore *lc)
+{
+	struct vg_msg msgs[32];
+	unsigned n = ring_msg_recv(lc->ctl, msgs, 32);
+
+	for (unsigned i = 0; i < n; i++) {
+		switch (msgs[i].type) {
+		case VG_MSG_CALL_START:
+			dp_call_start(lc, &msgs[i]);
+			break;
+		case VG_MSG_CALL_STOP:
+			dp_call_stop(lc, &msgs[i]);
+			break;
+		default:
+			lc->st->ctl_stale++;
+			break;
+		}
+	}
+	return n;
+}
+
+/* ---- receive path: one step per layer ---- */
+
+static enum dp_drop dp_step_eth(struct dp_lcore *lc, struct dp_pkt *p)
+{
+	bool reply;
+	enum dp_drop d;
+
+	if (p->len < RTE_ETHER_HDR_LEN)
+		return DP_DROP_ETH_SHORT;
+	p->eth = (struct rte_ether_hdr *)p->data;
+	if (p->eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return DP_DROP_NONE;
+	if (p->eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
+		return DP_DROP_ETH_TYPE;
+	d = net_arp_input(&lc->arp, &lc->dp->nif, p->m, &reply);
+	if (d == DP_DROP_NONE && reply) {
+		lc->st->arp_replies++;
+		dp_tx_add(lc, p->m);
+		p->m = NULL; /* sent */
+	}
+	return d;
+}
+
+static enum dp_drop dp_step_ipv4(struct dp_lcore *lc, struct dp_pkt *p)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p->eth + 1);
+	uint32_t avail = p->len - RTE_ETHER_HDR_LEN, ihl;
+	enum dp_drop d;
+
+	if (avail < sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+		return DP_DROP_IP_BAD;
+	ihl = (ip->version_ihl & 0x0f) * 4u;
+	p->ip_len = rte_be_to_cpu_16(ip->total_length);
+	if (ihl < 20 || p->ip_len < ihl || p->ip_len > avail)
+		return DP_DROP_IP_BAD;
+	if (ip->dst_addr != lc->dp->nif.ip)
+		return DP_DROP_IP_NOT_OURS;
+	if (ip->fragment_offset &
+	    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return DP_DROP_IP_FRAGMENT;
+	p->ip = ip;
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		p->l4 = (uint8_t *)ip + ihl;
+		p->l4_len = p->ip_len - ihl;
+		return DP_DROP_NONE;
+	}
+	if (ip->next_proto_id != IPPROTO_ICMP)
+		return DP_DROP_IP_PROTO;
+	d = net_icmp_echo(p->m, RTE_ETHER_HDR_LEN, p->ip_len);
+	if (d == DP_DROP_NONE) {
+		lc->st->icmp_replies++;
+		rte_pktmbuf_trim(p->m, (uint16_t)(avail - p->ip_len)); /* Ethernet padding */
+		dp_tx_add(lc, p->m);
+		p->m = NULL;
+		return DP_DROP_NONE;
+	}
+	return d;
+}
+
+static enum dp_drop dp_step_udp(struct dp_lcore *lc, struct dp_pkt *p)
+{
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)p->l4;
+	uint32_t ulen;
+	int64_t slot;
+
+	if (p->l4_len < sizeof(*udp))
+		return DP_DROP_UDP_BAD;
+	ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if (ulen < sizeof(*udp) || ulen > p->l4_len)
+		return DP_DROP_UDP_BAD;
+	p->dport = rte_be_to_cpu_16(udp->dst_port);
+	p->sport = rte_be_to_cpu_16(udp->src_port);
+	slot = cs_port_slot(lc->dp->calls, p->dport);
+	if (slot < 0)
+		return DP_DROP_UDP_PORT;
+	p->slot = (uint32_t)slot;
+	p->l4 += sizeof(*udp);
+	p->l4_len = ulen - sizeof(*udp);
+	return DP_DROP_NONE;
+}
+
+static enum dp_drop dp_step_call(struct dp_lcore *lc, struct dp_pkt *p)
+{
+	struct dp_call *c = &lc->dp->call[p->slot];
+
+	if (cs_slot_lcore(p->slot, lc->dp->n_lcores) != lc->idx || !c->active)
+		return DP_DROP_NO_CALL;
+	p->c = c;
+	if (p->dport & 1)
+		return DP_DROP_RTCP;
+	cs_slot(lc->dp->calls, p->slot)->dp.rx_packets++;
+	cs_slot(lc->dp->calls, p->slot)->dp.rx_bytes += p->l4_len;
+	return DP_DROP_NONE;
+}
+
+static enum dp_drop dp_step_rtp(struct dp_lcore *lc, struct dp_pkt *p)
+{
+	struct dp_call *c = p->c;
+	enum dp_drop d = rtp_parse(p->l4, p->l4_len, &p->rtp);
+	uint32_t src = p->ip->src_addr;
+
+	if (d != DP_DROP_NONE)
+		return d;
+	if (p->rtp.pt != c->pt)
+		return p->rtp.pt == c->dtmf_pt ? DP_DROP_RTP_EVENT : DP_DROP_RTP_PT;
+	if (p->rtp.payload_len != DP_PAYLOAD)
+		return DP_DROP_RTP_SIZE;
+
+	/* Symmetric RTP (RFC 4961): the first valid packet fixes the peer's address
+	 * when the SDP one is hidden behind NAT; later packets must come from it. */
+	if (!c->latched) {
+		if (lc->dp->cfg->dp.rtp_latch || src == c->remote_ip) {
+			struct cs_dp_stats *st = &cs_slot(lc->dp->calls, p->slot)->dp;
+
+			c->remote_ip = src;
+			c->remote_port = p->sport;
+			c->remote_mac = p->eth->src_addr;
+			c->mac_known = 1;
+			c->latched = 1;
+			st->latched_ip = src;
+			st->latched_port = p->sport;
+		}
+	} else if (src != c->remote_ip || p->sport != c->remote_port) {
+		return DP_DROP_RTP_SOURCE;
+	}
+	if (c->dir == CS_DIR_SENDONLY || c->dir == CS_DIR_INACTIVE)
+		return DP_DROP_RTP_INACTIVE;
+	return DP_DROP_NONE;
+}
+
+/* Decode the payload straight into the frame staged for the call's bot worker. */
+static void dp_step_emit(struct dp_lcore *lc, struct dp_pkt *p)
+{
+	struct dp_call *c = p->c;
+	unsigned w = c->worker;
+	struct vg_frame *f;
+
+	if (lc->n_stage[w] == lc->dp->burst)
+		dp_frames_flush(lc, w);
+	f = &lc->stage[w][lc->n_stage[w]++];
+	f->slot = p->slot;
+	f->gen = c->gen;
+	f->kind = VG_FRAME_AUDIO;
+	f->samples = VG_FRAME_SAMPLES;
+	f->seq = c->frames_in++;
+	f->tsc = p->now;
+	g711_decode(c->law, p->rtp.payload, f->pcm, VG_FRAME_SAMPLES);
+	lc->st->rx_rtp++;
+}
+
+static void dp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now)
+{
+	struct dp_pkt p = {.m = m, .now = now};
+	enum dp_drop d;
+
+	p.data = rte_pktmbuf_mtod(m, uint8_t *);
+	p.len = rte_pktmbuf_data_len(m);
+	lc->st->rx_packets++;
+
+	d = dp_step_eth(lc, &p);
+	if (d == DP_DROP_NONE && p.m && p.eth->ether_type ==
+	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		d = dp_step_ipv4(lc, &p);
+	if (d == DP_DROP_NONE && p.m && p.ip)
+		d = dp_step_udp(lc, &p);
+	if (d == DP_DROP_NONE && p.m && p.ip)
+		d = dp_step_call(lc, &p);
+	if (d == DP_DROP_NONE && p.c)
+		d = dp_step_rtp(lc, &p);
+	if (d == DP_DROP_NONE && p.c)
+		dp_step_emit(lc, &p);
+	if (d != DP_DROP_NONE) {
+		dp_count(lc, d);
+		if (p.c)
+			cs_slot(lc->dp->calls, p.slot)->dp.rx_dropped++;
+	}
+	if (p.m)
+		rte_pktmbuf_free(p.m);
+}
+
+/* ---- bot frames into the playout queues ---- */
+
+static unsigned dp_bot_poll(struct dp_lcore *lc)
+{
+	struct dp *dp = lc->dp;
+	unsigned total = 0;
+
+	for (unsigned w = 0; w < dp->n_workers; w++) {
+		unsigned n = ring_frame_recv(lc->from_bot[w], lc->in, dp->burst);
+
+		total += n;
+		lc->st->frames_from_bot += n;
+		for (unsigned i = 0; i < n; i++) {
+			const struct vg_frame *f = &lc->in[i];
+			struct dp_call *c;
+			uint8_t *q;
+
+			if (f->slot >= dp->calls->n_slots ||
+			    cs_slot_lcore(f->slot, dp->n_lcores) != lc->idx ||
+			    !dp->call[f->slot].active || dp->call[f->slot].gen != f->gen) {
+				dp_count(lc, DP_DROP_STALE_FRAME);
+				continue;
+			}
+			if (f->kind != VG_FRAME_AUDIO || f->samples != VG_FRAME_SAMPLES) {
+				dp_count(lc, DP_DROP_BOT_FRAME_BAD);
+				continue;
+			}
+			c = &dp->call[f->slot];
+			if (c->q_count == dp->q_cap) {
+				dp_count(lc, DP_DROP_PLAYOUT_FULL);
+				cs_slot(dp->calls, f->slot)->dp.playout_full++;
+				continue;
+			}
+			q = dp->playout + ((size_t)f->slot * dp->q_cap +
+					   (c->q_head + c->q_count) % dp->q_cap) * DP_PAYLOAD;
+			g711_encode(c->law, f->pcm, q, DP_PAYLOAD);
+			c->q_count++;
+		}
+	}
+	return total;
+}
+
+/* ---- transmit path: one packet per call per 20 ms ---- */
+
+static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, uint64_t now)
+{
+	struct dp *dp = lc->dp;
+	struct cs_dp_stats *st = &cs_slot(dp->calls, slot)->dp;
+	const uint8_t *payload = dp->silence[c->law];
+	struct rte_mbuf *m;
+	uint8_t *rtp;
+
+	if (c->q_count) {
+		payload = dp->playout + ((size_t)slot * dp->q_cap + c->q_head) * DP_PAYLOAD;
+		c->q_head = (uint16_t)((c->q_head + 1) % dp->q_cap);
+		c->q_count--;
+	}
+	if (c->dir == CS_DIR_RECVONLY || c->dir == CS_DIR_INACTIVE ||
+	    c->remote_ip == 0 || c->remote_port == 0)
+		return;
+	if (!c->mac_known) {
+		uint32_t ask;
+		const struct rte_ether_addr *mac =
+			net_arp_lookup(&lc->arp, &dp->nif, c->remote_ip, now, &ask);
+
+		if (!mac) {
+			if (ask)
+				dp_arp_ask(lc, ask);
+			dp_count(lc, DP_DROP_TX_NO_ARP);
+			return;
+		}
+		c->remote_mac = *mac;
+		c->mac_known = 1;
+	}
+	m = rte_pktmbuf_alloc(dp->pool);
+	if (!m) {
+		dp_count(lc, DP_DROP_TX_NO_MBUF);
+		return;
+	}
+	rtp = rte_pktmbuf_mtod_offset(m, uint8_t *, NET_UDP_HDRS);
+	rtp_write_hdr(rtp, c->pt, c->marker, c->seq, c->ts, c->ssrc);
+	rte_memcpy(rtp + RTP_HDR_LEN, payload, DP_PAYLOAD);
+	net_udp_fill(m, &dp->nif, &c->remote_mac, c->remote_ip, c->local_port,
+		     c->remote_port, RTP_HDR_LEN + DP_PAYLOAD, dp->hw_cksum);
+	c->marker = 0;
+	c->seq++;
+	c->ts += VG_FRAME_SAMPLES;
+	st->tx_packets++;
+	st->tx_bytes += RTP_HDR_LEN + DP_PAYLOAD;
+	lc->st->tx_rtp++;
+	if (payload == dp->silence[c->law]) {
+		st->tx_silence++;
+		lc->st->tx_silence++;
+	}
+	dp_tx_add(lc, m);
+}
+
+/* Run the wheel buckets that are due. Catches up at most one packet time; a lcore
+ * that was held up longer re-anchors its clock instead of bursting. */
+static void dp_tick(struct dp_lcore *lc, uint64_t now)
+{
+	struct dp *dp = lc->dp;
+
+	for (unsigned n = 0; now >= lc->next_tick_tsc && n < DP_WHEEL; n++) {
+		uint32_t i = lc->wheel[lc->tick % DP_WHEEL];
+
+		while (i != DP_NIL) {
+			uint32_t next = dp->call[i].next;
+
+			dp_call_tx(lc, i, &dp->call[i], now);
+			i = next;
+		}
+		lc->tick++;
+		lc->next_tick_tsc += dp->tick_tsc;
+	}
+	if (now >= lc->next_tick_tsc)
+		lc->next_tick_tsc = now + dp->tick_tsc;
+}
+
+static int dp_lcore_main(void *arg)
+{
+	struct dp_lcore *lc = arg;
+	struct dp *dp = lc->dp;
+	struct rte_mbuf *pkts[DP_BURST_MAX];
+
+	log_info("dp", "lcore %u (EAL lcore %u) polling port %u queue %u", lc->idx,
+		 rte_lcore_id(), dp->port, lc->queue);
+	lc->next_tick_tsc = rte_rdtsc() + dp->tick_tsc;
+	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
+		uint64_t t0 = rte_rdtsc(), t1;
+		unsigned work = 0;
+		uint16_t nb;
+
+		if (t0 >= lc->next_ctl_tsc) {
+			work += dp_ctl_poll(lc);
+			lc->next_ctl_tsc = t0 + dp->ctl_tsc;
+		}
+		nb = rte_eth_rx_burst(dp->port, lc->queue, pkts, (uint16_t)dp->burst);
+		for (unsigned i = 0; i < nb && i < DP_PREFETCH_AHEAD; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		for (unsigned i = 0; i < nb; i++) {
+			if (i + DP_PREFETCH_AHEAD < nb)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
+			dp_input(lc, pkts[i], t0);
+		}
+		work += nb;
+		work += dp_bot_poll(lc);
+		if (t0 >= lc->next_tick_tsc) {
+			dp_tick(lc, t0);
+			work++;
+		}
+		dp_tx_flush(lc);
+		for (unsigned w = 0; w < dp->n_workers; w++)
+			dp_frames_flush(lc, w);
+		t1 = rte_rdtsc();
+		if (work)
+			lc->st->busy_tsc += t1 - t0;
+		else
+			lc->st->idle_tsc += t1 - t0;
+	}
+	dp_tx_flush(lc);
+	log_info("dp", "lcore %u stopped", lc->idx);
+	return 0;
+}
+
+/* ---- set-up ---- */
+
+static int dp_port_open(struct dp *dp)
+{
+	const struct cfg *cfg = dp->cfg;
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	struct rte_ether_addr mac;
+	uint16_t rxd = (uint16_t)cfg->dp.rx_desc, txd = (uint16_t)cfg->dp.tx_desc;
+	uint64_t need = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	int socket, rc;
+
+	if (rte_eth_dev_get_port_by_name(cfg->dp.port, &dp->port) != 0) {
+		log_err("dp", "port '%s' not found: check dataplane.port and the EAL "
+			"arguments (--vdev or the PCI allow list); %u ports are present",
+			cfg->dp.port, rte_eth_dev_count_avail());
+		return -ENODEV;
+	}
+	rc = rte_eth_dev_info_get(dp->port, &info);
+	if (rc)
+		return rc;
+	if (info.max_rx_queues < dp->n_lcores || info.max_tx_queues < dp->n_lcores) {
+		log_err("dp", "port '%s' has %u RX and %u TX queues; %u dp lcores need one "
+			"each", cfg->dp.port, info.max_rx_queues, info.max_tx_queues,
+			dp->n_lcores);
+		return -EINVAL;
+	}
+	memset(&conf, 0, sizeof(conf));
+	dp->hw_cksum = (info.tx_offload_capa & need) == need;
+	if (dp->hw_cksum)
+		conf.txmode.offloads = need;
+	rc = rte_eth_dev_configure(dp->port, (uint16_t)dp->n_lcores, (uint16_t)dp->n_lcores,
+				   &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_adjust_nb_rx_tx_desc(dp->port, &rxd, &txd);
+	if (rc) {
+		log_err("dp", "port '%s': configure failed: %s", cfg->dp.port, strerror(-rc));
+		return rc;
+	}
+	socket = rte_eth_dev_socket_id(dp->port);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	for (unsigned q = 0; q < dp->n_lcores; q++) {
+		rc = rte_eth_rx_queue_setup(dp->port, (uint16_t)q, rxd, (unsigned)socket, NULL,
+					    dp->pool);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(dp->port, (uint16_t)q, txd, (unsigned)socket,
+						    NULL);
+		if (rc) {
+			log_err("dp", "port '%s': queue %u setup failed: %s", cfg->dp.port, q,
+				strerror(-rc));
+			return rc;
+		}
+	}
+	rc = rte_eth_dev_start(dp->port);
+	if (rc) {
+		log_err("dp", "port '%s': start failed: %s", cfg->dp.port, strerror(-rc));
+		return rc;
+	}
+	dp->port_started = true;
+	rte_eth_macaddr_get(dp->port, &mac);
+	dp->nif.mac = mac;
+	log_info("dp", "port '%s' (%s) up: mac " RTE_ETHER_ADDR_PRT_FMT ", %u queue(s), "
+		 "%u/%u descriptors, checksums in %s", cfg->dp.port, info.driver_name,
+		 RTE_ETHER_ADDR_BYTES(&mac), dp->n_lcores, rxd, txd,
+		 dp->hw_cksum ? "hardware" : "software");
+	return 0;
+}
+
+int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
+	      struct ring_set *rings, unsigned n_lcores)
+{
+	struct dp *dp;
+	char ip[INET_ADDRSTRLEN];
+	unsigned pool_cache;
+	int rc = -ENOMEM;
+
+	if (n_lcores == 0 || n_lcores > DP_MAX_LCORES || n_lcores > rings->n_lcores)
+		return -EINVAL;
+	g711_init();
+	dp = rte_zmalloc("vg_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
+	if (!dp)
+		return -ENOMEM;
+	dp->cfg = cfg;
+	dp->calls = calls;
+	dp->rings = rings;
+	dp->n_lcores = n_lcores;
+	dp->n_workers = rings->n_workers;
+	dp->burst = cfg->dp.burst < DP_BURST_MAX ? cfg->dp.burst : DP_BURST_MAX;
+	dp->tick_tsc = rte_get_tsc_hz() / 1000;
+	dp->ctl_tsc = rte_get_tsc_hz() / (1000000 / DP_CTL_PERIOD_US);
+	dp->q_cap = (uint16_t)(cfg->dp.playout_ms / 20);
+	memset(dp->silence[CS_LAW_PCMU], g711_silence(CS_LAW_PCMU), DP_PAYLOAD);
+	memset(dp->silence[CS_LAW_PCMA], g711_silence(CS_LAW_PCMA), DP_PAYLOAD);
+	dp->nif.ip = cfg->dp.address;
+	dp->nif.mask = cfg->dp.prefix ? rte_cpu_to_be_32(~0u << (32 - cfg->dp.prefix)) : 0;
+	dp->nif.gateway = cfg->dp.gateway;
+
+	dp->call = rte_zmalloc("vg_dp_calls", calls->n_slots * sizeof(*dp->call),
+			       RTE_CACHE_LINE_SIZE);
+	dp->playout = rte_malloc("vg_playout",
+				 (size_t)calls->n_slots * dp->q_cap * DP_PAYLOAD,
+				 RTE_CACHE_LINE_SIZE);
+	dp->stats_mz = rte_memzone_reserve(DP_STATS_MEMZONE,
+					   n_lcores * sizeof(struct dp_lcore_stats),
+					   SOCKET_ID_ANY, 0);
+	if (!dp->call || !dp->playout || !dp->stats_mz) {
+		log_err("dp", "out of DPDK memory for %u calls (%u ms playout each): raise "
+			"the EAL memory (-m) or lower dataplane.max_calls/playout_ms",
+			calls->n_slots, cfg->dp.playout_ms);
+		goto out;
+	}
+	dp->stats = dp->stats_mz->addr;
+	memset(dp->stats, 0, n_lcores * sizeof(struct dp_lcore_stats));
+
+	pool_cache = cfg->dp.mbufs / 4 < 256 ? cfg->dp.mbufs / 4 : 256;
+	dp->pool = rte_pktmbuf_pool_create("vg_mbuf", cfg->dp.mbufs, pool_cache, 0,
+					   RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!dp->pool) {
+		log_err("dp", "mbuf pool of %u failed: %s", cfg->dp.mbufs,
+			rte_strerror(rte_errno));
+		goto out;
+	}
+	for (unsigned i = 0; i < n_lcores; i++) {
+		struct dp_lcore *lc = rte_zmalloc("vg_dp_lcore", sizeof(*lc),
+						  RTE_CACHE_LINE_SIZE);
+
+		if (!lc)
+			goto out;
+		dp->lc[i] = lc;
+		lc->dp = dp;
+		lc->idx = i;
+		lc->queue = (uint16_t)i;
+		lc->ctl = rings->ctl_dp[i];
+		lc->evt = rings->evt_dp[i];
+		for (unsigned w = 0; w < dp->n_workers; w++) {
+			lc->to_bot[w] = rings->to_bot[i][w];
+			lc->from_bot[w] = rings->to_dp[w][i];
+		}
+		lc->st = &dp->stats[i];
+		lc->arp.retry_tsc = rte_get_tsc_hz();
+		for (unsigned b = 0; b < DP_WHEEL; b++)
+			lc->wheel[b] = DP_NIL;
+	}
+	rc = dp_port_open(dp);
+	if (rc)
+		goto out;
+	inet_ntop(AF_INET, &dp->nif.ip, ip, sizeof(ip));
+	log_info("dp", "media address %s/%u, RTP ports %u-%u, %u call slots, %u dp "
+		 "lcore(s), %s", ip, cfg->dp.prefix, calls->rtp_port_base,
+		 calls->rtp_port_base + 2 * calls->n_slots - 1, calls->n_slots, n_lcores,
+		 n_lcores == 1 ? "one lcore takes every call"
+			       : "calls spread by slot over the lcores' queues");
+	*out = dp;
+	return 0;
+out:
+	dp_destroy(dp);
+	return rc;
+}
+
+int dp_launch(struct dp *dp, unsigned idx, unsigned lcore_id)
+{
+	if (idx >= dp->n_lcores)
+		return -EINVAL;
+	return rte_eal_remote_launch(dp_lcore_main, dp->lc[idx], lcore_id);
+}
+
+void dp_stop(struct dp *dp)
+{
+	__atomic_store_n(&dp->quit, 1, __ATOMIC_RELAXED);
+}
+
+void dp_destroy(struct dp *dp)
+{
+	if (!dp)
+		return;
+	if (dp->port_started) {
+		rte_eth_dev_stop(dp->port);
+		rte_eth_dev_close(dp->port);
+	}
+	for (unsigned i = 0; i < DP_MAX_LCORES; i++)
+		rte_free(dp->lc[i]);
+	rte_mempool_free(dp->pool);
+	rte_memzone_free(dp->stats_mz);
+	rte_free(dp->playout);
+	rte_free(dp->call);
+	rte_free(dp);
+}
+
+const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx)
+{
+	return idx < dp->n_lcores ? &dp->stats[idx] : NULL;
+}
+
+unsigned dp_lcores(const struct dp *dp)
+{
+	return dp->n_lcores;
+}

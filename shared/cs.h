@@ -1,0 +1,167 @@
+/*
+ * cs.h: the shared call table.
+ *
+ * The call table is an array of fixed call slots in one rte_memzone (or plain memory
+ * in unit tests). Signaling owns slot allocation: it takes a free slot, bumps its
+ * generation, writes the media parameters and then publishes the slot on the control
+ * ring of the dp lcore that owns its RTP port. After publishing, the media block is
+ * read-only until the dp lcore has answered VG_MSG_CALL_STOPPED and the bot worker
+ * VG_MSG_BOT_STOPPED; only then does signaling return the slot to the free list.
+ *
+ * Slot i owns the RTP port rtp_port_base + 2 * i (and RTCP on the next odd port), so
+ * the slot allocator is also the port allocator. Free slots are reused in FIFO order,
+ * which keeps a port unused for as long as possible before it is handed out again.
+ *
+ * Each field says its single writer. Fields of different writers sit on different
+ * cache lines. The free list (struct cs_pool) is signaling's private memory.
+ */
+#ifndef VG_CS_H
+#define VG_CS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CS_CACHE_LINE 64
+#define CS_MEMZONE_NAME "vg_calls"
+#define CS_NO_PT 0xff
+
+/* G.711 law of a call. */
+enum cs_law { CS_LAW_PCMU = 0, CS_LAW_PCMA = 1 };
+
+/* What the call sends and receives (the answer's direction attribute). */
+enum cs_dir {
+	CS_DIR_SENDRECV = 0,
+	CS_DIR_SENDONLY = 1, /* voxgate sends, does not expect media */
+	CS_DIR_RECVONLY = 2, /* voxgate receives, sends nothing */
+	CS_DIR_INACTIVE = 3,
+};
+
+/* Media parameters of a call. W: signaling, before publish; RO after publish. */
+struct cs_media {
+	uint32_t remote_ip;   /* IPv4 from the SDP offer, network order */
+	uint16_t remote_port; /* RTP port from the SDP offer, host order */
+	uint16_t rtp_port;    /* local RTP port, host order (even) */
+	uint8_t law;          /* enum cs_law */
+	uint8_t pt;           /* RTP payload type of the audio codec */
+	uint8_t dtmf_pt;      /* telephone-event payload type, CS_NO_PT if none */
+	uint8_t dir;          /* enum cs_dir */
+	uint16_t lcore;       /* dp lcore index that owns the call */
+	uint16_t worker;      /* bot worker index that owns the bot session */
+	uint16_t agent;       /* agent (bot) index in the configuration */
+	uint16_t ptime_ms;    /* packet time, 20 */
+	char call_id[96];     /* SIP Call-ID, for logs and CDRs (truncated) */
+};
+
+/* Counters of a call kept by its dp lcore. W: dp lcore; read by anyone. */
+struct cs_dp_stats {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t rx_dropped;   /* packets of this call dropped for any reason */
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t tx_silence;   /* packets sent with silence (no bot audio queued) */
+	uint64_t playout_full; /* bot frames dropped: playout queue full */
+	uint32_t latched_ip;   /* peer address learned from its RTP, network order */
+	uint16_t latched_port;
+	uint16_t pad;
+};
+
+struct cs_slot {
+	/* Cache line 0..2: W: signaling. gen is bumped when the slot is taken. */
+	uint32_t gen;          /* W: signaling */
+	uint32_t in_use;       /* W: signaling; 1 between alloc and free */
+	struct cs_media media; /* W: signaling before publish, RO after */
+	/* W: dp lcore */
+	struct cs_dp_stats dp __attribute__((aligned(CS_CACHE_LINE)));
+} __attribute__((aligned(CS_CACHE_LINE)));
+
+/* The table header, followed by n_slots slots. W: whoever creates it, RO after. */
+struct cs_table {
+	uint32_t magic;
+	uint32_t n_slots;
+	uint16_t rtp_port_base; /* port of slot 0 (even) */
+	uint16_t pad[3];
+	struct cs_slot slots[] __attribute__((aligned(CS_CACHE_LINE)));
+};
+
+/*
+ * Bytes needed for a table of n slots (header included).
+ */
+size_t cs_table_size(uint32_t n);
+
+/*
+ * Initialise a table of n slots in mem (cs_table_size(n) bytes, 64-byte aligned).
+ * rtp_port_base must be even and the ports of all slots must fit below 65535.
+ * Returns 0, or -EINVAL when the parameters do not fit.
+ */
+int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base);
+
+/* Slot for an index; the caller has checked idx < t->n_slots. */
+static inline struct cs_slot *cs_slot(struct cs_table *t, uint32_t idx)
+{
+	return &t->slots[idx];
+}
+
+/*
+ * True when (idx, gen) still names the call the slot holds: idx in range and the
+ * slot's current generation equals gen. Any thread may call it; a stale message (the
+ * slot was freed and taken again since the message was made) gives false.
+ */
+static inline bool cs_gen_ok(const struct cs_table *t, uint32_t idx, uint32_t gen)
+{
+	return idx < t->n_slots &&
+	       __atomic_load_n(&t->slots[idx].gen, __ATOMIC_ACQUIRE) == gen;
+}
+
+/* Slot index that owns a local UDP port, or -1 when the port is not an RTP/RTCP
+ * port of the table. */
+static inline int64_t cs_port_slot(const struct cs_table *t, uint16_t port)
+{
+	uint32_t off = (uint32_t)port - t->rtp_port_base;
+
+	if (port < t->rtp_port_base || off / 2 >= t->n_slots)
+		return -1;
+	return off / 2;
+}
+
+/* The dp lcore that owns a call slot: signaling publishes the call to it and only
+ * that lcore writes the slot's dataplane state. */
+static inline unsigned cs_slot_lcore(uint32_t slot, unsigned n_lcores)
+{
+	return slot % n_lcores;
+}
+
+/*
+ * Free list of slots: signaling's private allocator over a table. FIFO order.
+ */
+struct cs_pool {
+	struct cs_table *table;
+	uint32_t *fifo; /* free slot indices, a ring of n_slots entries */
+	uint32_t head;  /* next to take */
+	uint32_t count; /* free slots */
+};
+
+/*
+ * Set up a pool with every slot of t free. Returns 0 or -ENOMEM.
+ */
+int cs_pool_init(struct cs_pool *p, struct cs_table *t);
+
+/* Release the pool's memory (not the table's). */
+void cs_pool_fini(struct cs_pool *p);
+
+/*
+ * Take the least recently freed slot, bump its generation, clear its media and
+ * counters. Returns the slot index (>= 0) and its new generation in *gen, or
+ * -ENOSPC when every slot is in use.
+ */
+int64_t cs_alloc(struct cs_pool *p, uint32_t *gen);
+
+/*
+ * Return slot idx to the free list. The generation is bumped again so that any
+ * message still in flight for the old call is recognised as stale. Returns 0, or
+ * -EINVAL when idx is out of range or not in use.
+ */
+int cs_free(struct cs_pool *p, uint32_t idx);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * msg-t.h: the fixed-size messages that cross voxgate's rings (types only).
+ *
+ * Three kinds of ring connect the sides (see shared/README.md):
+ *   control rings  signaling -> each dp lcore, signaling -> each bot worker
+ *   event rings    each dp lcore -> signaling, each bot worker -> signaling
+ *   frame rings    each dp lcore -> each bot worker and back (SPSC pairs)
+ * Every message names its call by slot index and generation; a receiver compares
+ * the generation with the call table (cs.h) and ignores a message for a slot that
+ * has been reused since (counted as stale). Messages are copied into the ring, so
+ * the sender keeps no reference to them.
+ */
+#ifndef VG_MSG_T_H
+#define VG_MSG_T_H
+
+#include <stdint.h>
+
+/* Control and event message types. The comment says who sends it to whom. */
+enum vg_msg_type {
+	VG_MSG_NONE = 0,
+	VG_MSG_CALL_START,   /* signaling -> dp lcore: slot media published, start RTP */
+	VG_MSG_CALL_STOP,    /* signaling -> dp lcore: stop RTP, release the call */
+	VG_MSG_CALL_STARTED, /* dp lcore -> signaling: media port is live */
+	VG_MSG_CALL_STOPPED, /* dp lcore -> signaling: dp holds no state for the slot */
+	VG_MSG_RTP_TIMEOUT,  /* dp lcore -> signaling: no RTP for the configured time */
+	VG_MSG_BOT_START,    /* signaling -> bot worker: open a bot session */
+	VG_MSG_BOT_STOP,     /* signaling -> bot worker: close the bot session */
+	VG_MSG_BOT_STOPPED,  /* bot worker -> signaling: session closed */
+	VG_MSG_BOT_HANGUP,   /* bot worker -> signaling: the bot ends the call */
+};
+
+/* One control or event message: 16 bytes, copied by value through the ring. */
+struct vg_msg {
+	uint16_t type;  /* enum vg_msg_type */
+	uint16_t arg;   /* type-specific small argument (e.g. a cause code) */
+	uint32_t slot;  /* call slot index */
+	uint32_t gen;   /* generation of the slot when the message was made */
+	uint32_t value; /* type-specific value */
+};
+
+/* Samples in one 20 ms frame at 8 kHz: the unit of audio between dp and bots. */
+#define VG_FRAME_SAMPLES 160
+
+/* Frame kinds on the frame rings. */
+enum vg_frame_kind {
+	VG_FRAME_AUDIO = 1, /* pcm[] holds VG_FRAME_SAMPLES samples */
+};
+
+/*
+ * One 20 ms frame of linear PCM16 (host order, 8 kHz) between a dp lcore and a bot
+ * worker, in either direction. 344 bytes, copied into the ring (rte_ring elem API).
+ */
+struct vg_frame {
+	uint32_t slot;    /* call slot index */
+	uint32_t gen;     /* slot generation */
+	uint16_t kind;    /* enum vg_frame_kind */
+	uint16_t samples; /* valid samples in pcm[] */
+	uint32_t seq;     /* frame counter of the call in this direction */
+	uint64_t tsc;     /* TSC when the packet arrived (dp -> bot), for latency */
+	int16_t pcm[VG_FRAME_SAMPLES];
+};
+
+_Static_assert(sizeof(struct vg_msg) == 16, "vg_msg is 16 bytes");
+_Static_assert(sizeof(struct vg_frame) % 4 == 0, "rte_ring elements are 4-byte multiples");
+
+#endif

@@ -1,0 +1,618 @@
+/*
+ * sig.c: the SIP user agent server (see sig.h).
+ *
+ * Ownership: struct sig and its per-slot array of struct sig_call belong to the
+ * signaling thread. A sig_call lives from the INVITE that took its slot until both
+ * the dp lcore (VG_MSG_CALL_STOPPED) and the bot worker (VG_MSG_BOT_STOPPED) have let
+ * go of the slot; only then is the slot returned to the pool, so a slot (and its RTP
+ * port) is never reused while another side still holds state for it.
+ *
+ * sofia-sip does the SIP: transactions, dialogs, retransmissions, ACK, CANCEL and
+ * BYE. Media handling in nua is off (NUTAG_MEDIA_ENABLE(0)): voxgate does its own
+ * offer/answer (sdp_offer.c) and answers with 200 only once the dataplane confirms
+ * that the call's RTP port is live. One nua instance serves each distinct listening
+ * address and port, so listeners may differ in address, port and transport.
+ */
+#include "signaling/sig.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/su_wait.h>
+
+#include "app/log.h"
+#include "signaling/sdp_offer.h"
+
+#define SIG_POLL_MS 2           /* event rings are drained this often */
+#define SIG_SHUTDOWN_MS 3000    /* longest wait for BYEs and nua shutdown */
+#define SIG_SDP_MAX 2048
+
+enum sig_call_state {
+	SC_FREE = 0,
+	SC_STARTING,  /* published to dp and bot, waiting for CALL_STARTED */
+	SC_ANSWERED,  /* 200 OK sent */
+	SC_ENDING,    /* STOP sent, waiting for dp and bot to let go */
+};
+
+struct sig_call {
+	enum sig_call_state state;
+	nua_handle_t *nh;
+	uint32_t slot, gen;
+	unsigned trunk;
+	uint8_t dp_stopped, bot_stopped;
+	struct sdp_choice sdp;
+	char answer[SIG_SDP_MAX];
+	struct timespec t_invite, t_answer;
+};
+
+struct sig_ua {
+	nua_t *nua;
+	char url[160];
+	int shut; /* nua_r_shutdown received */
+};
+
+struct sig {
+	const struct cfg *cfg;
+	su_home_t home[1];
+	su_root_t *root;
+	su_timer_t *poll;
+	struct sig_ua ua[CFG_MAX_LISTENERS];
+	unsigned n_ua;
+	struct cs_table *calls;
+	struct cs_pool pool;
+	struct ring_set *rings;
+	unsigned n_lcores;
+	struct sig_call *call; /* indexed by slot */
+	char media_ip[INET_ADDRSTRLEN];
+	void (*on_poll)(void *arg);
+	void *on_poll_arg;
+	volatile int stop_requested;
+	int stopping;
+	int su_ready;
+	struct timespec stop_at;
+	struct sig_stats st;
+};
+
+static double sig_elapsed(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static const char *sig_call_id(const struct sig *s, const struct sig_call *c)
+{
+	return cs_slot(s->calls, c->slot)->media.call_id;
+}
+
+/* ---- call end ---- */
+
+/* Return the slot once dp and bot have both let go of it. */
+static void sig_call_release(struct sig *s, struct sig_call *c)
+{
+	const struct cs_dp_stats *d = &cs_slot(s->calls, c->slot)->dp;
+	struct timespec now;
+
+	if (c->state != SC_ENDING || !c->dp_stopped || !c->bot_stopped)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_info("sig", "call %s ended after %.1f s: rtp in %llu (dropped %llu), out %llu "
+		 "(silence %llu)", sig_call_id(s, c), sig_elapsed(&c->t_invite, &now),
+		 (unsigned long long)d->rx_packets, (unsigned long long)d->rx_dropped,
+		 (unsigned long long)d->tx_packets, (unsigned long long)d->tx_silence);
+	cs_free(&s->pool, c->slot);
+	memset(c, 0, sizeof(*c));
+	s->st.ended++;
+	s->st.calls_active--;
+}
+
+/* The dialog is over (or never came to be): tell dp and bot to let go. */
+static void sig_call_end(struct sig *s, struct sig_call *c)
+{
+	struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
+	struct vg_msg stop = {.slot = c->slot, .gen = c->gen};
+
+	if (c->nh) {
+		nua_handle_bind(c->nh, NULL);
+		nua_handle_destroy(c->nh);
+		c->nh = NULL;
+	}
+	if (c->state == SC_ENDING)
+		return;
+	c->state = SC_ENDING;
+	/* Control rings hold several messages per slot: these cannot fail. */
+	stop.type = VG_MSG_CALL_STOP;
+	if (ring_msg_send(s->rings->ctl_dp[md->lcore], &stop))
+		log_err("sig", "call %s: dp control ring full", md->call_id);
+	stop.type = VG_MSG_BOT_STOP;
+	if (ring_msg_send(s->rings->ctl_bot[md->worker], &stop))
+		log_err("sig", "call %s: bot control ring full", md->call_id);
+}
+
+/* ---- INVITE ---- */
+
+static int sig_trunk_for(const struct sig *s, const su_sockaddr_t *su)
+{
+	const struct cfg *cfg = s->cfg;
+	const void *addr;
+	int family = su->su_family;
+
+	if (family == AF_INET)
+		addr = &su->su_sin.sin_addr;
+	else if (family == AF_INET6)
+		addr = &su->su_sin6.sin6_addr;
+	else
+		return -1;
+	for (unsigned t = 0; t < cfg->sig.n_trunks; t++)
+		for (unsigned i = 0; i < cfg->sig.trunks[t].n_allow; i++)
+			if (cfg_cidr_match(&cfg->sig.trunks[t].allow[i], family, addr))
+				return (int)t;
+	return -1;
+}
+
+static int sig_route(const struct sig *s, const char *user)
+{
+	const struct cfg *cfg = s->cfg;
+
+	for (unsigned i = 0; i < cfg->sig.n_routes; i++)
+		if (regexec(&cfg->sig.routes[i].re, user ? user : "", 0, NULL, 0) == 0)
+			return (int)cfg->sig.routes[i].agent;
+	return cfg->sig.default_agent;
+}
+
+static void sig_reject(nua_handle_t *nh, int status, const char *phrase,
+		       const char *warning, const char *retry_after)
+{
+	char warn[300];
+
+	snprintf(warn, sizeof(warn), "399 voxgate \"%s\"", warning ? warning : phrase);
+	nua_respond(nh, status, phrase, SIPTAG_WARNING_STR(warn),
+		    TAG_IF(retry_after, SIPTAG_RETRY_AFTER_STR(retry_after)), TAG_END());
+	nua_handle_destroy(nh);
+}
+
+static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
+{
+	const struct cfg *cfg = s->cfg;
+	msg_t *req = nua_current_request(nua);
+	su_addrinfo_t *ai = req ? msg_addrinfo(req) : NULL;
+	char src[INET6_ADDRSTRLEN] = "?", why[200], retry[16];
+	const char *user = sip->sip_request->rq_url->url_user;
+	const char *call_id = sip->sip_call_id ? sip->sip_call_id->i_id : "?";
+	struct sdp_choice choice;
+	struct sig_call *c;
+	struct cs_media *md;
+	struct vg_msg msg;
+	uint32_t gen;
+	int64_t slot;
+	int trunk, agent, rc;
+
+	s->st.invites++;
+	if (ai && ai->ai_addr)
+		su_inet_ntop(ai->ai_family, SU_ADDR((su_sockaddr_t *)ai->ai_addr), src,
+			     sizeof(src));
+	/* 1. Allowlist before anything is allocated for the call. */
+	trunk = ai && ai->ai_addr ? sig_trunk_for(s, (su_sockaddr_t *)ai->ai_addr) : -1;
+	if (trunk < 0) {
+		s->st.rejected_403++;
+		log_warn("sig", "call %s from %s: source not in any trunk's allowlist: 403",
+			 call_id, src);
+		sig_reject(nh, SIP_403_FORBIDDEN, NULL, NULL);
+		return;
+	}
+	/* 2. Route on the Request-URI user part. */
+	agent = sig_route(s, user);
+	if (agent < 0) {
+		s->st.rejected_404++;
+		log_warn("sig", "call %s from %s: no agent for user '%s': 404", call_id, src,
+			 user ? user : "");
+		sig_reject(nh, SIP_404_NOT_FOUND, "no agent for this number", NULL);
+		return;
+	}
+	/* 3. Offer/answer. */
+	if (!sip->sip_payload || !sip->sip_payload->pl_data) {
+		s->st.rejected_488++;
+		log_warn("sig", "call %s from %s: INVITE without SDP offer: 488", call_id, src);
+		sig_reject(nh, SIP_488_NOT_ACCEPTABLE, "an SDP offer in the INVITE is required",
+			   NULL);
+		return;
+	}
+	rc = sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
+			      cfg->sig.trunks[trunk].codecs, cfg->sig.trunks[trunk].n_codecs,
+			      &choice, why, sizeof(why));
+	if (rc) {
+		s->st.rejected_488++;
+		log_warn("sig", "call %s from %s: %s: 488", call_id, src, why);
+		sig_reject(nh, SIP_488_NOT_ACCEPTABLE, why, NULL);
+		return;
+	}
+	/* 4. A call slot, which is also the RTP port. */
+	slot = cs_alloc(&s->pool, &gen);
+	if (slot < 0) {
+		s->st.rejected_503++;
+		snprintf(retry, sizeof(retry), "%u", cfg->sig.retry_after_s);
+		log_warn("sig", "call %s from %s: all %u call slots busy: 503", call_id, src,
+			 s->calls->n_slots);
+		sig_reject(nh, SIP_503_SERVICE_UNAVAILABLE, "at capacity", retry);
+		return;
+	}
+	md = &cs_slot(s->calls, (uint32_t)slot)->media;
+	md->remote_ip = choice.remote_ip;
+	md->remote_port = choice.remote_port;
+	md->law = choice.law;
+	md->pt = choice.pt;
+	md->dtmf_pt = choice.dtmf_pt;
+	md->dir = choice.dir;
+	md->lcore = (uint16_t)cs_slot_lcore((uint32_t)slot, s->n_lcores);
+	md->worker = (uint16_t)(slot % s->rings->n_workers);
+	md->agent = (uint16_t)agent;
+	md->ptime_ms = 20;
+	snprintf(md->call_id, sizeof(md->call_id), "%s", call_id);
+
+	c = &s->call[slot];
+	memset(c, 0, sizeof(*c));
+	c->state = SC_STARTING;
+	c->nh = nh;
+	c->slot = (uint32_t)slot;
+	c->gen = gen;
+	c->trunk = (unsigned)trunk;
+	c->sdp = choice;
+	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
+	nua_handle_bind(nh, c);
+	s->st.calls_active++;
+
+	/* 5. Publish: bot first, so its session exists before the first frame. The
+	 * ring enqueue orders the media writes above before the message. */
+	msg = (struct vg_msg){.type = VG_MSG_BOT_START, .slot = (uint32_t)slot, .gen = gen};
+	ring_msg_send(s->rings->ctl_bot[md->worker], &msg);
+	msg.type = VG_MSG_CALL_START;
+	ring_msg_send(s->rings->ctl_dp[md->lcore], &msg);
+	log_info("sig", "call %s from %s trunk '%s' to '%s' agent '%s': %s/%u%s, slot %lld "
+		 "port %u", call_id, src, cfg->sig.trunks[trunk].name, user ? user : "",
+		 cfg->bots.agents[agent].id, choice.law == CS_LAW_PCMA ? "PCMA" : "PCMU",
+		 choice.pt, choice.dtmf_pt != CS_NO_PT ? " +telephone-event" : "",
+		 (long long)slot, md->rtp_port);
+}
+
+/* The dataplane has the call: answer with our SDP. */
+static void sig_answer(struct sig *s, struct sig_call *c)
+{
+	struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
+	int n;
+
+	n = sdp_answer_format(c->answer, sizeof(c->answer), &c->sdp, s->media_ip,
+			      md->rtp_port, (uint64_t)time(NULL), 1);
+	if (n < 0) {
+		log_err("sig", "call %s: answer SDP does not fit: 500", md->call_id);
+		nua_respond(c->nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
+		sig_call_end(s, c);
+		return;
+	}
+	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+	c->state = SC_ANSWERED;
+	clock_gettime(CLOCK_MONOTONIC, &c->t_answer);
+	s->st.answered++;
+}
+
+/* ---- events from dp lcores and bot workers ---- */
+
+static struct sig_call *sig_call_of(struct sig *s, const struct vg_msg *m)
+{
+	struct sig_call *c;
+
+	if (m->slot >= s->calls->n_slots)
+		return NULL;
+	c = &s->call[m->slot];
+	if (c->state == SC_FREE || c->gen != m->gen) {
+		s->st.events_stale++;
+		return NULL;
+	}
+	return c;
+}
+
+static void sig_hangup(struct sig *s, struct sig_call *c, int status, const char *phrase)
+{
+	if (c->state == SC_STARTING && c->nh) {
+		nua_respond(c->nh, status, phrase, TAG_END());
+		sig_call_end(s, c);
+	} else if (c->state == SC_ANSWERED && c->nh) {
+		nua_bye(c->nh, TAG_END()); /* ends in nua_callstate_terminated */
+	}
+}
+
+static void sig_event_msg(struct sig *s, const struct vg_msg *m)
+{
+	struct sig_call *c = sig_call_of(s, m);
+
+	if (!c)
+		return;
+	switch (m->type) {
+	case VG_MSG_CALL_STARTED:
+		if (c->state == SC_STARTING && c->nh)
+			sig_answer(s, c);
+		break;
+	case VG_MSG_CALL_STOPPED:
+		c->dp_stopped = 1;
+		sig_call_release(s, c);
+		break;
+	case VG_MSG_BOT_STOPPED:
+		c->bot_stopped = 1;
+		sig_call_release(s, c);
+		break;
+	case VG_MSG_BOT_HANGUP:
+		log_info("sig", "call %s: the bot hangs up", sig_call_id(s, c));
+		sig_hangup(s, c, SIP_480_TEMPORARILY_UNAVAILABLE);
+		break;
+	case VG_MSG_RTP_TIMEOUT:
+		log_info("sig", "call %s: no RTP from the peer: BYE", sig_call_id(s, c));
+		sig_hangup(s, c, SIP_408_REQUEST_TIMEOUT);
+		break;
+	default:
+		s->st.events_stale++;
+		break;
+	}
+}
+
+static void sig_shutdown_step(struct sig *s);
+
+static void sig_poll(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sig *s = (struct sig *)arg;
+	struct vg_msg msgs[64];
+
+	(void)magic;
+	(void)t;
+	for (unsigned l = 0; l < s->rings->n_lcores; l++) {
+		unsigned n;
+
+		while ((n = ring_msg_recv(s->rings->evt_dp[l], msgs, 64)) > 0)
+			for (unsigned i = 0; i < n; i++)
+				sig_event_msg(s, &msgs[i]);
+	}
+	for (unsigned w = 0; w < s->rings->n_workers; w++) {
+		unsigned n;
+
+		while ((n = ring_msg_recv(s->rings->evt_bot[w], msgs, 64)) > 0)
+			for (unsigned i = 0; i < n; i++)
+				sig_event_msg(s, &msgs[i]);
+	}
+	if (s->on_poll)
+		s->on_poll(s->on_poll_arg);
+	if (s->stop_requested)
+		sig_shutdown_step(s);
+}
+
+/* ---- nua events ---- */
+
+static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua_t *nua,
+			  nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic,
+			  sip_t const *sip, tagi_t tags[])
+{
+	struct sig *s = (struct sig *)magic;
+	struct sig_call *c = (struct sig_call *)hmagic;
+	int state = nua_callstate_init;
+
+	switch (event) {
+	case nua_i_invite:
+		if (c) { /* re-INVITE: the media stays as answered (RFC 3264 8) */
+			nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+				    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+		} else if (s->stopping) {
+			sig_reject(nh, SIP_503_SERVICE_UNAVAILABLE, "shutting down", NULL);
+		} else {
+			sig_invite(s, nua, nh, sip);
+		}
+		break;
+	case nua_i_state:
+		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
+		if (state == nua_callstate_terminated && c)
+			sig_call_end(s, c);
+		break;
+	case nua_i_bye:
+		if (c)
+			log_info("sig", "call %s: BYE from the peer", sig_call_id(s, c));
+		break;
+	case nua_i_cancel:
+		if (c)
+			log_info("sig", "call %s: CANCEL from the peer", sig_call_id(s, c));
+		break;
+	case nua_r_shutdown:
+		if (status >= 200) {
+			for (unsigned i = 0; i < s->n_ua; i++)
+				if (s->ua[i].nua == nua)
+					s->ua[i].shut = 1;
+		}
+		break;
+	case nua_i_terminated:
+	case nua_r_bye:
+	case nua_i_ack:
+	case nua_i_active:
+		break;
+	default:
+		/* Requests nua answered by itself (OPTIONS, ...) leave a handle that no
+		 * call owns. */
+		if (!c && nh && event < nua_r_set_params)
+			nua_handle_destroy(nh);
+		break;
+	}
+	(void)phrase;
+}
+
+/* ---- start and stop ---- */
+
+static void sig_shutdown_step(struct sig *s)
+{
+	struct timespec now;
+	unsigned live = 0, shut = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!s->stopping) {
+		s->stopping = 1;
+		s->stop_at = now;
+		log_info("sig", "stopping: ending %llu call(s)",
+			 (unsigned long long)s->st.calls_active);
+		for (uint32_t i = 0; i < s->calls->n_slots; i++) {
+			if (s->call[i].state == SC_ANSWERED && s->call[i].nh)
+				nua_bye(s->call[i].nh, TAG_END());
+			else if (s->call[i].state == SC_STARTING && s->call[i].nh)
+				sig_hangup(s, &s->call[i], SIP_503_SERVICE_UNAVAILABLE);
+		}
+	}
+	for (uint32_t i = 0; i < s->calls->n_slots; i++)
+		live += s->call[i].state != SC_FREE;
+	if (live && sig_elapsed(&s->stop_at, &now) * 1000 < SIG_SHUTDOWN_MS)
+		return;
+	for (unsigned i = 0; i < s->n_ua; i++) {
+		if (s->ua[i].shut) {
+			shut++;
+		} else if (s->ua[i].shut == 0) {
+			s->ua[i].shut = -1;
+			nua_shutdown(s->ua[i].nua);
+		}
+	}
+	if (shut == s->n_ua || sig_elapsed(&s->stop_at, &now) * 1000 >= 2 * SIG_SHUTDOWN_MS)
+		su_root_break(s->root);
+}
+
+static int sig_listen(struct sig *s, const struct cfg *cfg)
+{
+	/* One nua per distinct address:port, listening on the transports asked for. */
+	for (unsigned i = 0; i < cfg->sig.n_listeners; i++) {
+		const struct cfg_listener *l = &cfg->sig.listeners[i];
+		int udp = 0, tcp = 0, seen = 0;
+		char host[CFG_NAME_MAX + 2];
+		struct sig_ua *ua;
+
+		for (unsigned j = 0; j < i; j++)
+			seen |= strcmp(cfg->sig.listeners[j].address, l->address) == 0 &&
+				cfg->sig.listeners[j].port == l->port;
+		if (seen)
+			continue;
+		for (unsigned j = i; j < cfg->sig.n_listeners; j++) {
+			const struct cfg_listener *o = &cfg->sig.listeners[j];
+
+			if (strcmp(o->address, l->address) == 0 && o->port == l->port) {
+				udp |= o->transport == CFG_TP_UDP;
+				tcp |= o->transport == CFG_TP_TCP;
+			}
+		}
+		snprintf(host, sizeof(host), strchr(l->address, ':') ? "[%s]" : "%s",
+			 l->address);
+		ua = &s->ua[s->n_ua];
+		/* Without a transport parameter nta binds both UDP and TCP. */
+		snprintf(ua->url, sizeof(ua->url), "sip:%s:%u%s", host, l->port,
+			 udp && tcp ? "" : udp ? ";transport=udp" : ";transport=tcp");
+		ua->nua = nua_create(s->root, sig_nua_event, (nua_magic_t *)s,
+				     NUTAG_URL(ua->url), TAG_END());
+		if (!ua->nua) {
+			log_err("sig", "cannot listen on %s: %s (address in use, or not an "
+				"address of this host?)", ua->url, strerror(errno));
+			return -EIO;
+		}
+		nua_set_params(ua->nua, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
+			       NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
+			       NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+			       SIPTAG_USER_AGENT_STR(cfg->sig.user_agent),
+			       SIPTAG_SERVER_STR(cfg->sig.user_agent), TAG_END());
+		s->n_ua++;
+		log_info("sig", "listening on %s", ua->url);
+	}
+	return 0;
+}
+
+int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
+	       struct ring_set *rings, unsigned n_lcores)
+{
+	struct sig *s = calloc(1, sizeof(*s));
+	struct in_addr media = {.s_addr = cfg->dp.address};
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	s->cfg = cfg;
+	s->calls = calls;
+	s->rings = rings;
+	s->n_lcores = n_lcores;
+	inet_ntop(AF_INET, &media, s->media_ip, sizeof(s->media_ip));
+	if (su_init() != 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->su_ready = 1;
+	su_home_init(s->home);
+	s->call = calloc(calls->n_slots, sizeof(*s->call));
+	rc = s->call ? cs_pool_init(&s->pool, calls) : -ENOMEM;
+	if (rc)
+		goto fail;
+	s->root = su_root_create(s);
+	if (!s->root) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = sig_listen(s, cfg);
+	if (rc)
+		goto fail;
+	s->poll = su_timer_create(su_root_task(s->root), SIG_POLL_MS);
+	if (!s->poll || su_timer_set_for_ever(s->poll, sig_poll, (su_timer_arg_t *)s) < 0) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	sig_destroy(s);
+	return rc;
+}
+
+int sig_run(struct sig *s)
+{
+	su_root_run(s->root);
+	return 0;
+}
+
+void sig_request_stop(struct sig *s)
+{
+	s->stop_requested = 1;
+}
+
+void sig_destroy(struct sig *s)
+{
+	if (!s)
+		return;
+	if (s->poll)
+		su_timer_destroy(s->poll);
+	for (unsigned i = 0; i < s->n_ua; i++)
+		nua_destroy(s->ua[i].nua);
+	if (s->root)
+		su_root_destroy(s->root);
+	cs_pool_fini(&s->pool);
+	free(s->call);
+	su_home_deinit(s->home);
+	if (s->su_ready)
+		su_deinit();
+	free(s);
+}
+
+void sig_on_poll(struct sig *s, void (*fn)(void *arg), void *arg)
+{
+	s->on_poll = fn;
+	s->on_poll_arg = arg;
+}
+
+uint32_t sig_free_slots(const struct sig *s)
+{
+	return s->pool.count;
+}
+
+const struct sig_stats *sig_stats(const struct sig *s)
+{
+	return &s->st;
+}

@@ -1,0 +1,225 @@
+/*
+ * cfg.c: unit tests of configuration loading (config/cfg.c): the default file
+ * loads, and each kind of mistake is reported as "file:line: what is wrong".
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "config/cfg.h"
+
+/* A valid file, one key per line; the tests replace one line of it. Line numbers:
+ * 1 log, 2 eal, 3 dataplane {, 4 port, 5 address, 6 rtp_ports, 7 max_calls, 8 },
+ * 9 bots {, 10 agents, 11 }, 12 signaling {, 13 listeners, 14 trunks, 15 routes,
+ * 16 default_agent, 17 }. */
+static const char *const base[] = {
+	"log = { level = \"info\"; };",
+	"eal = { args = [\"-l\", \"0-1\"]; };",
+	"dataplane = {",
+	"  port = \"net_null0\";",
+	"  address = \"192.0.2.1/24\";",
+	"  rtp_ports = \"10000-10999\";",
+	"  max_calls = 100;",
+	"};",
+	"bots = {",
+	"  agents = ( { id = \"echo\"; builtin = \"echo\"; delay_ms = 100; } );",
+	"};",
+	"signaling = {",
+	"  listeners = ( { transport = \"udp\"; address = \"127.0.0.1\"; port = 5060; } );",
+	"  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\", \"2001:db8::/32\"]; } );",
+	"  routes = ( { user = \"^agent_(.*)$\"; agent = \"echo\"; } );",
+	"  default_agent = \"echo\";",
+	"};",
+};
+#define BASE_LINES (sizeof(base) / sizeof(base[0]))
+
+static char path[64];
+
+/* Write the base file with line `line` (1-based) replaced by text (0: no change). */
+static int load(struct cfg *c, unsigned line, const char *text, char *err, size_t n)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	for (unsigned i = 0; i < BASE_LINES; i++)
+		fprintf(f, "%s\n", i + 1 == line ? text : base[i]);
+	fclose(f);
+	err[0] = '\0';
+	return cfg_load(c, path, err, n);
+}
+
+/* The load fails with "path:line: " and the message contains what. */
+static void expect_error(unsigned line, const char *text, unsigned err_line,
+			 const char *what)
+{
+	struct cfg c;
+	char err[512], prefix[96];
+
+	assert_int_equal(load(&c, line, text, err, sizeof(err)), -EINVAL);
+	snprintf(prefix, sizeof(prefix), "%s:%u: ", path, err_line);
+	if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, what))
+		fail_msg("got \"%s\", want prefix \"%s\" and \"%s\"", err, prefix, what);
+}
+
+static int setup(void **state)
+{
+	int fd;
+
+	(void)state;
+	strcpy(path, "/tmp/vg-cfg-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	return 0;
+}
+
+static void test_base_loads(void **state)
+{
+	struct cfg c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load(&c, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(c.dp.max_calls, 100);
+	assert_int_equal(c.dp.rtp_min, 10000);
+	assert_int_equal(c.dp.rtp_max, 10999);
+	assert_int_equal(c.dp.address, inet_addr("192.0.2.1"));
+	assert_int_equal(c.dp.prefix, 24);
+	assert_int_equal(c.dp.burst, 32);
+	assert_true(c.dp.rtp_latch);
+	assert_int_equal(c.n_eal_args, 2);
+	assert_string_equal(c.eal_args[1], "0-1");
+	assert_int_equal(c.sig.n_trunks, 1);
+	assert_int_equal(c.sig.trunks[0].n_allow, 2);
+	assert_int_equal(c.sig.trunks[0].codecs[0], CFG_CODEC_PCMA); /* PCMA first */
+	assert_int_equal(c.sig.n_routes, 1);
+	assert_int_equal(c.sig.default_agent, 0);
+	assert_int_equal(c.bots.agents[0].delay_ms, 100);
+	assert_int_equal(c.bots.workers, 1);
+	cfg_free(&c);
+}
+
+static void test_default_file_loads(void **state)
+{
+	struct cfg c;
+	char err[512];
+
+	(void)state;
+	if (cfg_load(&c, VG_SOURCE_DIR "/config/voxgate.conf", err, sizeof(err)) != 0)
+		fail_msg("config/voxgate.conf: %s", err);
+	cfg_free(&c);
+}
+
+static void test_unknown_keys(void **state)
+{
+	(void)state;
+	expect_error(1, "log = { level = \"info\"; colour = true; };", 1,
+		     "unknown key 'colour' in log");
+	expect_error(7, "  max_call = 100;", 7, "unknown key 'max_call' in dataplane");
+	expect_error(10, "  agents = ( { id = \"e\"; builtin = \"echo\"; delay = 1; } );", 10,
+		     "unknown key 'delay' in an agent");
+	expect_error(17, "}; extra = 1;", 17, "unknown key 'extra' in the top level");
+}
+
+static void test_wrong_types(void **state)
+{
+	(void)state;
+	expect_error(7, "  max_calls = \"100\";", 7, "'dataplane.max_calls' must be an integer");
+	expect_error(4, "  port = 3;", 4, "'dataplane.port' must be a string");
+	expect_error(2, "eal = { args = \"-l 0-1\"; };", 2, "must be an array of strings");
+	expect_error(13, "  listeners = { };", 13, "'signaling.listeners' must be a list");
+}
+
+static void test_bad_values(void **state)
+{
+	(void)state;
+	expect_error(5, "  address = \"192.0.2.300/24\";", 5, "'dataplane.address' must be");
+	expect_error(5, "  address = \"192.0.2.1\";", 5, "with its prefix length");
+	expect_error(6, "  rtp_ports = \"10001-20000\";", 6, "'dataplane.rtp_ports' must be");
+	expect_error(6, "  rtp_ports = \"20000-10000\";", 6, "'dataplane.rtp_ports' must be");
+	expect_error(7, "  max_calls = 501;", 7, "has room for 500 calls");
+	expect_error(7, "  max_calls = 0;", 7, "must be between 1 and");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"10.0.0.0/33\"]; } );", 14,
+		     "\"10.0.0.0/33\" is not a CIDR");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"any\"]; } );", 14,
+		     "\"any\" is not a CIDR");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"::/0\"]; codecs = [\"G729\"]; } );",
+		     14, "unknown codec \"G729\"");
+	expect_error(13, "  listeners = ( { transport = \"sctp\"; address = \"127.0.0.1\"; } );",
+		     13, "listener transport must be");
+	expect_error(13, "  listeners = ( { address = \"localhost\"; } );", 13,
+		     "listener address must be an IP address");
+	expect_error(15, "  routes = ( { user = \"^agent_([\"; agent = \"echo\"; } );", 15,
+		     "is not a valid regular expression");
+	expect_error(15, "  routes = ( { user = \"^x$\"; agent = \"nobody\"; } );", 15,
+		     "route names agent \"nobody\"");
+	expect_error(16, "  default_agent = \"nobody\";", 16, "'signaling.default_agent'");
+	expect_error(1, "log = { level = \"loud\"; };", 1, "'log.level' must be");
+}
+
+static void test_missing_and_syntax(void **state)
+{
+	(void)state;
+	expect_error(4, "", 3, "missing key 'port' in dataplane");
+	expect_error(7, "  max_calls = = 100;", 7, "syntax error");
+}
+
+static void test_cidr(void **state)
+{
+	struct cfg_cidr c;
+	uint8_t a4[4], a6[16];
+
+	(void)state;
+	assert_int_equal(cfg_cidr_parse("198.18.0.0/15", &c), 0);
+	inet_pton(AF_INET, "198.19.255.255", a4);
+	assert_true(cfg_cidr_match(&c, AF_INET, a4));
+	inet_pton(AF_INET, "198.20.0.0", a4);
+	assert_false(cfg_cidr_match(&c, AF_INET, a4));
+	assert_int_equal(cfg_cidr_parse("198.18.7.9/16", &c), 0); /* host bits cleared */
+	inet_pton(AF_INET, "198.18.200.1", a4);
+	assert_true(cfg_cidr_match(&c, AF_INET, a4));
+	assert_int_equal(cfg_cidr_parse("2001:db8::/32", &c), 0);
+	inet_pton(AF_INET6, "2001:db8:ffff::1", a6);
+	assert_true(cfg_cidr_match(&c, AF_INET6, a6));
+	inet_pton(AF_INET6, "2001:db9::1", a6);
+	assert_false(cfg_cidr_match(&c, AF_INET6, a6));
+	assert_false(cfg_cidr_match(&c, AF_INET, a4)); /* family differs */
+	assert_int_equal(cfg_cidr_parse("0.0.0.0/0", &c), 0);
+	assert_true(cfg_cidr_match(&c, AF_INET, a4));
+	assert_int_equal(cfg_cidr_parse("192.0.2.1", &c), 0);
+	assert_int_equal(c.prefix, 32);
+	assert_int_equal(cfg_cidr_parse("192.0.2.1/", &c), -EINVAL);
+	assert_int_equal(cfg_cidr_parse("192.0.2.1/x", &c), -EINVAL);
+	assert_int_equal(cfg_cidr_parse("::1/129", &c), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base_loads),
+		cmocka_unit_test(test_default_file_loads),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_missing_and_syntax),
+		cmocka_unit_test(test_cidr),
+	};
+
+	return cmocka_run_group_tests_name("cfg", tests, setup, teardown);
+}
