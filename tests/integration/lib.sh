@@ -1,0 +1,88 @@
+# lib.sh: what every integration script shares (sourced, not run).
+#
+# Gives each script its own pair of namespaces (tools/netns.sh, prefix vgt<pid>), a
+# temporary folder, TAP output helpers, voxgate start/stop, and a trap that removes
+# the namespaces, processes and files whatever happens.
+set -uo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+prefix="vgt$$"
+gw="$prefix-gw"
+caller_ns="$prefix-caller"
+tmp=$(mktemp -d /tmp/vgtest.XXXXXX)
+vg_pid=""
+bg_pids=()
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+
+# check DESCRIPTION COMMAND...: one TAP line for the command's success.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+in_caller() { ip netns exec "$caller_ns" "$@"; }
+
+cleanup() {
+	local p
+	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+	if [ -n "$vg_pid" ] && kill -0 "$vg_pid" 2>/dev/null; then
+		kill -INT "$vg_pid" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$vg_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$vg_pid" 2>/dev/null
+	fi
+	"$top/tools/netns.sh" down "$prefix"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+net_up() { "$top/tools/netns.sh" up "$prefix"; }
+
+# vg_start [CONFIG]: start voxgate in the gateway namespace and wait until it
+# accepts calls (20 s at most). Its log is $tmp/voxgate.log.
+vg_start() {
+	local conf=${1:-$top/config/voxgate.conf}
+	ip netns exec "$gw" "$top/build/voxgate" --config "$conf" >"$tmp/voxgate.log" 2>&1 &
+	vg_pid=$!
+	for _ in $(seq 200); do
+		grep -q "voxgate accepting calls" "$tmp/voxgate.log" && return 0
+		kill -0 "$vg_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# voxgate did not start:"
+	sed 's/^/# /' "$tmp/voxgate.log"
+	return 1
+}
+
+# vg_stats: have voxgate print its counters and return them (the lines after the
+# request).
+vg_stats() {
+	local before
+	before=$(wc -l <"$tmp/voxgate.log")
+	kill -USR1 "$vg_pid"
+	sleep 0.3
+	tail -n +"$((before + 1))" "$tmp/voxgate.log" | grep ' stats '
+}
+
+# vg_stop: SIGINT, wait for a clean exit (10 s). Returns voxgate's exit status.
+vg_stop() {
+	local rc
+	kill -INT "$vg_pid"
+	for _ in $(seq 100); do kill -0 "$vg_pid" 2>/dev/null || break; sleep 0.1; done
+	wait "$vg_pid"
+	rc=$?
+	vg_pid=""
+	return "$rc"
+}
+
+# sipp_caller SCENARIO [ARGS...]: run sipp in the caller namespace against voxgate,
+# one call, bounded in time; its logs go to $tmp.
+sipp_caller() {
+	local sf=$1
+	shift
+	(cd "$tmp" && timeout 60 ip netns exec "$caller_ns" sipp -sf "$sf" \
+		-i 198.18.0.2 -p 5070 -mi 198.18.1.2 -m 1 -nostdin -timeout 40 \
+		-trace_msg -trace_err -message_file "$tmp/sipp.msg" -error_file "$tmp/sipp.err" \
+		"$@" 198.18.0.1:5060) >"$tmp/sipp.out" 2>&1
+}

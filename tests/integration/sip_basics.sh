@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# sip_basics.sh: voxgate's media address and SIP answers that need no audio.
+#   - the DPDK port answers ARP and ICMP echo for the media address
+#   - OPTIONS out of dialog gets 200 with an Allow header naming INVITE
+#   - an offer without G.711 gets 488 with a Warning saying why, and costs no slot
+#   - `voxgate --check` accepts the default config and rejects a bad one with
+#     file:line and exit code 2
+source "$(dirname "$0")/lib.sh"
+
+net_up
+vg_start || { not_ok "voxgate starts on the default config"; exit 1; }
+ok "voxgate starts on the default config"
+
+check "media address 198.18.1.1 answers ICMP echo (ARP resolved by the DPDK port)" \
+	in_caller ping -c 3 -i 0.2 -W 1 -q 198.18.1.1
+check "OPTIONS gets 200 with Allow: INVITE" \
+	sipp_caller "$top/tests/integration/sipp/options.xml" -s echo
+check "an offer of G.729 only gets 488 with a Warning" \
+	sipp_caller "$top/tests/integration/sipp/uac_488.xml" -s echo
+stats=$(vg_stats)
+echo "$stats" | sed 's/^/# /'
+check "the 488 is counted and every call slot is free" \
+	grep -q "rejected 403 0 404 0 488 1 503 0; slots free 1024/1024" <<<"$stats"
+check "dataplane counted the ICMP echo requests it answered" \
+	grep -Eq "icmp [3-9]" <<<"$stats"
+check "voxgate stops cleanly on SIGINT" vg_stop
+
+check "voxgate --check accepts config/voxgate.conf" \
+	"$top/build/voxgate" --config "$top/config/voxgate.conf" --check
+sed 's/max_calls = 1024;/max_calls = "many";/' "$top/config/voxgate.conf" >"$tmp/bad.conf"
+line=$(grep -n 'max_calls' "$tmp/bad.conf" | cut -d: -f1)
+"$top/build/voxgate" --config "$tmp/bad.conf" --check >"$tmp/check.out" 2>&1
+rc=$?
+check "a mistyped key exits 2" test "$rc" -eq 2
+check "and names file:line" \
+	grep -q "$tmp/bad.conf:$line: 'dataplane.max_calls' must be an integer" "$tmp/check.out"

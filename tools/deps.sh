@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# deps.sh: install the Debian 12 packages voxgate needs, if any is missing.
+#
+#   tools/deps.sh run    to build and run voxgate
+#   tools/deps.sh test   the same, plus what the tests drive it with
+set -euo pipefail
+
+run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev
+	libsofia-sip-ua-dev libsrtp2-dev libconfig-dev libjemalloc-dev libjansson-dev
+	iproute2 ethtool procps)
+test_pkgs=(libcmocka-dev sip-tester tcpdump python3 iputils-ping)
+
+pkgs=("${run_pkgs[@]}")
+[ "${1:-run}" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}" >&2
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: run as root to install packages" >&2
+		exit 1
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
