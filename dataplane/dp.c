@@ -187,6 +187,28 @@ static void dp_frames_flush(struct dp_lcore *lc, unsigned w)
 	lc->n_stage[w] = 0;
 }
 
+/* Find the next hop's MAC for the call's peer; asks ARP (at most once a second per
+ * address) while unknown. Returns true when c->remote_mac is usable. */
+static bool dp_resolve(struct dp_lcore *lc, struct dp_call *c, uint64_t now)
+{
+	const struct rte_ether_addr *mac;
+	uint32_t ask;
+
+	if (c->mac_known)
+		return true;
+	if (c->remote_ip == 0)
+		return false;
+	mac = net_arp_lookup(&lc->arp, &lc->dp->nif, c->remote_ip, now, &ask);
+	if (!mac) {
+		if (ask)
+			dp_arp_ask(lc, ask);
+		return false;
+	}
+	c->remote_mac = *mac;
+	c->mac_known = 1;
+	return true;
+}
+
 /* ---- timer wheel ---- */
 
 static void dp_wheel_add(struct dp_lcore *lc, uint32_t slot, struct dp_call *c)
@@ -217,17 +239,25 @@ static void dp_wheel_del(struct dp_lcore *lc, struct dp_call *c)
 
 /* ---- control ---- */
 
+/* True when a control message names the live generation of a slot this lcore
+ * owns; anything else is counted as stale. */
+static bool dp_ctl_ours(struct dp_lcore *lc, const struct vg_msg *msg)
+{
+	if (cs_gen_ok(lc->dp->calls, msg->slot, msg->gen) &&
+	    cs_slot_lcore(msg->slot, lc->dp->n_lcores) == lc->idx)
+		return true;
+	lc->st->ctl_stale++;
+	return false;
+}
+
 static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg)
 {
 	struct dp *dp = lc->dp;
 	const struct cs_media *md;
 	struct dp_call *c;
 
-	if (!cs_gen_ok(dp->calls, msg->slot, msg->gen) ||
-	    cs_slot_lcore(msg->slot, dp->n_lcores) != lc->idx) {
-		lc->st->ctl_stale++;
+	if (!dp_ctl_ours(lc, msg))
 		return;
-	}
 	c = &dp->call[msg->slot];
 	if (c->active) { /* a START without STOP for the previous generation */
 		dp_wheel_del(lc, c);
@@ -249,6 +279,7 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg)
 	c->seq = (uint16_t)rte_rand();
 	c->ts = (uint32_t)rte_rand();
 	c->marker = 1;
+	dp_resolve(lc, c, rte_rdtsc());
 	dp_wheel_add(lc, msg->slot, c);
 	c->active = 1;
 	lc->st->calls_started++;
@@ -261,11 +292,8 @@ static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)
 	struct dp *dp = lc->dp;
 	struct dp_call *c;
 
-	if (!cs_gen_ok(dp->calls, msg->slot, msg->gen) ||
-	    cs_slot_lcore(msg->slot, dp->n_lcores) != lc->idx) {
-		lc->st->ctl_stale++;
+	if (!dp_ctl_ours(lc, msg))
 		return;
-	}
 	c = &dp->call[msg->slot];
 	if (c->active && c->gen == msg->gen) {
 		dp_wheel_del(lc, c);
@@ -538,19 +566,9 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	if (c->dir == CS_DIR_RECVONLY || c->dir == CS_DIR_INACTIVE ||
 	    c->remote_ip == 0 || c->remote_port == 0)
 		return;
-	if (!c->mac_known) {
-		uint32_t ask;
-		const struct rte_ether_addr *mac =
-			net_arp_lookup(&lc->arp, &dp->nif, c->remote_ip, now, &ask);
-
-		if (!mac) {
-			if (ask)
-				dp_arp_ask(lc, ask);
-			dp_count(lc, DP_DROP_TX_NO_ARP);
-			return;
-		}
-		c->remote_mac = *mac;
-		c->mac_known = 1;
+	if (!c->mac_known && !dp_resolve(lc, c, now)) {
+		dp_count(lc, DP_DROP_TX_NO_ARP);
+		return;
 	}
 	m = rte_pktmbuf_alloc(dp->pool);
 	if (!m) {

@@ -26,7 +26,7 @@ in_caller() { ip netns exec "$caller_ns" "$@"; }
 
 cleanup() {
 	local p
-	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${bg_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	if [ -n "$vg_pid" ] && kill -0 "$vg_pid" 2>/dev/null; then
 		kill -INT "$vg_pid" 2>/dev/null
 		for _ in $(seq 50); do kill -0 "$vg_pid" 2>/dev/null || break; sleep 0.1; done
@@ -36,6 +36,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP
 
 net_up() { "$top/tools/netns.sh" up "$prefix"; }
 

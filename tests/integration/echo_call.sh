@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# echo_call.sh: one G.711 call end to end through voxgate with the echo bot.
+#
+# sipp (kernel stack, caller namespace) offers PCMA PCMU telephone-event/8000 and
+# streams 4 s of A-law audio; voxgate (DPDK port on a veth) answers and its echo bot
+# plays the audio back after 500 ms. Checked: the answer SDP, that the audio coming
+# back is the audio sent (byte for byte, in order, 20 ms pace, correct RTP headers),
+# that BYE gets 200 and every slot is free again; then the same call from a caller
+# whose SDP address is unreachable (NAT): voxgate must answer to where RTP came from;
+# finally voxgate must end a live call with BYE when it stops.
+source "$(dirname "$0")/lib.sh"
+
+scenario() { # scenario OUT AUDIO HOLD_MS
+	sed "s|@AUDIO@|$2|; s|@HOLD_MS@|$3|" "$top/tests/integration/sipp/uac_pcma_echo.xml" >"$1"
+}
+capture() { # capture PCAP: tcpdump on the caller's media link, in the background
+	# (started directly, not through a function, so that $! is tcpdump itself)
+	ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U -w "$1" udp 2>/dev/null &
+	cap_pid=$!
+	bg_pids+=("$cap_pid")
+	sleep 1
+}
+capture_stop() {
+	sleep 0.5
+	kill -TERM "$cap_pid" 2>/dev/null
+	wait "$cap_pid" 2>/dev/null
+}
+echo_ok() { # echo_ok PCAP: the audio came back
+	python3 "$top/tests/integration/rtp_audio.py" check "$1" --file "$tmp/caller.al" \
+		--gw 198.18.1.1 --caller 198.18.1.2 --pt 8 --delay-ms 500 >"$tmp/check.out" 2>&1
+	local rc=$?
+	sed 's/^/# /' "$tmp/check.out"
+	return "$rc"
+}
+
+net_up
+vg_start || { not_ok "voxgate starts"; exit 1; }
+python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 4
+
+# 1. A plain call.
+scenario "$tmp/call.xml" "$tmp/caller.al" 5000
+capture "$tmp/call.pcap"
+sipp_caller "$tmp/call.xml" -s echo -key sdp_ip 198.18.1.2 -trace_logs -log_file "$tmp/sipp.log"
+rc=$?
+capture_stop
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/sipp.err" 2>/dev/null | tail -5
+check "200 OK answers PCMA/8 with telephone-event 101 (fmtp 0-16), ptime 20, sendrecv, c=198.18.1.1; BYE gets 200" \
+	test $rc -eq 0
+port=$(sed -n 's/^answer_port \([0-9]*\).*/\1/p' "$tmp/sipp.log" | head -1)
+check "the answer's RTP port ($port) is even and in 10000-20000" \
+	test -n "$port" -a $((port % 2)) -eq 0 -a "$port" -ge 10000 -a "$port" -le 20000
+check "the audio that came back is the audio sent: byte for byte, 500 ms later, at 20 ms pace, one SSRC, seq +1, ts +160" \
+	echo_ok "$tmp/call.pcap"
+sleep 0.5
+stats=$(vg_stats)
+echo "$stats" | sed 's/^/# /'
+check "after BYE every call slot is free and no call, session or dp call is left" \
+	grep -q "ended 1 active 0; .* slots free 1024/1024" <<<"$stats"
+check "the bot session and the dataplane call are gone too" \
+	bash -c 'grep -q "sessions active 0 started 1 stopped 1" <<<"$1" &&
+		 grep -q "calls active 0 " <<<"$1"' _ "$stats"
+
+# 2. A caller behind NAT: its SDP names an address voxgate cannot reach.
+scenario "$tmp/nat.xml" "$tmp/caller.al" 5000
+capture "$tmp/nat.pcap"
+sipp_caller "$tmp/nat.xml" -s echo -key sdp_ip 203.0.113.7
+rc=$?
+capture_stop
+check "NAT: the call with an unreachable SDP address is answered and ended" test $rc -eq 0
+check "NAT: voxgate answers to the address RTP came from (symmetric RTP), audio intact" \
+	echo_ok "$tmp/nat.pcap"
+check "NAT: nothing was sent towards the SDP address" \
+	test "$(tcpdump -r "$tmp/nat.pcap" -n 'host 203.0.113.7' 2>/dev/null | wc -l)" -eq 0
+
+# 3. voxgate ends a live call with BYE when it stops.
+(cd "$tmp" && timeout 40 ip netns exec "$caller_ns" sipp -sf \
+	"$top/tests/integration/sipp/uac_wait_bye.xml" -s echo -i 198.18.0.2 -p 5072 \
+	-mi 198.18.1.2 -mp 6100 -m 1 -nostdin -timeout 35 -trace_logs \
+	-log_file "$tmp/bye.log" 198.18.0.1:5060 >"$tmp/bye.out" 2>&1) &
+bye_pid=$!
+bg_pids+=("$bye_pid")
+for _ in $(seq 100); do grep -q established "$tmp/bye.log" 2>/dev/null && break; sleep 0.1; done
+check "voxgate stops cleanly with a call up" vg_stop
+wait "$bye_pid"
+check "and that call got a BYE, which the caller answered" test $? -eq 0

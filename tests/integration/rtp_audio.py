@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""rtp_audio.py: make the test audio and check the RTP that came back.
+
+  rtp_audio.py gen FILE --seconds S
+      Write S seconds of a test signal as raw A-law (8 kHz, what sipp's rtp_stream
+      plays): a rising chirp plus a second tone under a slow envelope, so that any
+      shift, gap or corruption of the audio shows.
+
+  rtp_audio.py check PCAP --file FILE --gw IP --caller IP --pt PT --delay-ms D
+      Read a capture (libpcap, Ethernet) taken on the caller's media link and check:
+      - the caller sent the file's bytes (the reference for what follows);
+      - the stream from the gateway has one SSRC, sequence numbers +1 and timestamps
+        +160 per packet, 160-byte payloads of payload type PT, and leaves at a 20 ms
+        pace (mean within 0.5 ms, 99th percentile of |gap - 20 ms| within 5 ms);
+      - the caller's audio comes back byte for byte (G.711 decode then encode is
+        lossless), in order, D ms later (+-60 ms), all of it but the frames still
+        inside the echo delay when the call ended; silence frames voxgate inserted
+        when a late packet left its playout queue empty are allowed (at most 5%).
+      Prints one JSON line of figures; exits 0 when every check holds, else 1 with
+      the failed checks on stderr.
+
+Standard library only; the A-law encoder here is written from ITU-T G.711, apart
+from voxgate's.
+"""
+import argparse
+import json
+import math
+import struct
+import sys
+
+FRAME = 160
+SILENCE = {8: 0xD5, 0: 0xFF}  # G.711 +0 by payload type
+
+
+def alaw_encode(x):
+    """One 16-bit sample to A-law (ITU-T G.711: 13-bit magnitude, 8 segments)."""
+    v = x >> 3
+    if v >= 0:
+        mask = 0xD5
+    else:
+        mask = 0x55
+        v = -v - 1
+    for seg, end in enumerate((31, 63, 127, 255, 511, 1023, 2047, 4095)):
+        if v <= end:
+            mant = (v >> 1) if seg < 2 else (v >> seg)
+            return ((seg << 4) | (mant & 0x0F)) ^ mask
+    return 0x7F ^ mask
+
+
+def gen(path, seconds):
+    out = bytearray()
+    for i in range(int(seconds * 8000)):
+        t = i / 8000.0
+        env = 0.6 + 0.4 * math.sin(2 * math.pi * 0.7 * t)
+        s = env * (9000 * math.sin(2 * math.pi * (200 * t + 150 * t * t))
+                   + 2500 * math.sin(2 * math.pi * 1337 * t))
+        out.append(alaw_encode(int(s)))
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def read_pcap(path):
+    """Yield (time, src_ip, dst_ip, sport, dport, udp payload) of IPv4/UDP frames."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    if magic in (0xA1B2C3D4, 0xA1B23C4D):
+        endian = "<"
+    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
+        endian = ">"
+    else:
+        raise ValueError("not a pcap file")
+    nano = magic in (0xA1B23C4D, 0x4D3CB2A1)
+    linktype = struct.unpack(endian + "I", data[20:24])[0]
+    if linktype != 1:
+        raise ValueError("link type %d, want Ethernet" % linktype)
+    off = 24
+    while off + 16 <= len(data):
+        sec, frac, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
+        pkt = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        t = sec + frac / (1e9 if nano else 1e6)
+        if len(pkt) < 42 or pkt[12:14] != b"\x08\x00":
+            continue
+        ihl = (pkt[14] & 0x0F) * 4
+        if pkt[23] != 17:
+            continue
+        src = ".".join(str(b) for b in pkt[26:30])
+        dst = ".".join(str(b) for b in pkt[30:34])
+        udp = pkt[14 + ihl:]
+        sport, dport, ulen = struct.unpack(">HHH", udp[:6])
+        yield t, src, dst, sport, dport, udp[8:ulen]
+
+
+def parse_rtp(b):
+    """(pt, seq, ts, ssrc, payload) of an RTP packet, or None (RFC 3550 5.1)."""
+    if len(b) < 12 or b[0] >> 6 != 2:
+        return None
+    off = 12 + 4 * (b[0] & 0x0F)
+    if b[0] & 0x10:
+        off += 4 + 4 * struct.unpack(">H", b[off + 2:off + 4])[0]
+    end = len(b) - (b[-1] if b[0] & 0x20 else 0)
+    pt = b[1] & 0x7F
+    seq, ts, ssrc = struct.unpack(">HII", b[2:12])
+    return pt, seq, ts, ssrc, bytes(b[off:end])
+
+
+def check(a):
+    problems = []
+    sent, back = [], []
+    for t, src, dst, _, _, payload in read_pcap(a.pcap):
+        r = parse_rtp(payload)
+        if r is None:
+            continue
+        if src == a.caller and dst == a.gw:
+            sent.append((t,) + r)
+        elif src == a.gw and dst == a.caller:
+            back.append((t,) + r)
+    with open(a.file, "rb") as f:
+        audio = f.read()
+    fig = {"sent": len(sent), "back": len(back)}
+    if not sent or not back:
+        print(json.dumps(fig))
+        print("no RTP seen in one direction", file=sys.stderr)
+        return 1
+
+    # What the caller sent is the file, frame by frame.
+    sent_frames = [s[5] for s in sorted(sent, key=lambda s: s[0])]
+    if b"".join(sent_frames) != audio[:len(sent_frames) * FRAME]:
+        problems.append("the caller's RTP is not the audio file")
+
+    # The gateway's stream: RFC 3550 continuity and payload.
+    ssrcs = {b[4] for b in back}
+    fig["ssrcs"] = len(ssrcs)
+    if len(ssrcs) != 1:
+        problems.append("%d SSRCs from the gateway, want 1" % len(ssrcs))
+    seq_err = sum(1 for p, q in zip(back, back[1:]) if (q[2] - p[2]) & 0xFFFF != 1)
+    ts_err = sum(1 for p, q in zip(back, back[1:]) if (q[3] - p[3]) & 0xFFFFFFFF != FRAME)
+    pt_err = sum(1 for b in back if b[1] != a.pt)
+    size_err = sum(1 for b in back if len(b[5]) != FRAME)
+    fig.update(seq_errors=seq_err, ts_errors=ts_err, pt_errors=pt_err, size_errors=size_err)
+    for name, n in (("sequence", seq_err), ("timestamp", ts_err),
+                    ("payload type", pt_err), ("payload size", size_err)):
+        if n:
+            problems.append("%d %s errors in the gateway's stream" % (n, name))
+
+    # Pace: one packet every 20 ms.
+    gaps = sorted(abs((q[0] - p[0]) * 1000 - 20) for p, q in zip(back, back[1:]))
+    mean = (back[-1][0] - back[0][0]) * 1000 / (len(back) - 1)
+    p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))]
+    fig.update(pace_mean_ms=round(mean, 3), pace_p99_dev_ms=round(p99, 3))
+    if abs(mean - 20) > 0.5 or p99 > 5:
+        problems.append("pace: mean %.3f ms, p99 deviation %.3f ms" % (mean, p99))
+
+    # The echo: the sent frames appear again, intact and in order, D ms later. When
+    # the caller's packets arrive late the echo's playout queue can run dry for a
+    # tick and voxgate fills it with a silence frame (it keeps the 20 ms pace); such
+    # inserted frames are counted and bounded, any other difference is a failure.
+    silence = bytes([SILENCE[a.pt]]) * FRAME
+    back_frames = [b[5] for b in back]
+    matched, inserted, pending, delay = 0, 0, 0, None
+    if sent_frames[0] in back_frames:
+        i = back_frames.index(sent_frames[0])
+        delay = (back[i][0] - min(s[0] for s in sent)) * 1000
+        while i < len(back_frames) and matched < len(sent_frames):
+            if back_frames[i] == sent_frames[matched]:
+                matched += 1
+                inserted += pending  # silence between two echoed frames
+                pending = 0
+            elif back_frames[i] == silence:
+                pending += 1  # trailing silence after the last frame is no gap
+            else:
+                break
+            i += 1
+    expect = len(sent_frames) - a.delay_ms // 20
+    fig.update(matched_frames=matched, expected_frames=expect, inserted_silence=inserted,
+               delay_ms=None if delay is None else round(delay, 1))
+    if matched < expect - 1:
+        problems.append("only %d of %d frames came back intact and in order"
+                        % (matched, expect))
+    if inserted > expect // 20:
+        problems.append("%d silence frames inserted (more than 5%%)" % inserted)
+    if delay is None or abs(delay - a.delay_ms) > 60:
+        problems.append("echo delay %s ms, want %d +-60" % (delay, a.delay_ms))
+    print(json.dumps(fig))
+    for p in problems:
+        print("check failed: " + p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("gen")
+    g.add_argument("file")
+    g.add_argument("--seconds", type=float, default=3)
+    c = sub.add_parser("check")
+    c.add_argument("pcap")
+    c.add_argument("--file", required=True)
+    c.add_argument("--gw", required=True)
+    c.add_argument("--caller", required=True)
+    c.add_argument("--pt", type=int, default=8)
+    c.add_argument("--delay-ms", type=int, required=True)
+    a = ap.parse_args()
+    if a.cmd == "gen":
+        gen(a.file, a.seconds)
+        return 0
+    return check(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
