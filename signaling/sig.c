@@ -519,7 +519,8 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 		}
 		nua_set_params(ua->nua, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
 			       NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
-			       NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+			       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+			       SIPTAG_SUPPORTED_STR("timer"),
 			       SIPTAG_USER_AGENT_STR(cfg->sig.user_agent),
 			       SIPTAG_SERVER_STR(cfg->sig.user_agent), TAG_END());
 		s->n_ua++;

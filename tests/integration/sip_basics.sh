@@ -3,18 +3,24 @@
 #   - the DPDK port answers ARP and ICMP echo for the media address
 #   - OPTIONS out of dialog gets 200 with an Allow header naming INVITE
 #   - an offer without G.711 gets 488 with a Warning saying why, and costs no slot
+#   - the TCP listener answers too
+#   - malloc is jemalloc's
 #   - `voxgate --check` accepts the default config and rejects a bad one with
-#     file:line and exit code 2
+#     file:line and exit code 2; EAL arguments after "--" replace the config's
 source "$(dirname "$0")/lib.sh"
 
 net_up
 vg_start || { not_ok "voxgate starts on the default config"; exit 1; }
 ok "voxgate starts on the default config"
+check "malloc is served by jemalloc (checked at start-up)" \
+	grep -q "allocator: jemalloc .* (malloc verified)" "$tmp/voxgate.log"
 
 check "media address 198.18.1.1 answers ICMP echo (ARP resolved by the DPDK port)" \
 	in_caller ping -c 3 -i 0.2 -W 1 -q 198.18.1.1
 check "OPTIONS gets 200 with Allow: INVITE" \
 	sipp_caller "$top/tests/integration/sipp/options.xml" -s echo
+check "OPTIONS over TCP gets 200 (TCP listener)" \
+	sipp_caller "$top/tests/integration/sipp/options.xml" -s echo -t t1
 check "an offer of G.729 only gets 488 with a Warning" \
 	sipp_caller "$top/tests/integration/sipp/uac_488.xml" -s echo
 stats=$(vg_stats)
@@ -34,3 +40,11 @@ rc=$?
 check "a mistyped key exits 2" test "$rc" -eq 2
 check "and names file:line" \
 	grep -q "$tmp/bad.conf:$line: 'dataplane.max_calls' must be an integer" "$tmp/check.out"
+
+# EAL arguments on the command line replace eal.args: with one lcore there is no
+# dp lcore, and voxgate must say so.
+"$top/build/voxgate" --config "$top/config/voxgate.conf" -- -l 0 --no-huge -m 64 \
+	--no-shconf --no-pci --log-level=lib.eal:error >"$tmp/eal.out" 2>&1
+rc=$?
+check "EAL arguments after -- replace the config's (one lcore: refused, exit 1)" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "the EAL gives 0 worker lcore(s)" "$2"' _ "$rc" "$tmp/eal.out"
