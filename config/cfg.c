@@ -524,7 +524,8 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 			  config_setting_t *g)
 {
-	static const char *const known[] = {"id", "builtin", "delay_ms", NULL};
+	static const char *const known[] = {"id", "builtin", "delay_ms", "answer_delay_ms",
+					    NULL};
 	static const char *const where = "an agent";
 	config_setting_t *at;
 	char builtin[16];
@@ -542,7 +543,9 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 		return cfg_fail(x, at, "agent '%s': unknown builtin bot \"%s\" (echo)", a->id,
 				builtin);
 	a->builtin = CFG_BOT_ECHO;
-	return cfg_int(x, g, where, "delay_ms", 0, 10000, 500, &a->delay_ms);
+	if (cfg_int(x, g, where, "delay_ms", 0, 10000, 500, &a->delay_ms))
+		return -EINVAL;
+	return cfg_int(x, g, where, "answer_delay_ms", 0, 60000, 0, &a->answer_delay_ms);
 }
 
 static int cfg_read_bots(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)

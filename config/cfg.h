@@ -56,6 +56,7 @@ struct cfg_agent {
 	char id[CFG_NAME_MAX];
 	enum cfg_builtin builtin;
 	uint32_t delay_ms;  /* echo: delay before the caller hears itself */
+	uint32_t answer_delay_ms; /* ring (180) this long before answering (200) */
 };
 
 /* A route: Request-URI user part matching user goes to agent. */

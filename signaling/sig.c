@@ -49,6 +49,7 @@ struct sig_call {
 	uint32_t slot, gen;
 	unsigned trunk;
 	uint8_t dp_stopped, bot_stopped;
+	su_timer_t *ring;      /* answer_delay_ms timer while ringing */
 	struct sdp_choice sdp;
 	char answer[SIG_SDP_MAX];
 	struct timespec t_invite, t_answer;
@@ -119,6 +120,10 @@ static void sig_call_end(struct sig *s, struct sig_call *c)
 	struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
 	struct vg_msg stop = {.slot = c->slot, .gen = c->gen};
 
+	if (c->ring) {
+		su_timer_destroy(c->ring);
+		c->ring = NULL;
+	}
 	if (c->nh) {
 		nua_handle_bind(c->nh, NULL);
 		nua_handle_destroy(c->nh);
@@ -302,6 +307,39 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 	s->st.answered++;
 }
 
+static void sig_ring_done(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sig *s = (struct sig *)magic;
+	struct sig_call *c = (struct sig_call *)arg;
+
+	su_timer_destroy(t);
+	c->ring = NULL;
+	if (c->state == SC_STARTING && c->nh)
+		sig_answer(s, c);
+}
+
+/* The media port is live: answer now, or ring first when the agent says so. */
+static void sig_media_ready(struct sig *s, struct sig_call *c)
+{
+	const struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
+	uint32_t delay = s->cfg->bots.agents[md->agent].answer_delay_ms;
+
+	if (delay == 0) {
+		sig_answer(s, c);
+		return;
+	}
+	nua_respond(c->nh, SIP_180_RINGING, TAG_END());
+	c->ring = su_timer_create(su_root_task(s->root), delay);
+	if (!c->ring || su_timer_set(c->ring, sig_ring_done, (su_timer_arg_t *)c) < 0) {
+		log_err("sig", "call %s: no timer for the ring time: answering now",
+			md->call_id);
+		if (c->ring)
+			su_timer_destroy(c->ring);
+		c->ring = NULL;
+		sig_answer(s, c);
+	}
+}
+
 /* ---- events from dp lcores and bot workers ---- */
 
 static struct sig_call *sig_call_of(struct sig *s, const struct vg_msg *m)
@@ -337,7 +375,7 @@ static void sig_event_msg(struct sig *s, const struct vg_msg *m)
 	switch (m->type) {
 	case VG_MSG_CALL_STARTED:
 		if (c->state == SC_STARTING && c->nh)
-			sig_answer(s, c);
+			sig_media_ready(s, c);
 		break;
 	case VG_MSG_CALL_STOPPED:
 		c->dp_stopped = 1;

@@ -3,14 +3,23 @@
 #   - the DPDK port answers ARP and ICMP echo for the media address
 #   - OPTIONS out of dialog gets 200 with an Allow header naming INVITE
 #   - an offer without G.711 gets 488 with a Warning saying why, and costs no slot
+#   - CANCEL before the answer gets 200 and the INVITE 487; the slot comes back
 #   - the TCP listener answers too
 #   - malloc is jemalloc's
 #   - `voxgate --check` accepts the default config and rejects a bad one with
 #     file:line and exit code 2; EAL arguments after "--" replace the config's
 source "$(dirname "$0")/lib.sh"
 
+# The default config plus an agent that rings 3 s before answering (for CANCEL).
+python3 - "$top/config/voxgate.conf" "$tmp/voxgate.conf" <<'PY'
+import sys
+conf = open(sys.argv[1]).read()
+conf = conf.replace('delay_ms = 500; }', 'delay_ms = 500; },\n    { id = "ring"; builtin = "echo"; answer_delay_ms = 3000; }', 1)
+conf = conf.replace('routes = (', 'routes = (\n    { user = "^ring$"; agent = "ring"; },', 1)
+open(sys.argv[2], "w").write(conf)
+PY
 net_up
-vg_start || { not_ok "voxgate starts on the default config"; exit 1; }
+vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts on the default config"; exit 1; }
 ok "voxgate starts on the default config"
 check "malloc is served by jemalloc (checked at start-up)" \
 	grep -q "allocator: jemalloc .* (malloc verified)" "$tmp/voxgate.log"
@@ -23,10 +32,13 @@ check "OPTIONS over TCP gets 200 (TCP listener)" \
 	sipp_caller "$top/tests/integration/sipp/options.xml" -s echo -t t1
 check "an offer of G.729 only gets 488 with a Warning" \
 	sipp_caller "$top/tests/integration/sipp/uac_488.xml" -s echo
+check "INVITE cancelled while ringing: 180, then 200 to CANCEL and 487 to the INVITE" \
+	sipp_caller "$top/tests/integration/sipp/uac_cancel.xml" -s ring
+sleep 0.3
 stats=$(vg_stats)
 echo "$stats" | sed 's/^/# /'
-check "the 488 is counted and every call slot is free" \
-	grep -q "rejected 403 0 404 0 488 1 503 0; slots free 1024/1024" <<<"$stats"
+check "the 488 is counted, the cancelled call ended unanswered, every slot is free" \
+	grep -q "invites 2 answered 0 ended 1 active 0; rejected 403 0 404 0 488 1 503 0; slots free 1024/1024" <<<"$stats"
 check "dataplane counted the ICMP echo requests it answered" \
 	grep -Eq "icmp [3-9]" <<<"$stats"
 check "voxgate stops cleanly on SIGINT" vg_stop
