@@ -551,8 +551,9 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 		ua->nua = nua_create(s->root, sig_nua_event, (nua_magic_t *)s,
 				     NUTAG_URL(ua->url), TAG_END());
 		if (!ua->nua) {
-			log_err("sig", "cannot listen on %s: %s (address in use, or not an "
-				"address of this host?)", ua->url, strerror(errno));
+			/* nta logs the bind error itself and leaves errno alone. */
+			log_err("sig", "cannot listen on %s (see the line above: address in "
+				"use, or not an address of this host?)", ua->url);
 			return -EIO;
 		}
 		nua_set_params(ua->nua, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),

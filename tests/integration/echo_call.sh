@@ -53,7 +53,6 @@ check "the audio that came back is the audio sent: byte for byte, 500 ms later, 
 	echo_ok "$tmp/call.pcap"
 sleep 0.5
 stats=$(vg_stats)
-echo "$stats" | sed 's/^/# /'
 check "after BYE every call slot is free and no call, session or dp call is left" \
 	grep -q "ended 1 active 0; .* slots free 1024/1024" <<<"$stats"
 check "the bot session and the dataplane call are gone too" \

@@ -56,14 +56,14 @@ vg_start() {
 	return 1
 }
 
-# vg_stats: have voxgate print its counters and return them (the lines after the
-# request).
+# vg_stats: have voxgate print its counters; return them (the lines after the
+# request) and show them as TAP comments on stderr.
 vg_stats() {
 	local before
 	before=$(wc -l <"$tmp/voxgate.log")
 	kill -USR1 "$vg_pid"
 	sleep 0.3
-	tail -n +"$((before + 1))" "$tmp/voxgate.log" | grep ' stats '
+	tail -n +"$((before + 1))" "$tmp/voxgate.log" | grep ' stats ' | tee >(sed 's/^/# /' >&2)
 }
 
 # vg_stop: SIGINT, wait for a clean exit (10 s). Returns voxgate's exit status.
