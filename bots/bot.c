@@ -119,6 +119,7 @@ static void bot_start(struct bot_worker *w, const struct vg_msg *m)
 	memset(s, 0, sizeof(*s));
 	s->slot = m->slot;
 	s->gen = m->gen;
+	s->call_id = md->call_id;
 	s->lcore = md->lcore < p->rings->n_lcores ? md->lcore : 0;
 	s->ops = md->agent < p->cfg->bots.n_agents
 			 ? bot_ops_for(&p->cfg->bots.agents[md->agent]) : NULL;
@@ -187,6 +188,12 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 				w->st.frames_stale++;
 				continue;
 			}
+		}
+		if (f->kind == VG_FRAME_DTMF) {
+			w->st.dtmf_in++;
+			if (s->ops->dtmf)
+				s->ops->dtmf(w, s, vg_dtmf_char(f->dtmf.event), f->dtmf.duration_ms);
+			continue;
 		}
 		w->st.frames_in++;
 		s->ops->frame(w, s, f);

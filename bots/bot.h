@@ -27,6 +27,7 @@ struct bot_stats {
 	uint64_t sessions_stopped;
 	uint64_t sessions_active;
 	uint64_t frames_in;
+	uint64_t dtmf_in;
 	uint64_t frames_out;
 	uint64_t frames_stale;    /* frames for a session that is gone or not ours */
 	uint64_t frames_ring_full; /* bot frames dropped: ring to dp lcore full */
@@ -45,12 +46,16 @@ struct bot_ops {
 	int (*open)(struct bot_session *s, const struct cfg_agent *a);
 	/* One 20 ms frame of the caller's audio. */
 	void (*frame)(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f);
+	/* A key press of the caller (RFC 4733), when it ended. Optional. */
+	void (*dtmf)(struct bot_worker *w, struct bot_session *s, char digit,
+		     unsigned duration_ms);
 	/* Release s->state. */
 	void (*close)(struct bot_session *s);
 };
 
 /* A bot session: one call on one worker. */
 struct bot_session {
+	const char *call_id; /* SIP Call-ID (in the call table), for logs */
 	uint32_t slot;
 	uint32_t gen;
 	uint16_t lcore;     /* dp lcore of the call */

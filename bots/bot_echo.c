@@ -4,12 +4,14 @@
  *
  * The delay is a ring of frames: each frame in pushes the oldest out once the ring
  * is full, so the bot keeps the caller's own pace and never adds or drops a frame.
- * Memory per session: delay_ms / 20 * 320 bytes, taken at open.
+ * Memory per session: delay_ms / 20 * 320 bytes, taken at open. Key presses are
+ * logged with the call id.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/log.h"
 #include "bots/bot.h"
 
 struct echo_state {
@@ -49,6 +51,14 @@ static void echo_frame(struct bot_worker *w, struct bot_session *s, const struct
 	e->count++;
 }
 
+/* The echo bot has nothing to do with key presses but say them. */
+static void echo_dtmf(struct bot_worker *w, struct bot_session *s, char digit,
+		      unsigned duration_ms)
+{
+	(void)w;
+	log_info("bot", "call %s: DTMF '%c' (%u ms)", s->call_id, digit, duration_ms);
+}
+
 static void echo_close(struct bot_session *s)
 {
 	free(s->state);
@@ -59,5 +69,6 @@ const struct bot_ops bot_echo_ops = {
 	.name = "echo",
 	.open = echo_open,
 	.frame = echo_frame,
+	.dtmf = echo_dtmf,
 	.close = echo_close,
 };

@@ -85,6 +85,8 @@ struct cfg {
 		uint32_t mbufs;
 		uint32_t rx_desc, tx_desc;
 		uint32_t playout_ms;
+		uint32_t reorder_window;  /* packets that may wait for a missing one */
+		uint32_t rtp_timeout_ms;  /* no RTP this long ends the call; 0: never */
 		bool rtp_latch;
 	} dp;
 

@@ -34,7 +34,9 @@
 #include <rte_udp.h>
 
 #include "app/log.h"
+#include "dataplane/dtmf.h"
 #include "dataplane/g711.h"
+#include "dataplane/jb.h"
 #include "dataplane/net.h"
 #include "dataplane/rtp.h"
 
@@ -64,6 +66,10 @@ struct dp_call {
 	uint32_t next, prev;  /* timer wheel links (slot indices) */
 	uint16_t q_head, q_count; /* playout queue of encoded 20 ms payloads */
 	uint8_t bucket;
+	uint8_t timeout_sent;     /* VG_MSG_RTP_TIMEOUT was sent */
+	uint64_t last_rx_tsc;     /* last valid RTP from the peer (or call start) */
+	struct dtmf_rx dtmf;      /* RFC 4733 events from the caller */
+	struct jb jb;             /* reorder window of the caller's audio */
 } __rte_cache_aligned;
 
 struct dp_lcore {
@@ -98,6 +104,7 @@ struct dp {
 	unsigned n_lcores, n_workers;
 	uint32_t burst;
 	uint64_t tick_tsc, ctl_tsc;
+	uint64_t rtp_timeout_tsc; /* 0: no RTP timeout */
 	const struct rte_memzone *stats_mz;
 	struct dp_lcore_stats *stats;
 	struct dp_lcore *lc[DP_MAX_LCORES];
@@ -119,6 +126,7 @@ struct dp_pkt {
 	uint32_t slot;
 	struct dp_call *c;
 	struct rtp_info rtp;
+	bool event;           /* an RFC 4733 telephone-event, not audio */
 	uint64_t now;
 };
 
@@ -279,7 +287,10 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg)
 	c->seq = (uint16_t)rte_rand();
 	c->ts = (uint32_t)rte_rand();
 	c->marker = 1;
-	dp_resolve(lc, c, rte_rdtsc());
+	c->last_rx_tsc = rte_rdtsc();
+	jb_init(&c->jb, dp->cfg->dp.reorder_window, 20 * (dp->cfg->dp.reorder_window + 1));
+	dtmf_rx_init(&c->dtmf);
+	dp_resolve(lc, c, c->last_rx_tsc);
 	dp_wheel_add(lc, msg->slot, c);
 	c->active = 1;
 	lc->st->calls_started++;
@@ -429,9 +440,11 @@ static enum dp_drop dp_step_rtp(struct dp_lcore *lc, struct dp_pkt *p)
 
 	if (d != DP_DROP_NONE)
 		return d;
-	if (p->rtp.pt != c->pt)
-		return p->rtp.pt == c->dtmf_pt ? DP_DROP_RTP_EVENT : DP_DROP_RTP_PT;
-	if (p->rtp.payload_len != DP_PAYLOAD)
+	if (p->rtp.pt == c->dtmf_pt)
+		p->event = true;
+	else if (p->rtp.pt != c->pt)
+		return DP_DROP_RTP_PT;
+	else if (p->rtp.payload_len != DP_PAYLOAD)
 		return DP_DROP_RTP_SIZE;
 
 	/* Symmetric RTP (RFC 4961): the first valid packet fixes the peer's address
@@ -453,27 +466,92 @@ static enum dp_drop dp_step_rtp(struct dp_lcore *lc, struct dp_pkt *p)
 	}
 	if (c->dir == CS_DIR_SENDONLY || c->dir == CS_DIR_INACTIVE)
 		return DP_DROP_RTP_INACTIVE;
+	c->last_rx_tsc = p->now;
 	return DP_DROP_NONE;
 }
 
-/* Decode the payload straight into the frame staged for the call's bot worker. */
-static void dp_step_emit(struct dp_lcore *lc, struct dp_pkt *p)
+/* The next free frame staged for worker w (flushing the stage when full). */
+static struct vg_frame *dp_stage(struct dp_lcore *lc, unsigned w)
 {
-	struct dp_call *c = p->c;
-	unsigned w = c->worker;
-	struct vg_frame *f;
-
 	if (lc->n_stage[w] == lc->dp->burst)
 		dp_frames_flush(lc, w);
-	f = &lc->stage[w][lc->n_stage[w]++];
-	f->slot = p->slot;
+	return &lc->stage[w][lc->n_stage[w]++];
+}
+
+/* Where the reorder window's frames go: decoded straight into a staged frame. */
+struct dp_emit_ctx {
+	struct dp_lcore *lc;
+	struct dp_call *c;
+	uint32_t slot;
+	uint64_t tsc;
+};
+
+static void dp_jb_emit(void *arg, uint16_t seq, const uint8_t *payload)
+{
+	struct dp_emit_ctx *x = arg;
+	struct dp_call *c = x->c;
+	struct vg_frame *f = dp_stage(x->lc, c->worker);
+
+	(void)seq;
+	f->slot = x->slot;
 	f->gen = c->gen;
 	f->kind = VG_FRAME_AUDIO;
 	f->samples = VG_FRAME_SAMPLES;
 	f->seq = c->frames_in++;
-	f->tsc = p->now;
-	g711_decode(c->law, p->rtp.payload, f->pcm, VG_FRAME_SAMPLES);
-	lc->st->rx_rtp++;
+	f->tsc = x->tsc;
+	if (payload) {
+		g711_decode(c->law, payload, f->pcm, VG_FRAME_SAMPLES);
+		x->lc->st->rx_rtp++;
+	} else { /* a lost packet: silence keeps the bot's 50 frames/s */
+		memset(f->pcm, 0, sizeof(f->pcm));
+		x->lc->st->rx_filled++;
+	}
+}
+
+static void dp_dtmf_emit(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
+			 const struct dtmf_event *ev, uint64_t tsc)
+{
+	struct vg_frame *f = dp_stage(lc, c->worker);
+
+	f->slot = slot;
+	f->gen = c->gen;
+	f->kind = VG_FRAME_DTMF;
+	f->samples = 0;
+	f->seq = 0;
+	f->tsc = tsc;
+	f->dtmf.event = ev->event;
+	f->dtmf.pad = 0;
+	f->dtmf.duration_ms = ev->duration_ms;
+	lc->st->dtmf_events++;
+}
+
+/* Hand the packet to the call's reorder window (audio) or DTMF detector (events). */
+static enum dp_drop dp_step_emit(struct dp_lcore *lc, struct dp_pkt *p)
+{
+	struct dp_call *c = p->c;
+	struct dp_emit_ctx x = {.lc = lc, .c = c, .slot = p->slot, .tsc = p->now};
+	uint64_t ssrc_changes = c->jb.st.ssrc_changes, reordered = c->jb.st.reordered;
+	enum jb_verdict v;
+
+	if (p->event) {
+		struct dtmf_event ev[2];
+		int n = dtmf_rx_put(&c->dtmf, p->rtp.ts, p->rtp.payload, p->rtp.payload_len,
+				    lc->tick, ev);
+
+		if (n < 0)
+			return DP_DROP_RTP_EVENT_BAD;
+		for (int i = 0; i < n; i++)
+			dp_dtmf_emit(lc, p->slot, c, &ev[i], p->now);
+		return DP_DROP_NONE;
+	}
+	v = jb_put(&c->jb, p->rtp.ssrc, p->rtp.seq, p->rtp.payload, lc->tick, dp_jb_emit, &x);
+	lc->st->ssrc_changes += c->jb.st.ssrc_changes - ssrc_changes;
+	lc->st->rx_reordered += c->jb.st.reordered - reordered;
+	if (v == JB_DUPLICATE)
+		return DP_DROP_RTP_DUPLICATE;
+	if (v == JB_LATE)
+		return DP_DROP_RTP_LATE;
+	return DP_DROP_NONE;
 }
 
 static void dp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now)
@@ -496,7 +574,7 @@ static void dp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now)
 	if (d == DP_DROP_NONE && p.c)
 		d = dp_step_rtp(lc, &p);
 	if (d == DP_DROP_NONE && p.c)
-		dp_step_emit(lc, &p);
+		d = dp_step_emit(lc, &p);
 	if (d != DP_DROP_NONE) {
 		dp_count(lc, d);
 		if (p.c)
@@ -548,7 +626,27 @@ static unsigned dp_bot_poll(struct dp_lcore *lc)
 	return total;
 }
 
-/* ---- transmit path: one packet per call per 20 ms ---- */
+/* ---- the call's 20 ms tick: receive-side timers, then one packet out ---- */
+
+/* Give up on packets and key-press ends that did not come, and end a call whose
+ * peer stopped sending (signaling sends BYE). */
+static void dp_call_rx_timers(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
+			      uint64_t now)
+{
+	struct dp_emit_ctx x = {.lc = lc, .c = c, .slot = slot, .tsc = now};
+	struct dtmf_event ev;
+
+	jb_tick(&c->jb, lc->tick, dp_jb_emit, &x);
+	if (dtmf_rx_tick(&c->dtmf, lc->tick, &ev))
+		dp_dtmf_emit(lc, slot, c, &ev, now);
+	if (lc->dp->rtp_timeout_tsc && !c->timeout_sent &&
+	    (c->dir == CS_DIR_SENDRECV || c->dir == CS_DIR_RECVONLY) &&
+	    now - c->last_rx_tsc > lc->dp->rtp_timeout_tsc) {
+		c->timeout_sent = 1;
+		lc->st->rtp_timeouts++;
+		dp_event(lc, VG_MSG_RTP_TIMEOUT, slot, c->gen);
+	}
+}
 
 static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, uint64_t now)
 {
@@ -605,6 +703,7 @@ static void dp_tick(struct dp_lcore *lc, uint64_t now)
 		while (i != DP_NIL) {
 			uint32_t next = dp->call[i].next;
 
+			dp_call_rx_timers(lc, i, &dp->call[i], now);
 			dp_call_tx(lc, i, &dp->call[i], now);
 			i = next;
 		}
@@ -752,6 +851,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	dp->burst = cfg->dp.burst < DP_BURST_MAX ? cfg->dp.burst : DP_BURST_MAX;
 	dp->tick_tsc = rte_get_tsc_hz() / 1000;
 	dp->ctl_tsc = rte_get_tsc_hz() / (1000000 / DP_CTL_PERIOD_US);
+	dp->rtp_timeout_tsc = rte_get_tsc_hz() / 1000 * cfg->dp.rtp_timeout_ms;
 	dp->q_cap = (uint16_t)(cfg->dp.playout_ms / 20);
 	memset(dp->silence[CS_LAW_PCMU], g711_silence(CS_LAW_PCMU), DP_PAYLOAD);
 	memset(dp->silence[CS_LAW_PCMA], g711_silence(CS_LAW_PCMA), DP_PAYLOAD);

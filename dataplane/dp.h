@@ -29,7 +29,12 @@
  * counter cannot happen on x86-64). */
 struct dp_lcore_stats {
 	uint64_t rx_packets;
-	uint64_t rx_rtp;          /* RTP packets delivered as frames */
+	uint64_t rx_rtp;          /* RTP audio packets delivered as frames */
+	uint64_t rx_filled;       /* gap frames sent to bots in place of lost packets */
+	uint64_t rx_reordered;    /* packets put back in order */
+	uint64_t ssrc_changes;    /* a caller's stream restarted with a new SSRC */
+	uint64_t dtmf_events;     /* key presses delivered to bots */
+	uint64_t rtp_timeouts;    /* calls that stopped receiving RTP */
 	uint64_t tx_packets;
 	uint64_t tx_rtp;
 	uint64_t tx_silence;      /* RTP packets sent with silence */

@@ -30,7 +30,9 @@
 	X(RTP_EXT, "rtp_ext")               /* header extension runs past the packet */ \
 	X(RTP_PADDING, "rtp_padding")       /* padding count 0 or past the payload */ \
 	X(RTP_PT, "rtp_pt")                 /* payload type not negotiated */    \
-	X(RTP_EVENT, "rtp_event")           /* telephone-event: not decoded yet */ \
+	X(RTP_EVENT_BAD, "rtp_event_bad")   /* telephone-event shorter than 4 bytes */ \
+	X(RTP_DUPLICATE, "rtp_duplicate")   /* sequence number already delivered */ \
+	X(RTP_LATE, "rtp_late")             /* arrived after its gap was filled */ \
 	X(RTP_SIZE, "rtp_size")             /* payload is not one 20 ms frame */ \
 	X(RTP_SOURCE, "rtp_source")         /* not from the peer's latched address */ \
 	X(RTP_INACTIVE, "rtp_inactive")     /* media direction says not to receive */ \

@@ -44,6 +44,7 @@ struct vg_msg {
 /* Frame kinds on the frame rings. */
 enum vg_frame_kind {
 	VG_FRAME_AUDIO = 1, /* pcm[] holds VG_FRAME_SAMPLES samples */
+	VG_FRAME_DTMF = 2,  /* dtmf holds one key press of the caller (RFC 4733) */
 };
 
 /*
@@ -57,8 +58,23 @@ struct vg_frame {
 	uint16_t samples; /* valid samples in pcm[] */
 	uint32_t seq;     /* frame counter of the call in this direction */
 	uint64_t tsc;     /* TSC when the packet arrived (dp -> bot), for latency */
-	int16_t pcm[VG_FRAME_SAMPLES];
+	union {
+		int16_t pcm[VG_FRAME_SAMPLES];
+		struct {
+			uint8_t event;        /* 0-9, 10 '*', 11 '#', 12-15 A-D, 16 flash */
+			uint8_t pad;
+			uint16_t duration_ms;
+		} dtmf;
+	};
 };
+
+/* The character of a DTMF event code ('0'-'9', '*', '#', 'A'-'D', '!' flash, '?'). */
+static inline char vg_dtmf_char(uint8_t event)
+{
+	static const char map[] = "0123456789*#ABCD!";
+
+	return event < sizeof(map) - 1 ? map[event] : '?';
+}
 
 _Static_assert(sizeof(struct vg_msg) == 16, "vg_msg is 16 bytes");
 _Static_assert(sizeof(struct vg_frame) % 4 == 0, "rte_ring elements are 4-byte multiples");
