@@ -19,7 +19,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -38,6 +40,7 @@
 #include "dataplane/g711.h"
 #include "dataplane/jb.h"
 #include "dataplane/net.h"
+#include "dataplane/rtcp.h"
 #include "dataplane/rtp.h"
 
 #define DP_BURST_MAX 64
@@ -68,6 +71,11 @@ struct dp_call {
 	uint8_t bucket;
 	uint8_t timeout_sent;     /* VG_MSG_RTP_TIMEOUT was sent */
 	uint64_t last_rx_tsc;     /* last valid RTP from the peer (or call start) */
+	uint64_t next_sr_ms;      /* lcore tick when our next SR is due */
+	uint32_t rtcp_ip;         /* where our RTCP goes (latched from the peer's) */
+	uint16_t rtcp_port;
+	uint8_t rtcp_latched;
+	struct rtcp_rx rtcp;      /* receive statistics of the caller's stream */
 	struct dtmf_rx dtmf;      /* RFC 4733 events from the caller */
 	struct jb jb;             /* reorder window of the caller's audio */
 } __rte_cache_aligned;
@@ -105,6 +113,10 @@ struct dp {
 	uint32_t burst;
 	uint64_t tick_tsc, ctl_tsc;
 	uint64_t rtp_timeout_tsc; /* 0: no RTP timeout */
+	uint64_t ts_mult;         /* TSC -> 8 kHz units: (tsc * ts_mult) >> 32 */
+	uint64_t tsc_hz;
+	uint64_t ntp_base, tsc_base; /* NTP time (32.32) at TSC tsc_base */
+	char cname[48];           /* RTCP CNAME (RFC 3550 6.5.1) */
 	const struct rte_memzone *stats_mz;
 	struct dp_lcore_stats *stats;
 	struct dp_lcore *lc[DP_MAX_LCORES];
@@ -127,6 +139,7 @@ struct dp_pkt {
 	struct dp_call *c;
 	struct rtp_info rtp;
 	bool event;           /* an RFC 4733 telephone-event, not audio */
+	bool rtcp;            /* to the call's RTCP port */
 	uint64_t now;
 };
 
@@ -217,6 +230,19 @@ static bool dp_resolve(struct dp_lcore *lc, struct dp_call *c, uint64_t now)
 	return true;
 }
 
+/* NTP time (32.32 fixed point) at a TSC reading; wall clock without a syscall. */
+static uint64_t dp_ntp(const struct dp *dp, uint64_t tsc)
+{
+	return dp->ntp_base + (uint64_t)(((unsigned __int128)(tsc - dp->tsc_base) << 32) /
+					 dp->tsc_hz);
+}
+
+/* A TSC reading in 8 kHz RTP timestamp units (for interarrival jitter). */
+static inline uint32_t dp_ts_units(const struct dp *dp, uint64_t tsc)
+{
+	return (uint32_t)(((unsigned __int128)tsc * dp->ts_mult) >> 32);
+}
+
 /* ---- timer wheel ---- */
 
 static void dp_wheel_add(struct dp_lcore *lc, uint32_t slot, struct dp_call *c)
@@ -290,6 +316,9 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg)
 	c->last_rx_tsc = rte_rdtsc();
 	jb_init(&c->jb, dp->cfg->dp.reorder_window, 20 * (dp->cfg->dp.reorder_window + 1));
 	dtmf_rx_init(&c->dtmf);
+	/* RFC 3550 6.2: the first report after a random part of the interval */
+	c->next_sr_ms = lc->tick + RTCP_INTERVAL_MS / 2 + rte_rand() % 1000;
+	cs_slot(dp->calls, msg->slot)->dp.rtt_ms = -1;
 	dp_resolve(lc, c, c->last_rx_tsc);
 	dp_wheel_add(lc, msg->slot, c);
 	c->active = 1;
@@ -307,6 +336,10 @@ static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)
 		return;
 	c = &dp->call[msg->slot];
 	if (c->active && c->gen == msg->gen) {
+		struct cs_dp_stats *st = &cs_slot(dp->calls, msg->slot)->dp;
+
+		st->rx_lost = rtcp_rx_lost(&c->rtcp);
+		st->rx_jitter_ms = rtcp_rx_jitter(&c->rtcp) / 8;
 		dp_wheel_del(lc, c);
 		c->active = 0;
 		c->q_count = 0;
@@ -425,10 +458,43 @@ static enum dp_drop dp_step_call(struct dp_lcore *lc, struct dp_pkt *p)
 	if (cs_slot_lcore(p->slot, lc->dp->n_lcores) != lc->idx || !c->active)
 		return DP_DROP_NO_CALL;
 	p->c = c;
-	if (p->dport & 1)
-		return DP_DROP_RTCP;
+	p->rtcp = p->dport & 1;
+	if (p->rtcp)
+		return DP_DROP_NONE;
 	cs_slot(lc->dp->calls, p->slot)->dp.rx_packets++;
 	cs_slot(lc->dp->calls, p->slot)->dp.rx_bytes += p->l4_len;
+	return DP_DROP_NONE;
+}
+
+/* RTCP from the caller (RFC 3550 6.4): what it says about our stream, and the time
+ * of its SR for our next report block. Its source is where our RTCP goes. */
+static enum dp_drop dp_step_rtcp(struct dp_lcore *lc, struct dp_pkt *p)
+{
+	struct dp_call *c = p->c;
+	struct cs_dp_stats *st = &cs_slot(lc->dp->calls, p->slot)->dp;
+	uint64_t ntp = dp_ntp(lc->dp, p->now);
+	struct rtcp_report rep;
+	enum dp_drop d = rtcp_parse(p->l4, p->l4_len, c->ssrc, &rep);
+
+	if (d != DP_DROP_NONE)
+		return d;
+	if (!c->rtcp_latched) {
+		c->rtcp_ip = p->ip->src_addr;
+		c->rtcp_port = p->sport;
+		c->rtcp_latched = 1;
+	}
+	if (rep.has_sr) {
+		c->rtcp.peer_sr_ntp_mid = rep.sr_ntp_mid;
+		c->rtcp.peer_sr_arrival_ntp = ntp;
+	}
+	if (rep.has_block) {
+		st->peer_lost = rep.cumulative_lost;
+		st->peer_jitter_ms = rep.jitter / 8;
+		if (rep.lsr)
+			st->rtt_ms = rtcp_rtt_ms(ntp, rep.lsr, rep.dlsr);
+	}
+	st->rtcp_rx++;
+	lc->st->rtcp_rx++;
 	return DP_DROP_NONE;
 }
 
@@ -544,6 +610,8 @@ static enum dp_drop dp_step_emit(struct dp_lcore *lc, struct dp_pkt *p)
 			dp_dtmf_emit(lc, p->slot, c, &ev[i], p->now);
 		return DP_DROP_NONE;
 	}
+	rtcp_rx_packet(&c->rtcp, p->rtp.ssrc, p->rtp.seq, p->rtp.ts,
+		       dp_ts_units(lc->dp, p->now));
 	v = jb_put(&c->jb, p->rtp.ssrc, p->rtp.seq, p->rtp.payload, lc->tick, dp_jb_emit, &x);
 	lc->st->ssrc_changes += c->jb.st.ssrc_changes - ssrc_changes;
 	lc->st->rx_reordered += c->jb.st.reordered - reordered;
@@ -571,9 +639,11 @@ static void dp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now)
 		d = dp_step_udp(lc, &p);
 	if (d == DP_DROP_NONE && p.m && p.ip)
 		d = dp_step_call(lc, &p);
-	if (d == DP_DROP_NONE && p.c)
+	if (d == DP_DROP_NONE && p.c && p.rtcp)
+		d = dp_step_rtcp(lc, &p);
+	else if (d == DP_DROP_NONE && p.c)
 		d = dp_step_rtp(lc, &p);
-	if (d == DP_DROP_NONE && p.c)
+	if (d == DP_DROP_NONE && p.c && !p.rtcp)
 		d = dp_step_emit(lc, &p);
 	if (d != DP_DROP_NONE) {
 		dp_count(lc, d);
@@ -628,8 +698,48 @@ static unsigned dp_bot_poll(struct dp_lcore *lc)
 
 /* ---- the call's 20 ms tick: receive-side timers, then one packet out ---- */
 
-/* Give up on packets and key-press ends that did not come, and end a call whose
- * peer stopped sending (signaling sends BYE). */
+/* Send our SR (+ report block + CNAME) to the peer's RTCP address: where its RTCP
+ * came from, else its RTP port + 1 (RFC 3550 11). */
+static void dp_call_sr(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, uint64_t now)
+{
+	struct dp *dp = lc->dp;
+	struct cs_dp_stats *st = &cs_slot(dp->calls, slot)->dp;
+	uint64_t ntp = dp_ntp(dp, now);
+	struct rtcp_sr_params sp = {
+		.ssrc = c->ssrc, .ntp = ntp, .rtp_ts = c->ts,
+		.packets = (uint32_t)st->tx_packets,
+		.octets = (uint32_t)(st->tx_bytes - RTP_HDR_LEN * st->tx_packets),
+		.rx = &c->rtcp, .now_ntp = ntp, .cname = dp->cname};
+	uint32_t ip = c->rtcp_latched ? c->rtcp_ip : c->remote_ip;
+	uint16_t port = c->rtcp_latched ? c->rtcp_port : (uint16_t)(c->remote_port + 1);
+	struct rte_mbuf *m;
+	int n;
+
+	c->next_sr_ms = lc->tick + RTCP_INTERVAL_MS / 2 + rte_rand() % RTCP_INTERVAL_MS;
+	st->rx_lost = rtcp_rx_lost(&c->rtcp);
+	st->rx_jitter_ms = rtcp_rx_jitter(&c->rtcp) / 8;
+	if (ip == 0 || c->remote_port == 0 || !dp_resolve(lc, c, now))
+		return;
+	m = rte_pktmbuf_alloc(dp->pool);
+	if (!m) {
+		dp_count(lc, DP_DROP_TX_NO_MBUF);
+		return;
+	}
+	n = rtcp_build_sr(rte_pktmbuf_mtod_offset(m, uint8_t *, NET_UDP_HDRS),
+			  rte_pktmbuf_tailroom(m) - NET_UDP_HDRS, &sp, &c->rtcp);
+	if (n < 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	net_udp_fill(m, &dp->nif, &c->remote_mac, ip, (uint16_t)(c->local_port + 1), port,
+		     (uint16_t)n, dp->hw_cksum);
+	st->rtcp_tx++;
+	lc->st->rtcp_tx++;
+	dp_tx_add(lc, m);
+}
+
+/* Give up on packets and key-press ends that did not come, end a call whose peer
+ * stopped sending (signaling sends BYE), and send RTCP when due. */
 static void dp_call_rx_timers(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
 			      uint64_t now)
 {
@@ -646,6 +756,8 @@ static void dp_call_rx_timers(struct dp_lcore *lc, uint32_t slot, struct dp_call
 		lc->st->rtp_timeouts++;
 		dp_event(lc, VG_MSG_RTP_TIMEOUT, slot, c->gen);
 	}
+	if (lc->tick >= c->next_sr_ms)
+		dp_call_sr(lc, slot, c, now);
 }
 
 static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, uint64_t now)
@@ -852,12 +964,25 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	dp->tick_tsc = rte_get_tsc_hz() / 1000;
 	dp->ctl_tsc = rte_get_tsc_hz() / (1000000 / DP_CTL_PERIOD_US);
 	dp->rtp_timeout_tsc = rte_get_tsc_hz() / 1000 * cfg->dp.rtp_timeout_ms;
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->ts_mult = (uint64_t)(((unsigned __int128)8000 << 32) / dp->tsc_hz);
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		dp->tsc_base = rte_rdtsc();
+		/* NTP era starts 1900: 2208988800 s before the Unix epoch */
+		dp->ntp_base = ((uint64_t)now.tv_sec + 2208988800ull) << 32 |
+			       (uint64_t)((((uint64_t)now.tv_nsec) << 32) / 1000000000ull);
+	}
 	dp->q_cap = (uint16_t)(cfg->dp.playout_ms / 20);
 	memset(dp->silence[CS_LAW_PCMU], g711_silence(CS_LAW_PCMU), DP_PAYLOAD);
 	memset(dp->silence[CS_LAW_PCMA], g711_silence(CS_LAW_PCMA), DP_PAYLOAD);
 	dp->nif.ip = cfg->dp.address;
 	dp->nif.mask = cfg->dp.prefix ? rte_cpu_to_be_32(~0u << (32 - cfg->dp.prefix)) : 0;
 	dp->nif.gateway = cfg->dp.gateway;
+	inet_ntop(AF_INET, &dp->nif.ip, ip, sizeof(ip));
+	snprintf(dp->cname, sizeof(dp->cname), "voxgate@%s", ip);
 
 	dp->call = rte_zmalloc("vg_dp_calls", calls->n_slots * sizeof(*dp->call),
 			       RTE_CACHE_LINE_SIZE);

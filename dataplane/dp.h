@@ -35,6 +35,8 @@ struct dp_lcore_stats {
 	uint64_t ssrc_changes;    /* a caller's stream restarted with a new SSRC */
 	uint64_t dtmf_events;     /* key presses delivered to bots */
 	uint64_t rtp_timeouts;    /* calls that stopped receiving RTP */
+	uint64_t rtcp_rx;         /* RTCP compounds parsed */
+	uint64_t rtcp_tx;         /* SRs sent */
 	uint64_t tx_packets;
 	uint64_t tx_rtp;
 	uint64_t tx_silence;      /* RTP packets sent with silence */

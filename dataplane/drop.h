@@ -23,7 +23,7 @@
 	X(UDP_BAD, "udp_bad")               /* bad UDP length */                 \
 	X(UDP_PORT, "udp_port")             /* not an RTP/RTCP port of ours */   \
 	X(NO_CALL, "no_call")               /* RTP port with no call on this lcore */ \
-	X(RTCP, "rtcp")                     /* RTCP: received, not processed yet */ \
+	X(RTCP_BAD, "rtcp_bad")             /* RTCP compound malformed (RFC 3550 6.1) */ \
 	X(RTP_SHORT, "rtp_short")           /* under 12 bytes (RFC 3550 5.1) */  \
 	X(RTP_VERSION, "rtp_version")       /* version is not 2 */               \
 	X(RTP_CSRC, "rtp_csrc")             /* CSRC list runs past the packet */ \

@@ -65,6 +65,14 @@ struct cs_dp_stats {
 	uint32_t latched_ip;   /* peer address learned from its RTP, network order */
 	uint16_t latched_port;
 	uint16_t pad;
+	/* RTCP figures (RFC 3550 6.4), updated with every RTCP sent or received */
+	int32_t rx_lost;       /* caller's packets lost, as voxgate counts them */
+	uint32_t rx_jitter_ms; /* interarrival jitter of the caller's stream */
+	int32_t peer_lost;     /* voxgate's packets lost, as the caller reports */
+	uint32_t peer_jitter_ms;
+	int32_t rtt_ms;        /* -1 until a report block with LSR came back */
+	uint32_t rtcp_rx;      /* RTCP packets received */
+	uint32_t rtcp_tx;      /* SRs sent */
 };
 
 struct cs_slot {

@@ -104,10 +104,13 @@ static void sig_call_release(struct sig *s, struct sig_call *c)
 	if (c->state != SC_ENDING || !c->dp_stopped || !c->bot_stopped)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	log_info("sig", "call %s ended after %.1f s: rtp in %llu (dropped %llu), out %llu "
-		 "(silence %llu)", sig_call_id(s, c), sig_elapsed(&c->t_invite, &now),
-		 (unsigned long long)d->rx_packets, (unsigned long long)d->rx_dropped,
-		 (unsigned long long)d->tx_packets, (unsigned long long)d->tx_silence);
+	log_info("sig", "call %s ended after %.1f s: rtp in %llu (dropped %llu, lost %d, "
+		 "jitter %u ms), out %llu (silence %llu, peer reports lost %d, jitter %u "
+		 "ms), rtt %d ms, rtcp in %u out %u", sig_call_id(s, c),
+		 sig_elapsed(&c->t_invite, &now), (unsigned long long)d->rx_packets,
+		 (unsigned long long)d->rx_dropped, d->rx_lost, d->rx_jitter_ms,
+		 (unsigned long long)d->tx_packets, (unsigned long long)d->tx_silence,
+		 d->peer_lost, d->peer_jitter_ms, d->rtt_ms, d->rtcp_rx, d->rtcp_tx);
 	cs_free(&s->pool, c->slot);
 	memset(c, 0, sizeof(*c));
 	s->st.ended++;

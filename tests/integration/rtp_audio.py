@@ -12,6 +12,9 @@
       - the stream from the gateway has one SSRC, sequence numbers +1 and timestamps
         +160 per packet, 160-byte payloads of payload type PT, and leaves at a 20 ms
         pace (mean within 0.5 ms, 99th percentile of |gap - 20 ms| within 5 ms);
+      - the gateway sends RTCP (RFC 3550 6.4.1): at least one SR from its RTP port + 1,
+        with the RTP stream's SSRC, a packet count equal to the RTP packets it had
+        sent by then (+-1), and an SDES CNAME;
       - the caller's audio comes back byte for byte (G.711 decode then encode is
         lossless), in order, D ms later (+-60 ms), all of it but the frames still
         inside the echo delay when the call ended; silence frames voxgate inserted
@@ -107,8 +110,11 @@ def parse_rtp(b):
 
 def check(a):
     problems = []
-    sent, back = [], []
-    for t, src, dst, _, _, payload in read_pcap(a.pcap):
+    sent, back, srs = [], [], []
+    for t, src, dst, sport, _, payload in read_pcap(a.pcap):
+        if src == a.gw and dst == a.caller and sport % 2 == 1:
+            srs.append((t, payload))
+            continue
         r = parse_rtp(payload)
         if r is None:
             continue
@@ -143,6 +149,19 @@ def check(a):
                     ("payload type", pt_err), ("payload size", size_err)):
         if n:
             problems.append("%d %s errors in the gateway's stream" % (n, name))
+
+    # RTCP: our sender reports.
+    good_sr = 0
+    for t, b in srs:
+        if len(b) < 28 or b[0] >> 6 != 2 or b[1] != 200:
+            continue
+        ssrc, _, _, _, count = struct.unpack(">IIIII", b[4:24])
+        before = sum(1 for x in back if x[0] < t)
+        if ssrc in ssrcs and abs(count - before) <= 1 and b"voxgate@" in b:
+            good_sr += 1
+    fig["rtcp_sr"] = good_sr
+    if not good_sr:
+        problems.append("no valid RTCP SR from the gateway (%d RTCP packets)" % len(srs))
 
     # Pace: one packet every 20 ms.
     gaps = sorted(abs((q[0] - p[0]) * 1000 - 20) for p, q in zip(back, back[1:]))
