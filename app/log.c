@@ -26,7 +26,7 @@ int log_level_parse(const char *name)
 
 void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 {
-	char line[1024], stamp[32];
+	char line[2048], stamp[32];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;

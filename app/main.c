@@ -108,18 +108,14 @@ static void app_print_counters(const struct app *a)
 				n += (size_t)snprintf(drops + n, sizeof(drops) - n, " %s=%llu",
 						      dp_drop_name(r),
 						      (unsigned long long)d->drops[r]);
-		log_info("stats", "dp lcore %u: rx %llu rtp %llu filled %llu reordered %llu "
-			 "ssrc changes %llu dtmf %llu rtp timeouts %llu tx %llu rtp %llu "
-			 "silence %llu arp %llu icmp %llu calls active %llu frames to bot %llu "
-			 "from bot %llu; drops:%s", l, (unsigned long long)d->rx_packets,
-			 (unsigned long long)d->rx_rtp, (unsigned long long)d->rx_filled,
-			 (unsigned long long)d->rx_reordered,
-			 (unsigned long long)d->ssrc_changes, (unsigned long long)d->dtmf_events,
-			 (unsigned long long)d->rtp_timeouts, (unsigned long long)d->tx_packets,
-			 (unsigned long long)d->tx_rtp, (unsigned long long)d->tx_silence,
-			 (unsigned long long)d->arp_replies, (unsigned long long)d->icmp_replies,
-			 (unsigned long long)d->calls_active, (unsigned long long)d->frames_to_bot,
-			 (unsigned long long)d->frames_from_bot, n ? drops : " none");
+		char counters[1024] = "";
+		size_t k = 0;
+
+		for (unsigned c = 0; c < DP_COUNTER_COUNT && k < sizeof(counters); c++)
+			k += (size_t)snprintf(counters + k, sizeof(counters) - k, " %s=%llu",
+					      dp_counter_name(c),
+					      (unsigned long long)dp_counter(d, c));
+		log_info("stats", "dp lcore %u:%s; drops:%s", l, counters, n ? drops : " none");
 	}
 	for (unsigned w = 0; w < a->rings.n_workers; w++) {
 		const struct bot_stats *b = bot_pool_stats(a->bots, w);

@@ -19,9 +19,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -117,7 +120,9 @@ struct dp {
 	uint64_t tsc_hz;
 	uint64_t ntp_base, tsc_base; /* NTP time (32.32) at TSC tsc_base */
 	char cname[48];           /* RTCP CNAME (RFC 3550 6.5.1) */
-	const struct rte_memzone *stats_mz;
+	struct dp_stats_file *stats_file; /* shared mapping, stats_size bytes */
+	size_t stats_size;
+	char stats_path[64];
 	struct dp_lcore_stats *stats;
 	struct dp_lcore *lc[DP_MAX_LCORES];
 	uint8_t silence[2][DP_PAYLOAD]; /* by enum cs_law */
@@ -941,6 +946,43 @@ static int dp_port_open(struct dp *dp)
 	return 0;
 }
 
+/* Map the stats file shared: the lcores count straight into it. */
+static int dp_stats_open(struct dp *dp)
+{
+	size_t size = sizeof(struct dp_stats_file) +
+		      dp->n_lcores * sizeof(struct dp_lcore_stats);
+	int fd, rc;
+
+	snprintf(dp->stats_path, sizeof(dp->stats_path), DP_STATS_PATH, (int)getpid());
+	fd = open(dp->stats_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
+		rc = -errno;
+		log_err("dp", "stats file %s: %s", dp->stats_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	dp->stats_file = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	rc = -errno;
+	close(fd);
+	if (dp->stats_file == MAP_FAILED) {
+		dp->stats_file = NULL;
+		return rc;
+	}
+	dp->stats_size = size;
+	memset(dp->stats_file, 0, size);
+	dp->stats_file->version = 1;
+	dp->stats_file->n_lcores = dp->n_lcores;
+	dp->stats_file->n_counters = DP_COUNTER_COUNT;
+	dp->stats_file->n_drops = DP_DROP_MAX;
+	dp->stats_file->lcore_size = sizeof(struct dp_lcore_stats);
+	dp->stats_file->tsc_hz = rte_get_tsc_hz();
+	__atomic_store_n(&dp->stats_file->magic, DP_STATS_MAGIC, __ATOMIC_RELEASE);
+	dp->stats = dp->stats_file->lcores;
+	log_info("dp", "counters readable at %s (tools/vgstat)", dp->stats_path);
+	return 0;
+}
+
 int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	      struct ring_set *rings, unsigned n_lcores)
 {
@@ -989,17 +1031,15 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	dp->playout = rte_malloc("vg_playout",
 				 (size_t)calls->n_slots * dp->q_cap * DP_PAYLOAD,
 				 RTE_CACHE_LINE_SIZE);
-	dp->stats_mz = rte_memzone_reserve(DP_STATS_MEMZONE,
-					   n_lcores * sizeof(struct dp_lcore_stats),
-					   SOCKET_ID_ANY, 0);
-	if (!dp->call || !dp->playout || !dp->stats_mz) {
+	if (!dp->call || !dp->playout) {
 		log_err("dp", "out of DPDK memory for %u calls (%u ms playout each): raise "
 			"the EAL memory (-m) or lower dataplane.max_calls/playout_ms",
 			calls->n_slots, cfg->dp.playout_ms);
 		goto out;
 	}
-	dp->stats = dp->stats_mz->addr;
-	memset(dp->stats, 0, n_lcores * sizeof(struct dp_lcore_stats));
+	rc = dp_stats_open(dp);
+	if (rc)
+		goto out;
 
 	pool_cache = cfg->dp.mbufs / 4 < 256 ? cfg->dp.mbufs / 4 : 256;
 	dp->pool = rte_pktmbuf_pool_create("vg_mbuf", cfg->dp.mbufs, pool_cache, 0,
@@ -1069,7 +1109,10 @@ void dp_destroy(struct dp *dp)
 	for (unsigned i = 0; i < DP_MAX_LCORES; i++)
 		rte_free(dp->lc[i]);
 	rte_mempool_free(dp->pool);
-	rte_memzone_free(dp->stats_mz);
+	if (dp->stats_file) {
+		munmap(dp->stats_file, dp->stats_size);
+		unlink(dp->stats_path);
+	}
 	rte_free(dp->playout);
 	rte_free(dp->call);
 	rte_free(dp);

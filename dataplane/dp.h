@@ -10,11 +10,12 @@
  *
  * Calls are pinned to one lcore (cs_slot_lcore()); all
  * per-call dataplane state is written by that lcore only. The per-lcore counters sit
- * in the memzone "vg_dp_stats" so another process can read them while lcores run.
+ * in a shared stats file so another process can read them while lcores run.
  */
 #ifndef VG_DP_H
 #define VG_DP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config/cfg.h"
@@ -23,36 +24,70 @@
 #include "shared/ring.h"
 
 #define DP_MAX_LCORES RING_MAX_LCORES
-#define DP_STATS_MEMZONE "vg_dp_stats"
+/*
+ * Counters of one dp lcore, as one list: the struct fields, their names in the log
+ * and in the stats file. W: that lcore; read by anyone (a 64-bit counter cannot be
+ * read torn on x86-64).
+ */
+#define DP_COUNTER_LIST(X)                                                       \
+	X(rx_packets)     /* packets received from the port */                   \
+	X(rx_rtp)         /* RTP audio packets delivered as frames */            \
+	X(rx_filled)      /* gap frames sent to bots in place of lost packets */ \
+	X(rx_reordered)   /* packets put back in order */                        \
+	X(ssrc_changes)   /* a caller's stream restarted with a new SSRC */      \
+	X(dtmf_events)    /* key presses delivered to bots */                    \
+	X(rtp_timeouts)   /* calls that stopped receiving RTP */                 \
+	X(rtcp_rx)        /* RTCP compounds parsed */                            \
+	X(rtcp_tx)        /* SRs sent */                                         \
+	X(tx_packets)     /* packets the port took */                            \
+	X(tx_rtp)         /* RTP packets sent */                                 \
+	X(tx_silence)     /* RTP packets sent with silence */                    \
+	X(arp_replies)                                                           \
+	X(icmp_replies)                                                          \
+	X(frames_to_bot)                                                         \
+	X(frames_from_bot)                                                       \
+	X(calls_started)                                                         \
+	X(calls_stopped)                                                         \
+	X(calls_active)                                                          \
+	X(ctl_stale)      /* control messages for a reused slot */               \
+	X(evt_ring_full)  /* events that did not fit (never expected) */         \
+	X(busy_tsc)       /* TSC spent in loop iterations that did work */       \
+	X(idle_tsc)       /* TSC spent in empty iterations */
 
-/* Counters of one dp lcore. W: that lcore; read by anyone (torn reads of a 64-bit
- * counter cannot happen on x86-64). */
 struct dp_lcore_stats {
-	uint64_t rx_packets;
-	uint64_t rx_rtp;          /* RTP audio packets delivered as frames */
-	uint64_t rx_filled;       /* gap frames sent to bots in place of lost packets */
-	uint64_t rx_reordered;    /* packets put back in order */
-	uint64_t ssrc_changes;    /* a caller's stream restarted with a new SSRC */
-	uint64_t dtmf_events;     /* key presses delivered to bots */
-	uint64_t rtp_timeouts;    /* calls that stopped receiving RTP */
-	uint64_t rtcp_rx;         /* RTCP compounds parsed */
-	uint64_t rtcp_tx;         /* SRs sent */
-	uint64_t tx_packets;
-	uint64_t tx_rtp;
-	uint64_t tx_silence;      /* RTP packets sent with silence */
-	uint64_t arp_replies;
-	uint64_t icmp_replies;
-	uint64_t frames_to_bot;
-	uint64_t frames_from_bot;
-	uint64_t calls_started;
-	uint64_t calls_stopped;
-	uint64_t calls_active;
-	uint64_t ctl_stale;       /* control messages for a reused slot */
-	uint64_t evt_ring_full;   /* events that did not fit (never expected) */
-	uint64_t busy_tsc;        /* TSC spent in loop iterations that did work */
-	uint64_t idle_tsc;        /* TSC spent in empty iterations */
+#define DP_COUNTER_FIELD(name) uint64_t name;
+	DP_COUNTER_LIST(DP_COUNTER_FIELD)
+#undef DP_COUNTER_FIELD
 	uint64_t drops[DP_DROP_MAX];
 } __attribute__((aligned(64)));
+
+#define DP_COUNTER_COUNT (offsetof(struct dp_lcore_stats, drops) / sizeof(uint64_t))
+
+/* Name of counter i (0 .. DP_COUNTER_COUNT-1) and its value in st. */
+const char *dp_counter_name(unsigned i);
+static inline uint64_t dp_counter(const struct dp_lcore_stats *st, unsigned i)
+{
+	return ((const uint64_t *)st)[i];
+}
+
+/*
+ * The stats file: /dev/shm/voxgate-<pid>.stats, a header then one struct
+ * dp_lcore_stats per dp lcore, mapped shared by the dataplane for its whole life so
+ * that any process can read the counters while the lcores run (tools/vgstat).
+ */
+#define DP_STATS_MAGIC 0x54534756u /* "VGST" */
+#define DP_STATS_PATH "/dev/shm/voxgate-%d.stats"
+
+struct dp_stats_file {
+	uint32_t magic;
+	uint32_t version;       /* 1 */
+	uint32_t n_lcores;
+	uint32_t n_counters;    /* DP_COUNTER_COUNT */
+	uint32_t n_drops;       /* DP_DROP_MAX */
+	uint32_t lcore_size;    /* sizeof(struct dp_lcore_stats) */
+	uint64_t tsc_hz;
+	struct dp_lcore_stats lcores[] __attribute__((aligned(64)));
+};
 
 struct dp;
 

@@ -1,20 +1,9 @@
 /*
- * rtp.c: RTP header parsing and writing (RFC 3550 5.1) and the drop reason names.
+ * rtp.c: RTP header parsing and writing (RFC 3550 5.1).
  */
 #include "dataplane/rtp.h"
 
 #include <stddef.h>
-
-static const char *const dp_drop_names[] = {
-#define DP_DROP_NAME(id, name) name,
-	DP_DROP_LIST(DP_DROP_NAME)
-#undef DP_DROP_NAME
-};
-
-const char *dp_drop_name(enum dp_drop d)
-{
-	return d < DP_DROP_MAX ? dp_drop_names[d] : "?";
-}
 
 static inline uint16_t rd16(const uint8_t *p)
 {

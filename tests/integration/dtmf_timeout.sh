@@ -33,6 +33,6 @@ check "after the 1.5 s RTP timeout (call lasted ${secs} ms)" \
 sleep 0.3
 stats=$(vg_stats)
 check "the timeout and the four key presses are counted, every slot is free" \
-	bash -c 'grep -q "dtmf 4 rtp timeouts 1 " <<<"$1" && grep -q "slots free 1024/1024" <<<"$1"' \
+	bash -c 'grep -q "dtmf_events=4 rtp_timeouts=1 " <<<"$1" && grep -q "slots free 1024/1024" <<<"$1"' \
 	_ "$stats"
 check "voxgate stops cleanly" vg_stop

@@ -57,7 +57,7 @@ check "after BYE every call slot is free and no call, session or dp call is left
 	grep -q "ended 1 active 0; .* slots free 1024/1024" <<<"$stats"
 check "the bot session and the dataplane call are gone too" \
 	bash -c 'grep -q "sessions active 0 started 1 stopped 1" <<<"$1" &&
-		 grep -q "calls active 0 " <<<"$1"' _ "$stats"
+		 grep -q "calls_active=0 " <<<"$1"' _ "$stats"
 
 # 2. A caller behind NAT: its SDP names an address voxgate cannot reach.
 scenario "$tmp/nat.xml" "$tmp/caller.al" 5000

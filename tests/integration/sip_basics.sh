@@ -39,8 +39,14 @@ stats=$(vg_stats)
 check "the 488 is counted, the cancelled call ended unanswered, every slot is free" \
 	grep -q "invites 2 answered 0 ended 1 active 0; rejected 403 0 404 0 488 1 503 0; slots free 1024/1024" <<<"$stats"
 check "dataplane counted the ICMP echo requests it answered" \
-	grep -Eq "icmp [3-9]" <<<"$stats"
+	grep -Eq "icmp_replies=[3-9]" <<<"$stats"
+"$top/build/vgstat" "$vg_pid" >"$tmp/vgstat.out" 2>&1
+sed 's/^/# vgstat: /' "$tmp/vgstat.out"
+check "vgstat reads the same counters from the stats file while voxgate runs" \
+	grep -Eq "^lcore 0: rx_packets=[0-9]+ .*icmp_replies=[3-9] .*drops:" "$tmp/vgstat.out"
+stats_file="/dev/shm/voxgate-$vg_pid.stats"
 check "voxgate stops cleanly on SIGINT" vg_stop
+check "and removes its stats file" test ! -e "$stats_file"
 
 check "voxgate --check accepts config/voxgate.conf" \
 	"$top/build/voxgate" --config "$top/config/voxgate.conf" --check
