@@ -279,7 +279,7 @@ static int cfg_read_dp(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	static const char *const known[] = {
 		"port", "address", "gateway", "rtp_ports", "max_calls", "burst", "mbufs",
 		"rx_desc", "tx_desc", "playout_ms", "reorder_window", "rtp_timeout_ms",
-		"rtp_latch", NULL};
+		"idle_sleep_us", "rtp_latch", NULL};
 	static const char *const where = "dataplane";
 	char buf[64];
 	struct cfg_cidr cidr;
@@ -324,6 +324,7 @@ static int cfg_read_dp(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	    cfg_int(x, g, where, "playout_ms", 100, 60000, 2000, &c->dp.playout_ms) ||
 	    cfg_int(x, g, where, "reorder_window", 0, 8, 1, &c->dp.reorder_window) ||
 	    cfg_int(x, g, where, "rtp_timeout_ms", 0, 3600000, 30000, &c->dp.rtp_timeout_ms) ||
+	    cfg_int(x, g, where, "idle_sleep_us", 0, 1000, 0, &c->dp.idle_sleep_us) ||
 	    cfg_bool(x, g, where, "rtp_latch", true, &c->dp.rtp_latch))
 		return -EINVAL;
 	if (c->dp.max_calls > ports)

@@ -87,6 +87,7 @@ struct cfg {
 		uint32_t playout_ms;
 		uint32_t reorder_window;  /* packets that may wait for a missing one */
 		uint32_t rtp_timeout_ms;  /* no RTP this long ends the call; 0: never */
+		uint32_t idle_sleep_us;   /* sleep when a loop found nothing; 0: poll */
 		bool rtp_latch;
 	} dp;
 

@@ -28,6 +28,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_arp.h>
 #include <rte_ip.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -97,8 +98,21 @@ struct dp_lcore {
 	unsigned n_stage[RING_MAX_WORKERS];
 	struct vg_frame stage[RING_MAX_WORKERS][DP_BURST_MAX]; /* frames to bots */
 	struct vg_frame in[DP_BURST_MAX];                      /* frames from bots */
+	struct rte_ring *fwd_out[DP_MAX_LCORES]; /* packets for lcore j's calls */
+	struct rte_ring *fwd_in[DP_MAX_LCORES];  /* packets lcore j received for ours */
+	struct rte_ring *arp_in;                 /* ARP learned by other lcores */
+	struct rte_mbuf *fwd[DP_MAX_LCORES][DP_BURST_MAX];
+	unsigned n_fwd[DP_MAX_LCORES];
 	struct net_arp arp;
 } __rte_cache_aligned;
+
+/* What one lcore learned from an ARP packet, told to the others. */
+struct dp_arp_learn {
+	uint32_t ip;
+	struct rte_ether_addr mac;
+	uint16_t pad;
+	uint32_t pad2;
+};
 
 struct dp {
 	const struct cfg *cfg;
@@ -125,6 +139,9 @@ struct dp {
 	char stats_path[64];
 	struct dp_lcore_stats *stats;
 	struct dp_lcore *lc[DP_MAX_LCORES];
+	struct rte_ring *fwd[DP_MAX_LCORES][DP_MAX_LCORES]; /* [from][to], mbufs */
+	struct rte_ring *arp_in[DP_MAX_LCORES];              /* MP/SC, dp_arp_learn */
+	uint64_t idle_sleep_ns;
 	uint8_t silence[2][DP_PAYLOAD]; /* by enum cs_law */
 	volatile int quit;
 };
@@ -377,6 +394,32 @@ static unsigned dp_ctl_poll(struct dp_lcore *lc)
 
 /* ---- receive path: one step per layer ---- */
 
+/* Tell the other lcores who sent this ARP packet, so every lcore's cache knows the
+ * peers (each lcore sends to its own calls' peers). */
+static void dp_arp_tell(struct dp_lcore *lc, const struct dp_pkt *p)
+{
+	const struct rte_arp_hdr *arp = (const struct rte_arp_hdr *)(p->eth + 1);
+	const struct net_if *nif = &lc->dp->nif;
+	struct dp_arp_learn l = {0};
+
+	if (p->len < RTE_ETHER_HDR_LEN + sizeof(*arp) || arp->arp_data.arp_sip == 0 ||
+	    ((arp->arp_data.arp_sip ^ nif->ip) & nif->mask) != 0)
+		return;
+	l.ip = arp->arp_data.arp_sip;
+	l.mac = arp->arp_data.arp_sha;
+	for (unsigned j = 0; j < lc->dp->n_lcores; j++)
+		if (j != lc->idx)
+			rte_ring_mp_enqueue_elem(lc->dp->arp_in[j], &l, sizeof(l));
+}
+
+static void dp_arp_learn_poll(struct dp_lcore *lc)
+{
+	struct dp_arp_learn l;
+
+	while (rte_ring_sc_dequeue_elem(lc->arp_in, &l, sizeof(l)) == 0)
+		net_arp_learn(&lc->arp, l.ip, &l.mac);
+}
+
 static enum dp_drop dp_step_eth(struct dp_lcore *lc, struct dp_pkt *p)
 {
 	bool reply;
@@ -389,6 +432,8 @@ static enum dp_drop dp_step_eth(struct dp_lcore *lc, struct dp_pkt *p)
 		return DP_DROP_NONE;
 	if (p->eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
 		return DP_DROP_ETH_TYPE;
+	if (lc->dp->n_lcores > 1)
+		dp_arp_tell(lc, p);
 	d = net_arp_input(&lc->arp, &lc->dp->nif, p->m, &reply);
 	if (d == DP_DROP_NONE && reply) {
 		lc->st->arp_replies++;
@@ -831,6 +876,64 @@ static void dp_tick(struct dp_lcore *lc, uint64_t now)
 		lc->next_tick_tsc = now + dp->tick_tsc;
 }
 
+/* The lcore that owns a received packet: the one of its call for UDP to one of our
+ * RTP/RTCP ports, this one for anything else (ARP, ICMP, strays). A few loads of
+ * header fields the packet path reads anyway. */
+static unsigned dp_owner(const struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	const struct dp *dp = lc->dp;
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	const struct rte_udp_hdr *udp;
+	int64_t slot;
+
+	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + 28 ||
+	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    ip->next_proto_id != IPPROTO_UDP || ip->dst_addr != dp->nif.ip ||
+	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + (ip->version_ihl & 0x0f) * 4u + 8)
+		return lc->idx;
+	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + (ip->version_ihl & 0x0f) * 4);
+	slot = cs_port_slot(dp->calls, rte_be_to_cpu_16(udp->dst_port));
+	return slot < 0 ? lc->idx : cs_slot_lcore((uint32_t)slot, dp->n_lcores);
+}
+
+static void dp_fwd_flush(struct dp_lcore *lc)
+{
+	for (unsigned j = 0; j < lc->dp->n_lcores; j++) {
+		unsigned n = lc->n_fwd[j], sent;
+
+		if (n == 0)
+			continue;
+		sent = rte_ring_sp_enqueue_burst(lc->fwd_out[j], (void **)lc->fwd[j], n, NULL);
+		lc->st->fwd_out += sent;
+		if (sent < n) {
+			lc->st->drops[DP_DROP_FWD_FULL] += n - sent;
+			rte_pktmbuf_free_bulk(&lc->fwd[j][sent], n - sent);
+		}
+		lc->n_fwd[j] = 0;
+	}
+}
+
+/* Packets of this lcore's calls that other lcores received. */
+static unsigned dp_fwd_poll(struct dp_lcore *lc, uint64_t now)
+{
+	struct rte_mbuf *pkts[DP_BURST_MAX];
+	unsigned total = 0;
+
+	for (unsigned j = 0; j < lc->dp->n_lcores; j++) {
+		unsigned n;
+
+		if (j == lc->idx)
+			continue;
+		n = rte_ring_sc_dequeue_burst(lc->fwd_in[j], (void **)pkts, lc->dp->burst, NULL);
+		for (unsigned i = 0; i < n; i++)
+			dp_input(lc, pkts[i], now);
+		lc->st->fwd_in += n;
+		total += n;
+	}
+	return total;
+}
+
 static int dp_lcore_main(void *arg)
 {
 	struct dp_lcore *lc = arg;
@@ -847,17 +950,31 @@ static int dp_lcore_main(void *arg)
 
 		if (t0 >= lc->next_ctl_tsc) {
 			work += dp_ctl_poll(lc);
+			if (lc->arp_in)
+				dp_arp_learn_poll(lc);
 			lc->next_ctl_tsc = t0 + dp->ctl_tsc;
 		}
 		nb = rte_eth_rx_burst(dp->port, lc->queue, pkts, (uint16_t)dp->burst);
 		for (unsigned i = 0; i < nb && i < DP_PREFETCH_AHEAD; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (unsigned i = 0; i < nb; i++) {
+			unsigned owner = lc->idx;
+
 			if (i + DP_PREFETCH_AHEAD < nb)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
-			dp_input(lc, pkts[i], t0);
+			if (dp->n_lcores > 1)
+				owner = dp_owner(lc, pkts[i]);
+			if (owner == lc->idx) {
+				dp_input(lc, pkts[i], t0);
+			} else {
+				lc->fwd[owner][lc->n_fwd[owner]++] = pkts[i];
+			}
 		}
 		work += nb;
+		if (dp->n_lcores > 1) {
+			dp_fwd_flush(lc);
+			work += dp_fwd_poll(lc, t0);
+		}
 		work += dp_bot_poll(lc);
 		if (t0 >= lc->next_tick_tsc) {
 			dp_tick(lc, t0);
@@ -867,10 +984,16 @@ static int dp_lcore_main(void *arg)
 		for (unsigned w = 0; w < dp->n_workers; w++)
 			dp_frames_flush(lc, w);
 		t1 = rte_rdtsc();
-		if (work)
+		if (work) {
 			lc->st->busy_tsc += t1 - t0;
-		else
+		} else {
 			lc->st->idle_tsc += t1 - t0;
+			if (dp->idle_sleep_ns) {
+				struct timespec nap = {.tv_nsec = (long)dp->idle_sleep_ns};
+
+				nanosleep(&nap, NULL);
+			}
+		}
 	}
 	dp_tx_flush(lc);
 	log_info("dp", "lcore %u stopped", lc->idx);
@@ -983,6 +1106,37 @@ static int dp_stats_open(struct dp *dp)
 	return 0;
 }
 
+/* Rings between lcores: received packets to the lcore that owns their call, and
+ * what each lcore learned from ARP. */
+static int dp_fwd_create(struct dp *dp)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	for (unsigned i = 0; i < dp->n_lcores; i++) {
+		snprintf(name, sizeof(name), "vg_arp%u", i);
+		dp->arp_in[i] = rte_ring_create_elem(name, sizeof(struct dp_arp_learn), 256,
+						     (int)rte_socket_id(), RING_F_SC_DEQ);
+		if (!dp->arp_in[i])
+			return -rte_errno;
+		dp->lc[i]->arp_in = dp->arp_in[i];
+		for (unsigned j = 0; j < dp->n_lcores; j++) {
+			if (i == j)
+				continue;
+			snprintf(name, sizeof(name), "vg_fwd%u_%u", i, j);
+			dp->fwd[i][j] = rte_ring_create(name, 4096, (int)rte_socket_id(),
+							RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!dp->fwd[i][j])
+				return -rte_errno;
+		}
+	}
+	for (unsigned i = 0; i < dp->n_lcores; i++)
+		for (unsigned j = 0; j < dp->n_lcores; j++) {
+			dp->lc[i]->fwd_out[j] = dp->fwd[i][j];
+			dp->lc[i]->fwd_in[j] = dp->fwd[j][i];
+		}
+	return 0;
+}
+
 int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	      struct ring_set *rings, unsigned n_lcores)
 {
@@ -1006,6 +1160,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	dp->tick_tsc = rte_get_tsc_hz() / 1000;
 	dp->ctl_tsc = rte_get_tsc_hz() / (1000000 / DP_CTL_PERIOD_US);
 	dp->rtp_timeout_tsc = rte_get_tsc_hz() / 1000 * cfg->dp.rtp_timeout_ms;
+	dp->idle_sleep_ns = (uint64_t)cfg->dp.idle_sleep_us * 1000;
 	dp->tsc_hz = rte_get_tsc_hz();
 	dp->ts_mult = (uint64_t)(((unsigned __int128)8000 << 32) / dp->tsc_hz);
 	{
@@ -1070,6 +1225,11 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 		for (unsigned b = 0; b < DP_WHEEL; b++)
 			lc->wheel[b] = DP_NIL;
 	}
+	if (n_lcores > 1) {
+		rc = dp_fwd_create(dp);
+		if (rc)
+			goto out;
+	}
 	rc = dp_port_open(dp);
 	if (rc)
 		goto out;
@@ -1078,7 +1238,8 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 		 "lcore(s), %s", ip, cfg->dp.prefix, calls->rtp_port_base,
 		 calls->rtp_port_base + 2 * calls->n_slots - 1, calls->n_slots, n_lcores,
 		 n_lcores == 1 ? "one lcore takes every call"
-			       : "calls spread by slot over the lcores' queues");
+			       : "steering in software: each lcore polls its own RX queue "
+				 "and passes packets of other lcores' calls to them over rings");
 	*out = dp;
 	return 0;
 out:
@@ -1106,8 +1267,17 @@ void dp_destroy(struct dp *dp)
 		rte_eth_dev_stop(dp->port);
 		rte_eth_dev_close(dp->port);
 	}
-	for (unsigned i = 0; i < DP_MAX_LCORES; i++)
+	for (unsigned i = 0; i < DP_MAX_LCORES; i++) {
 		rte_free(dp->lc[i]);
+		rte_ring_free(dp->arp_in[i]);
+		for (unsigned j = 0; j < DP_MAX_LCORES; j++) {
+			struct rte_mbuf *m;
+
+			while (dp->fwd[i][j] && rte_ring_dequeue(dp->fwd[i][j], (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(dp->fwd[i][j]);
+		}
+	}
 	rte_mempool_free(dp->pool);
 	if (dp->stats_file) {
 		munmap(dp->stats_file, dp->stats_size);

@@ -39,6 +39,8 @@
 	X(rtp_timeouts)   /* calls that stopped receiving RTP */                 \
 	X(rtcp_rx)        /* RTCP compounds parsed */                            \
 	X(rtcp_tx)        /* SRs sent */                                         \
+	X(fwd_out)        /* packets passed to the lcore that owns their call */ \
+	X(fwd_in)         /* packets other lcores passed to this one */          \
 	X(tx_packets)     /* packets the port took */                            \
 	X(tx_rtp)         /* RTP packets sent */                                 \
 	X(tx_silence)     /* RTP packets sent with silence */                    \

@@ -42,7 +42,8 @@
 	X(BOT_FRAME_BAD, "bot_frame_bad")   /* bot frame of the wrong kind or size */ \
 	X(TX_NO_ARP, "tx_no_arp")           /* peer's MAC not known yet */       \
 	X(TX_NO_MBUF, "tx_no_mbuf")         /* mbuf pool empty */                \
-	X(TX_FULL, "tx_full")               /* NIC TX queue full */
+	X(TX_FULL, "tx_full")               /* NIC TX queue full */ \
+	X(FWD_FULL, "fwd_full")             /* ring to the call's own lcore full */
 
 enum dp_drop {
 #define DP_DROP_ENUM(id, name) DP_DROP_##id,
