@@ -9,6 +9,7 @@
 #include "bots/bot.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,16 +72,41 @@ static void bot_flush(struct bot_worker *w, unsigned l)
 	w->n_out[l] = 0;
 }
 
-int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm)
+/* The next frame staged towards the dp lcore of s, or NULL when the stage is full
+ * even after a flush (counted by the flush). */
+static struct vg_frame *bot_stage(struct bot_worker *w, struct bot_session *s)
 {
 	unsigned l = s->lcore;
-	struct vg_frame *f;
 
 	if (w->n_out[l] == BOT_BURST)
 		bot_flush(w, l);
 	if (w->n_out[l] == BOT_BURST)
+		return NULL;
+	return &w->out[l][w->n_out[l]++];
+}
+
+int bot_send_dtmf(struct bot_worker *w, struct bot_session *s, uint8_t event,
+		  unsigned duration_ms)
+{
+	struct vg_frame *f = bot_stage(w, s);
+
+	if (!f)
 		return -ENOBUFS;
-	f = &w->out[l][w->n_out[l]++];
+	memset(f, 0, offsetof(struct vg_frame, pcm) + sizeof(f->dtmf));
+	f->slot = s->slot;
+	f->gen = s->gen;
+	f->kind = VG_FRAME_DTMF;
+	f->dtmf.event = event;
+	f->dtmf.duration_ms = (uint16_t)(duration_ms > 65535 ? 65535 : duration_ms);
+	return 0;
+}
+
+int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm)
+{
+	struct vg_frame *f = bot_stage(w, s);
+
+	if (!f)
+		return -ENOBUFS;
 	f->slot = s->slot;
 	f->gen = s->gen;
 	f->kind = VG_FRAME_AUDIO;
@@ -192,7 +218,7 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 		if (f->kind == VG_FRAME_DTMF) {
 			w->st.dtmf_in++;
 			if (s->ops->dtmf)
-				s->ops->dtmf(w, s, vg_dtmf_char(f->dtmf.event), f->dtmf.duration_ms);
+				s->ops->dtmf(w, s, f->dtmf.event, f->dtmf.duration_ms);
 			continue;
 		}
 		w->st.frames_in++;

@@ -46,8 +46,9 @@ struct bot_ops {
 	int (*open)(struct bot_session *s, const struct cfg_agent *a);
 	/* One 20 ms frame of the caller's audio. */
 	void (*frame)(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f);
-	/* A key press of the caller (RFC 4733), when it ended. Optional. */
-	void (*dtmf)(struct bot_worker *w, struct bot_session *s, char digit,
+	/* A key press of the caller (RFC 4733), when it ended: event code (0-9, 10 '*',
+	 * 11 '#', 12-15 A-D, 16 flash; vg_dtmf_char() names it). Optional. */
+	void (*dtmf)(struct bot_worker *w, struct bot_session *s, uint8_t event,
 		     unsigned duration_ms);
 	/* Release s->state. */
 	void (*close)(struct bot_session *s);
@@ -91,6 +92,14 @@ const struct bot_stats *bot_pool_stats(const struct bot_pool *p, unsigned i);
  * the frame was dropped (counted in frames_ring_full).
  */
 int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm);
+
+/*
+ * Queue a key press (event code, duration in ms) towards the caller of s; the
+ * dataplane sends it as RFC 4733 telephone-events in place of audio (and counts a
+ * drop when the call negotiated no telephone-event). Returns 0 or -ENOBUFS.
+ */
+int bot_send_dtmf(struct bot_worker *w, struct bot_session *s, uint8_t event,
+		  unsigned duration_ms);
 
 /* The built-in bots. */
 extern const struct bot_ops bot_echo_ops;

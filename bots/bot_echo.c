@@ -5,7 +5,7 @@
  * The delay is a ring of frames: each frame in pushes the oldest out once the ring
  * is full, so the bot keeps the caller's own pace and never adds or drops a frame.
  * Memory per session: delay_ms / 20 * 320 bytes, taken at open. Key presses are
- * logged with the call id.
+ * logged with the call id and sent back at once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,12 +51,16 @@ static void echo_frame(struct bot_worker *w, struct bot_session *s, const struct
 	e->count++;
 }
 
-/* The echo bot has nothing to do with key presses but say them. */
-static void echo_dtmf(struct bot_worker *w, struct bot_session *s, char digit,
+/* Key presses are echoed too: the caller hears (and its equipment sees) the same
+ * digit sent back as RFC 4733 telephone-events. */
+static void echo_dtmf(struct bot_worker *w, struct bot_session *s, uint8_t event,
 		      unsigned duration_ms)
 {
-	(void)w;
-	log_info("bot", "call %s: DTMF '%c' (%u ms)", s->call_id, digit, duration_ms);
+	log_info("bot", "call %s: DTMF '%c' (%u ms)", s->call_id, vg_dtmf_char(event),
+		 duration_ms);
+	if (bot_send_dtmf(w, s, event, duration_ms) != 0)
+		log_warn("bot", "call %s: DTMF '%c' not echoed: frame ring full", s->call_id,
+			 vg_dtmf_char(event));
 }
 
 static void echo_close(struct bot_session *s)

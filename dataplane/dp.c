@@ -81,6 +81,7 @@ struct dp_call {
 	uint8_t rtcp_latched;
 	struct rtcp_rx rtcp;      /* receive statistics of the caller's stream */
 	struct dtmf_rx dtmf;      /* RFC 4733 events from the caller */
+	struct dtmf_tx dtmf_tx;   /* key presses the bot sends to the caller */
 	struct jb jb;             /* reorder window of the caller's audio */
 } __rte_cache_aligned;
 
@@ -727,11 +728,19 @@ static unsigned dp_bot_poll(struct dp_lcore *lc)
 				dp_count(lc, DP_DROP_STALE_FRAME);
 				continue;
 			}
+			c = &dp->call[f->slot];
+			if (f->kind == VG_FRAME_DTMF) {
+				if (c->dtmf_pt == CS_NO_PT)
+					dp_count(lc, DP_DROP_DTMF_NOT_NEGOTIATED);
+				else if (dtmf_tx_push(&c->dtmf_tx, f->dtmf.event,
+						      f->dtmf.duration_ms) != 0)
+					dp_count(lc, DP_DROP_DTMF_QUEUE_FULL);
+				continue;
+			}
 			if (f->kind != VG_FRAME_AUDIO || f->samples != VG_FRAME_SAMPLES) {
 				dp_count(lc, DP_DROP_BOT_FRAME_BAD);
 				continue;
 			}
-			c = &dp->call[f->slot];
 			if (c->q_count == dp->q_cap) {
 				dp_count(lc, DP_DROP_PLAYOUT_FULL);
 				cs_slot(dp->calls, f->slot)->dp.playout_full++;
@@ -810,19 +819,34 @@ static void dp_call_rx_timers(struct dp_lcore *lc, uint32_t slot, struct dp_call
 		dp_call_sr(lc, slot, c, now);
 }
 
+/* One packet time of the call: a telephone-event packet while a key press plays
+ * (RFC 4733 2.5.1), else the next bot frame, else silence. The stream's clock moves
+ * on even when nothing may be sent (hold, peer not resolved yet). */
 static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, uint64_t now)
 {
 	struct dp *dp = lc->dp;
 	struct cs_dp_stats *st = &cs_slot(dp->calls, slot)->dp;
 	const uint8_t *payload = dp->silence[c->law];
+	uint16_t len = DP_PAYLOAD;
+	uint8_t pt = c->pt, event[4];
+	uint32_t ts = c->ts;
+	bool marker = c->marker, silence = false;
 	struct rte_mbuf *m;
 	uint8_t *rtp;
 
-	if (c->q_count) {
+	if (c->dtmf_pt != CS_NO_PT && dtmf_tx_next(&c->dtmf_tx, c->ts, event, &ts, &marker)) {
+		payload = event;
+		len = sizeof(event);
+		pt = c->dtmf_pt;
+		lc->st->dtmf_tx += marker;
+	} else if (c->q_count) {
 		payload = dp->playout + ((size_t)slot * dp->q_cap + c->q_head) * DP_PAYLOAD;
 		c->q_head = (uint16_t)((c->q_head + 1) % dp->q_cap);
 		c->q_count--;
+	} else {
+		silence = true;
 	}
+	c->ts += VG_FRAME_SAMPLES;
 	if (c->dir == CS_DIR_RECVONLY || c->dir == CS_DIR_INACTIVE ||
 	    c->remote_ip == 0 || c->remote_port == 0)
 		return;
@@ -836,17 +860,17 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		return;
 	}
 	rtp = rte_pktmbuf_mtod_offset(m, uint8_t *, NET_UDP_HDRS);
-	rtp_write_hdr(rtp, c->pt, c->marker, c->seq, c->ts, c->ssrc);
-	rte_memcpy(rtp + RTP_HDR_LEN, payload, DP_PAYLOAD);
+	rtp_write_hdr(rtp, pt, marker, c->seq, ts, c->ssrc);
+	rte_memcpy(rtp + RTP_HDR_LEN, payload, len);
 	net_udp_fill(m, &dp->nif, &c->remote_mac, c->remote_ip, c->local_port,
-		     c->remote_port, RTP_HDR_LEN + DP_PAYLOAD, dp->hw_cksum);
-	c->marker = 0;
+		     c->remote_port, (uint16_t)(RTP_HDR_LEN + len), dp->hw_cksum);
+	if (pt == c->pt)
+		c->marker = 0;
 	c->seq++;
-	c->ts += VG_FRAME_SAMPLES;
 	st->tx_packets++;
-	st->tx_bytes += RTP_HDR_LEN + DP_PAYLOAD;
+	st->tx_bytes += RTP_HDR_LEN + len;
 	lc->st->tx_rtp++;
-	if (payload == dp->silence[c->law]) {
+	if (silence) {
 		st->tx_silence++;
 		lc->st->tx_silence++;
 	}

@@ -36,6 +36,7 @@
 	X(rx_reordered)   /* packets put back in order */                        \
 	X(ssrc_changes)   /* a caller's stream restarted with a new SSRC */      \
 	X(dtmf_events)    /* key presses delivered to bots */                    \
+	X(dtmf_tx)        /* key presses sent to callers */                      \
 	X(rtp_timeouts)   /* calls that stopped receiving RTP */                 \
 	X(rtcp_rx)        /* RTCP compounds parsed */                            \
 	X(rtcp_tx)        /* SRs sent */                                         \

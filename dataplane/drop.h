@@ -40,6 +40,8 @@
 	X(PLAYOUT_FULL, "playout_full")     /* bot frame: playout queue full */ \
 	X(STALE_FRAME, "stale_frame")       /* bot frame for a call that is gone */ \
 	X(BOT_FRAME_BAD, "bot_frame_bad")   /* bot frame of the wrong kind or size */ \
+	X(DTMF_NOT_NEGOTIATED, "dtmf_not_negotiated") /* bot key press, no telephone-event */ \
+	X(DTMF_QUEUE_FULL, "dtmf_queue_full") /* bot key presses beyond the queue */ \
 	X(TX_NO_ARP, "tx_no_arp")           /* peer's MAC not known yet */       \
 	X(TX_NO_MBUF, "tx_no_mbuf")         /* mbuf pool empty */                \
 	X(TX_FULL, "tx_full")               /* NIC TX queue full */ \

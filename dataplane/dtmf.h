@@ -51,4 +51,40 @@ int dtmf_rx_put(struct dtmf_rx *d, uint32_t ts, const uint8_t *payload, uint32_t
  * Returns 1 with *out filled, or 0. */
 int dtmf_rx_tick(struct dtmf_rx *d, uint64_t now_ms, struct dtmf_event *out);
 
+/*
+ * Sending key presses to the caller (RFC 4733 2.5.1): each 20 ms packet time of an
+ * event carries one telephone-event packet instead of audio: the first with the
+ * marker bit, then updates with a growing duration, all with the timestamp of the
+ * event's start; then the end packet three times (2.5.1.4). Digits asked for while
+ * one plays wait in a small queue; beyond it they are refused.
+ */
+#define DTMF_TX_QUEUE 16
+#define DTMF_TX_ENDS 3
+
+struct dtmf_tx {
+	uint8_t active;
+	uint8_t event;
+	uint8_t ends_left;      /* end packets still to send */
+	uint8_t started;        /* the first packet went out */
+	uint32_t ts;            /* timestamp of the event's start */
+	uint32_t duration;      /* sent so far, in timestamp units */
+	uint32_t want;          /* requested duration, in timestamp units */
+	uint8_t q_event[DTMF_TX_QUEUE];
+	uint16_t q_ms[DTMF_TX_QUEUE];
+	uint8_t q_head, q_count;
+	uint64_t sent_events;
+};
+
+/* Queue a key press of duration_ms (40..5000, clamped) towards the caller. Returns 0
+ * or -ENOBUFS when DTMF_TX_QUEUE presses already wait. */
+int dtmf_tx_push(struct dtmf_tx *t, uint8_t event, uint16_t duration_ms);
+
+/*
+ * The packet to send at this 20 ms packet time, whose RTP timestamp would be ts:
+ * returns 1 with the 4-byte payload, the timestamp to put in the packet and whether
+ * to set the marker bit; 0 when no event is playing (send audio).
+ */
+int dtmf_tx_next(struct dtmf_tx *t, uint32_t ts, uint8_t payload[4], uint32_t *pkt_ts,
+		 bool *marker);
+
 #endif

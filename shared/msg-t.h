@@ -44,7 +44,8 @@ struct vg_msg {
 /* Frame kinds on the frame rings. */
 enum vg_frame_kind {
 	VG_FRAME_AUDIO = 1, /* pcm[] holds VG_FRAME_SAMPLES samples */
-	VG_FRAME_DTMF = 2,  /* dtmf holds one key press of the caller (RFC 4733) */
+	VG_FRAME_DTMF = 2,  /* dtmf holds one key press: of the caller (dp -> bot), or
+			     * for the caller (bot -> dp, sent as RFC 4733 events) */
 };
 
 /*

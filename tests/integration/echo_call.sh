@@ -15,7 +15,7 @@ scenario() { # scenario OUT AUDIO HOLD_MS
 }
 capture() { # capture PCAP: tcpdump on the caller's media link, in the background
 	# (started directly, not through a function, so that $! is tcpdump itself)
-	ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U -w "$1" udp 2>/dev/null &
+	ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U --immediate-mode -w "$1" udp 2>/dev/null &
 	cap_pid=$!
 	bg_pids+=("$cap_pid")
 	sleep 1

@@ -29,7 +29,7 @@ check "voxgate starts with two dp lcores and software steering" \
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
 sed "s|@AUDIO@|$tmp/caller.al|; s|@HOLD_MS@|4500|; s|\[media_port\]|[rtpstream_audio_port]|" \
 	"$top/tests/integration/sipp/uac_pcma_echo.xml" >"$tmp/multi.xml"
-ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U -w "$tmp/multi.pcap" udp 2>/dev/null &
+ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U --immediate-mode -w "$tmp/multi.pcap" udp 2>/dev/null &
 cap_pid=$!
 bg_pids+=("$cap_pid")
 sleep 1

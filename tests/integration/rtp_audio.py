@@ -24,6 +24,13 @@
       Prints one JSON line of figures; exits 0 when every check holds, else 1 with
       the failed checks on stderr.
 
+  rtp_audio.py events PCAP --gw IP --caller IP --pt PT
+      Print the key presses the gateway sent as RFC 4733 telephone-events, as
+      "DIGIT:MS ..." in order, after checking each event: its first packet carries
+      the marker bit, all its packets share one timestamp, the duration never
+      shrinks, and it ends with exactly three end packets of the final duration
+      (RFC 4733 2.5.1). Exits 1 on a violation.
+
 Standard library only; the A-law encoder here is written from ITU-T G.711, apart
 from voxgate's.
 """
@@ -211,6 +218,40 @@ def check(a):
     return 1 if problems else 0
 
 
+def events(a):
+    evs = {}  # timestamp -> list of (time, marker, event, end, duration)
+    order = []
+    for t, src, dst, sport, _, payload in read_pcap(a.pcap):
+        if src != a.gw or dst != a.caller or sport % 2:
+            continue
+        r = parse_rtp(payload)
+        if r is None or r[0] != a.pt:
+            continue
+        pt, seq, ts, ssrc, pl = r
+        if ts not in evs:
+            evs[ts] = []
+            order.append(ts)
+        evs[ts].append((t, bool(payload[1] & 0x80), pl[0], bool(pl[1] & 0x80),
+                        pl[2] << 8 | pl[3]))
+    problems, out = [], []
+    for ts in order:
+        pkts = evs[ts]
+        digit = "0123456789*#ABCD"[pkts[0][2]] if pkts[0][2] < 16 else "?"
+        ends = [p for p in pkts if p[3]]
+        durs = [p[4] for p in pkts]
+        if not pkts[0][1] or any(p[1] for p in pkts[1:]):
+            problems.append("%s: marker bit not on the first packet only" % digit)
+        if durs != sorted(durs):
+            problems.append("%s: duration shrinks" % digit)
+        if len(ends) != 3 or any(p[4] != durs[-1] for p in ends) or not pkts[-1][3]:
+            problems.append("%s: %d end packets" % (digit, len(ends)))
+        out.append("%s:%d" % (digit, durs[-1] // 8))
+    print(" ".join(out))
+    for p in problems:
+        print("check failed: " + p, file=sys.stderr)
+    return 1 if problems else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -228,7 +269,14 @@ def main():
     c.add_argument("--gw-port", type=int, default=0,
                    help="only the call whose RTP port on the gateway is this")
     c.add_argument("--delay-ms", type=int, required=True)
+    e = sub.add_parser("events")
+    e.add_argument("pcap")
+    e.add_argument("--gw", required=True)
+    e.add_argument("--caller", required=True)
+    e.add_argument("--pt", type=int, default=101)
     a = ap.parse_args()
+    if a.cmd == "events":
+        return events(a)
     if a.cmd == "gen":
         gen(a.file, a.seconds)
         return 0

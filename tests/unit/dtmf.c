@@ -121,6 +121,72 @@ static void test_short_payload(void **state)
 	assert_int_equal(vg_dtmf_char(200), '?');
 }
 
+/* A 100 ms press: marker on the first packet, durations 160..800, the same event
+ * timestamp throughout, three end packets, then audio again. */
+static void test_tx_one_press(void **state)
+{
+	struct dtmf_tx t = {0};
+	uint8_t p[4];
+	uint32_t ts;
+	bool marker;
+	int n = 0, ends = 0;
+
+	(void)state;
+	assert_int_equal(dtmf_tx_next(&t, 1000, p, &ts, &marker), 0);
+	assert_int_equal(dtmf_tx_push(&t, 11, 100), 0);
+	for (uint32_t now = 1000; dtmf_tx_next(&t, now, p, &ts, &marker); now += 160, n++) {
+		assert_int_equal(p[0], 11);
+		assert_int_equal(ts, 1000);
+		assert_int_equal(marker, n == 0);
+		assert_int_equal(p[2] << 8 | p[3], n < 5 ? 160 * (n + 1) : 800);
+		if (p[1] & 0x80)
+			ends++;
+	}
+	assert_int_equal(n, 7); /* 5 packet times, the last one an end, plus 2 more ends */
+	assert_int_equal(ends, 3);
+	assert_int_equal(t.sent_events, 1);
+}
+
+/* What the sender sends, the receiver reports once, with its duration. */
+static void test_tx_rx_round_trip(void **state)
+{
+	struct dtmf_tx t = {0};
+	struct dtmf_rx r;
+	struct dtmf_event out[2], got[4];
+	uint8_t p[4];
+	uint32_t ts, now = 5000;
+	bool marker;
+	int n = 0;
+
+	(void)state;
+	dtmf_rx_init(&r);
+	assert_int_equal(dtmf_tx_push(&t, 1, 200), 0);
+	assert_int_equal(dtmf_tx_push(&t, 9, 60), 0);
+	for (int i = 0; i < 40; i++, now += 160) {
+		if (!dtmf_tx_next(&t, now, p, &ts, &marker))
+			continue;
+		int k = dtmf_rx_put(&r, ts, p, 4, now / 8, out);
+
+		for (int j = 0; j < k; j++)
+			got[n++] = out[j];
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(got[0].event, 1);
+	assert_int_equal(got[0].duration_ms, 200);
+	assert_int_equal(got[1].event, 9);
+	assert_int_equal(got[1].duration_ms, 60);
+}
+
+static void test_tx_queue_full(void **state)
+{
+	struct dtmf_tx t = {0};
+
+	(void)state;
+	for (int i = 0; i < DTMF_TX_QUEUE; i++)
+		assert_int_equal(dtmf_tx_push(&t, 5, 100), 0);
+	assert_int_equal(dtmf_tx_push(&t, 5, 100), -ENOBUFS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +196,9 @@ int main(void)
 		cmocka_unit_test(test_only_end_packets),
 		cmocka_unit_test(test_same_digit_twice),
 		cmocka_unit_test(test_short_payload),
+		cmocka_unit_test(test_tx_one_press),
+		cmocka_unit_test(test_tx_rx_round_trip),
+		cmocka_unit_test(test_tx_queue_full),
 	};
 
 	return cmocka_run_group_tests_name("dtmf", tests, NULL, NULL);
