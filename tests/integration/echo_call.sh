@@ -72,13 +72,7 @@ check "NAT: nothing was sent towards the SDP address" \
 	test "$(tcpdump -r "$tmp/nat.pcap" -n 'host 203.0.113.7' 2>/dev/null | wc -l)" -eq 0
 
 # 3. voxgate ends a live call with BYE when it stops.
-(cd "$tmp" && timeout 40 ip netns exec "$caller_ns" sipp -sf \
-	"$top/tests/integration/sipp/uac_wait_bye.xml" -s echo -i 198.18.0.2 -p 5072 \
-	-mi 198.18.1.2 -mp 6100 -m 1 -nostdin -timeout 35 -trace_logs \
-	-log_file "$tmp/bye.log" 198.18.0.1:5060 >"$tmp/bye.out" 2>&1) &
-bye_pid=$!
-bg_pids+=("$bye_pid")
-for _ in $(seq 100); do grep -q established "$tmp/bye.log" 2>/dev/null && break; sleep 0.1; done
+check "a call is up" bye_call_start
 check "voxgate stops cleanly with a call up" vg_stop
 wait "$bye_pid"
 check "and that call got a BYE, which the caller answered" test $? -eq 0
