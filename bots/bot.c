@@ -11,9 +11,12 @@
 #include <errno.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <rte_cycles.h>
 
 #include "app/log.h"
 
@@ -37,6 +40,7 @@ struct bot_pool {
 	struct cs_table *calls;
 	struct ring_set *rings;
 	unsigned n_workers;
+	uint64_t tsc_hz;
 	volatile int quit;
 	struct bot_worker *w[RING_MAX_WORKERS];
 };
@@ -196,6 +200,7 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 {
 	struct bot_pool *p = w->pool;
 	unsigned n = ring_frame_recv(p->rings->to_bot[l][w->idx], w->in, BOT_BURST);
+	uint64_t now = n ? rte_rdtsc() : 0;
 
 	for (unsigned i = 0; i < n; i++) {
 		const struct vg_frame *f = &w->in[i];
@@ -222,6 +227,11 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 			continue;
 		}
 		w->st.frames_in++;
+		if (f->tsc) {
+			uint64_t us = (now - f->tsc) * 1000000 / w->pool->tsc_hz;
+
+			w->st.lat_us[us < BOT_LAT_US ? us : BOT_LAT_US]++;
+		}
 		s->ops->frame(w, s, f);
 	}
 	return n;
@@ -233,6 +243,9 @@ static void *bot_worker_main(void *arg)
 	struct bot_pool *p = w->pool;
 	const struct timespec idle = {.tv_nsec = BOT_IDLE_SLEEP_NS};
 
+	/* The idle nap must be about what it says: Linux stretches sleeps by the
+	 * thread's timer slack, 50 us by default. */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	log_info("bot", "worker %u running", w->idx);
 	while (!__atomic_load_n(&p->quit, __ATOMIC_RELAXED)) {
 		unsigned work = bot_ctl_poll(w);
@@ -261,6 +274,7 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 	p->calls = calls;
 	p->rings = rings;
 	p->n_workers = rings->n_workers;
+	p->tsc_hz = rte_get_tsc_hz();
 	for (unsigned i = 0; i < p->n_workers; i++) {
 		struct bot_worker *w = calloc(1, sizeof(*w));
 

@@ -21,6 +21,8 @@
 #include "shared/msg-t.h"
 #include "shared/ring.h"
 
+#define BOT_LAT_US 2000 /* latency histogram: 1 us buckets, the last one "or more" */
+
 /* Counters of one worker. W: that worker. */
 struct bot_stats {
 	uint64_t sessions_started;
@@ -33,6 +35,9 @@ struct bot_stats {
 	uint64_t frames_ring_full; /* bot frames dropped: ring to dp lcore full */
 	uint64_t ctl_stale;
 	uint64_t open_failed;
+	/* Dataplane latency of the caller's frames: packet taken from the port by its
+	 * dp lcore -> frame taken from the ring by this worker, in microseconds. */
+	uint64_t lat_us[BOT_LAT_US + 1];
 };
 
 struct bot_pool;

@@ -1317,6 +1317,11 @@ const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx)
 	return idx < dp->n_lcores ? &dp->stats[idx] : NULL;
 }
 
+size_t dp_call_size(void)
+{
+	return sizeof(struct dp_call);
+}
+
 unsigned dp_lcores(const struct dp *dp)
 {
 	return dp->n_lcores;

@@ -114,6 +114,10 @@ void dp_destroy(struct dp *dp);
 /* Counters of dp lcore idx. */
 const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx);
 
+/* Bytes of dataplane state per call (not counting its call table slot and playout
+ * queue), for capacity planning and the benchmarks. */
+size_t dp_call_size(void);
+
 /* Number of dp lcores. */
 unsigned dp_lcores(const struct dp *dp);
 

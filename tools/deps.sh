@@ -3,6 +3,7 @@
 #
 #   tools/deps.sh run    to build and run voxgate
 #   tools/deps.sh test   the same, plus what the tests drive it with
+#   tools/deps.sh bench  the same, plus the peer the benchmarks measure (rtpengine)
 set -euo pipefail
 
 run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev
@@ -12,6 +13,7 @@ test_pkgs=(libcmocka-dev sip-tester tcpdump python3 iputils-ping)
 
 pkgs=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "${1:-run}" = bench ] && pkgs+=("${test_pkgs[@]}" rtpengine-daemon util-linux)
 
 missing=()
 for p in "${pkgs[@]}"; do

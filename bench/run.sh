@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# run.sh: voxgate's dataplane capacity and latency, with rtpengine measured in the
+# same run on the same machine.
+#
+#   bench/run.sh [SECONDS]       (default 30: the length of each confirming run)
+#
+# voxgate: build/dp_bench (one dp lcore on CPU 1; generator and bot worker on CPU 0),
+# calls set up through the real control path; ramped over N, then the largest N with
+# zero loss is run again for SECONDS. rtpengine (Debian's rtpengine-daemon, userspace
+# only: --table=-1, one media thread, pinned to CPU 1, in a loopback-only network
+# namespace this script creates) gets the same offered load: N calls of 50 PCMU
+# packets/s, transcoded to PCMA (codec mask + transcode over NG), so it decodes and
+# encodes every packet as voxgate does; build/udp_load (CPU 0) offers it and counts.
+# Prints one table; every run's raw figures go to bench/results/ (not committed).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+secs=${1:-30}
+tools/deps.sh bench
+tools/build.sh
+out="$top/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+ns=vgbench$$
+rt_pid=""
+cleanup() {
+	[ -n "$rt_pid" ] && kill "$rt_pid" 2>/dev/null && wait "$rt_pid" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+val() { sed -n "s/^$1 //p" "$2" | head -1; }
+
+# ---- voxgate ----
+vg_run() { # vg_run N SECONDS -> file
+	local f="$out/voxgate-$1-$2s.txt"
+	timeout $(($2 + 60)) "$top/build/dp_bench" --calls "$1" --seconds "$2" >"$f" 2>&1 || true
+	echo "$f"
+}
+vg_ok() { [ "$(val lost "$1")" = 0 ] && [ "$(val dp_drops "$1")" = 0 ]; }
+
+best_vg=0
+for n in 1000 2000 5000 7500 10000 12500 15000 20000; do
+	f=$(vg_run "$n" 10)
+	echo "voxgate $n calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f"), $(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
+	vg_ok "$f" && best_vg=$n || break
+done
+vg_final=$(vg_run "$best_vg" "$secs")
+vg_ok "$vg_final" || echo "warning: voxgate lost packets at $best_vg calls in the ${secs} s run"
+
+# ---- rtpengine ----
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+rt_start() {
+	ip netns exec "$ns" taskset -c 1 rtpengine --foreground --log-stderr --table=-1 \
+		--interface=127.0.0.1 --listen-ng=127.0.0.1:2223 --port-min=30000 \
+		--port-max=60000 --num-threads=1 --log-level=3 >"$out/rtpengine.log" 2>&1 &
+	rt_pid=$!
+	for _ in $(seq 50); do
+		ip netns exec "$ns" python3 -c 'import socket,sys; s=socket.socket(2,2); s.settimeout(0.2); s.sendto(b"p d7:command4:pinge",("127.0.0.1",2223)); s.recv(99)' 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+rt_stop() { kill "$rt_pid"; wait "$rt_pid" 2>/dev/null || true; rt_pid=""; }
+rt_run() { # rt_run N SECONDS -> file
+	local f="$out/rtpengine-$1-$2s.txt"
+	rt_start
+	ip netns exec "$ns" python3 "$top/bench/ng_calls.py" "$1" 2223 >"$out/ports-$1"
+	ip netns exec "$ns" taskset -c 0 "$top/build/udp_load" "$out/ports-$1" "$2" "$rt_pid" \
+		>"$f" 2>&1 || true
+	rt_stop
+	echo "$f"
+}
+rt_ok() { [ "$(val lost "$1")" = 0 ]; }
+
+best_rt=0
+for n in 250 500 1000 1250 1500 2000 3000; do
+	f=$(rt_run "$n" 10)
+	echo "rtpengine $n calls: lost $(val lost "$f"), $(val cycles_per_packet "$f") cycles/packet, cpu $(val peer_cpu_percent "$f")%"
+	rt_ok "$f" && best_rt=$n || break
+done
+rt_final=$(rt_run "$best_rt" "$secs")
+rt_ok "$rt_final" || echo "warning: rtpengine lost packets at $best_rt calls in the ${secs} s run"
+
+# ---- the table ----
+proj() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%d", 3e9 / (c * 100); else print "-" }'; }
+vg_c=$(val cycles_per_packet "$vg_final")
+rt_c=$(val cycles_per_packet "$rt_final")
+cat <<EOT | tee "$out/summary.txt"
+
+machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), TSC $(val tsc_ghz "$vg_final") GHz
+date: $(date -u +%Y-%m-%d), run: bench/run.sh $secs; raw figures: ${out#$top/}
+load: N calls, each 50 packets/s in and 50 out (G.711, 20 ms); zero loss over ${secs} s
+
+| figure | voxgate (1 dp lcore) | rtpengine (userspace, 1 thread) |
+|---|---|---|
+| largest N measured at zero loss | $best_vg | $best_rt |
+| packets/s at that N (in + out) | $(val dp_pps "$vg_final") | $(val peer_pps "$rt_final") |
+| CPU of the gateway core at that N | $(val dp_busy_percent "$vg_final")% (loop busy) | $(val peer_cpu_percent "$rt_final")% |
+| cycles per packet (in + out) | $vg_c | $rt_c |
+| calls per 3 GHz core, from cycles/packet | $(proj "$vg_c") | $(proj "$rt_c") |
+| latency packet in -> frame at bot p50/p99/p99.9 (us) | $(val in_to_bot_us_p50 "$vg_final")/$(val in_to_bot_us_p99 "$vg_final")/$(val in_to_bot_us_p999 "$vg_final") | - |
+| round trip in -> echo out p50/p99 (us, includes the 20 ms send grid) | $(val round_trip_us_p50 "$vg_final")/$(val round_trip_us_p99 "$vg_final") | - |
+| dataplane bytes per call (+ playout queue) | $(val dp_bytes_per_call "$vg_final") (+ $(val playout_bytes_per_call "$vg_final")) | - |
+
+ratio voxgate/rtpengine, calls per core from cycles/packet: $(awk -v a="$vg_c" -v b="$rt_c" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }')
+ratio voxgate/rtpengine, largest N measured at zero loss: $(awk -v a="$best_vg" -v b="$best_rt" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
+EOT
