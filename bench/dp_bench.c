@@ -428,5 +428,8 @@ int main(int argc, char **argv)
 	dp_stop(b.dp);
 	rte_eal_mp_wait_lcore();
 	bot_pool_destroy(b.bots);
+	dp_destroy(b.dp);
+	ring_set_free(&b.rings);
+	rte_eal_cleanup();
 	return 0;
 }

@@ -18,8 +18,10 @@
 #include "dataplane/dp.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1093,6 +1095,27 @@ static int dp_port_open(struct dp *dp)
 	return 0;
 }
 
+/* Remove the stats files of voxgate processes that are gone (killed without a chance
+ * to clean up), so that /dev/shm does not fill over restarts. */
+static void dp_stats_sweep(void)
+{
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+	char path[300];
+	int pid;
+
+	while (d && (e = readdir(d))) {
+		if (sscanf(e->d_name, "voxgate-%d.stats", &pid) != 1 || pid <= 0)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "/dev/shm/%s", e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* Map the stats file shared: the lcores count straight into it. */
 static int dp_stats_open(struct dp *dp)
 {
@@ -1100,6 +1123,7 @@ static int dp_stats_open(struct dp *dp)
 		      dp->n_lcores * sizeof(struct dp_lcore_stats);
 	int fd, rc;
 
+	dp_stats_sweep();
 	snprintf(dp->stats_path, sizeof(dp->stats_path), DP_STATS_PATH, (int)getpid());
 	fd = open(dp->stats_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {

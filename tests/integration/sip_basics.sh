@@ -18,8 +18,15 @@ conf = conf.replace('delay_ms = 500; }', 'delay_ms = 500; },\n    { id = "ring";
 conf = conf.replace('routes = (', 'routes = (\n    { user = "^ring$"; agent = "ring"; },', 1)
 open(sys.argv[2], "w").write(conf)
 PY
+# A stats file left by a voxgate that was killed: the next start removes it.
+true & dead_pid=$!
+wait "$dead_pid"
+stale="/dev/shm/voxgate-$dead_pid.stats"
+: >"$stale"
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts on the default config"; exit 1; }
+check "a stats file of a process that is gone is removed at start-up" test ! -e "$stale"
+rm -f "$stale"
 ok "voxgate starts on the default config"
 check "malloc is served by jemalloc (checked at start-up)" \
 	grep -q "allocator: jemalloc .* (malloc verified)" "$tmp/voxgate.log"
