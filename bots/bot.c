@@ -150,6 +150,7 @@ static void bot_start(struct bot_worker *w, const struct vg_msg *m)
 	s->slot = m->slot;
 	s->gen = m->gen;
 	s->call_id = md->call_id;
+	s->context = cs_ctx(p->calls, m->slot);
 	s->lcore = md->lcore < p->rings->n_lcores ? md->lcore : 0;
 	s->ops = md->agent < p->cfg->bots.n_agents
 			 ? bot_ops_for(&p->cfg->bots.agents[md->agent]) : NULL;

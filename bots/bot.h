@@ -62,6 +62,7 @@ struct bot_ops {
 /* A bot session: one call on one worker. */
 struct bot_session {
 	const char *call_id; /* SIP Call-ID (in the call table), for logs */
+	const char *context; /* the call context, JSON (in the call table, read-only) */
 	uint32_t slot;
 	uint32_t gen;
 	uint16_t lcore;     /* dp lcore of the call */

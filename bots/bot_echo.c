@@ -30,6 +30,7 @@ static int echo_open(struct bot_session *s, const struct cfg_agent *a)
 		return -ENOMEM;
 	e->depth = depth;
 	s->state = e;
+	log_debug("bot", "call %s: context %s", s->call_id, s->context);
 	return 0;
 }
 

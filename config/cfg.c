@@ -368,9 +368,49 @@ static int cfg_read_listener(struct cfg_ctx *x, struct cfg_listener *l,
 	return 0;
 }
 
+static int cfg_read_extract(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
+{
+	static const char *const known[] = {"field", "pattern", "keys", NULL};
+	static const char *const where = "an extractor";
+	struct cfg_extract *e = &t->extract[t->n_extract];
+	config_setting_t *at, *a;
+	char msg[128];
+	int err;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return cfg_fail(x, g, "each extractor must be a group { ... }");
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "field", 1, e->field, sizeof(e->field), NULL) ||
+	    cfg_str(x, g, where, "pattern", 1, e->pattern, sizeof(e->pattern), &at))
+		return -EINVAL;
+	err = regcomp(&e->re, e->pattern, REG_EXTENDED);
+	if (err) {
+		regerror(err, &e->re, msg, sizeof(msg));
+		return cfg_fail(x, at, "extractor pattern \"%s\" is not a valid regular "
+				"expression: %s", e->pattern, msg);
+	}
+	t->n_extract++; /* owns a compiled regex from here on */
+	a = cfg_member(x, g, where, "keys", CONFIG_TYPE_ARRAY, "an array of key names", 1);
+	if (!a)
+		return -EINVAL;
+	if (config_setting_length(a) < 1 || config_setting_length(a) > CFG_MAX_EXTRACT_KEYS)
+		return cfg_fail(x, a, "an extractor has 1 to %d keys", CFG_MAX_EXTRACT_KEYS);
+	if ((size_t)config_setting_length(a) > e->re.re_nsub)
+		return cfg_fail(x, a, "extractor pattern \"%s\" has %zu capture groups for "
+				"%d keys", e->pattern, e->re.re_nsub, config_setting_length(a));
+	for (int i = 0; i < config_setting_length(a); i++) {
+		const char *v = cfg_elem_str(x, a, "'keys'", (unsigned)i);
+
+		if (!v)
+			return -EINVAL;
+		snprintf(e->keys[e->n_keys++], CFG_NAME_MAX, "%s", v);
+	}
+	return 0;
+}
+
 static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
 {
-	static const char *const known[] = {"name", "allow", "codecs", NULL};
+	static const char *const known[] = {"name", "allow", "codecs", "extract", NULL};
 	static const char *const where = "a trunk";
 	config_setting_t *a;
 
@@ -422,6 +462,15 @@ static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting
 						t->name, v);
 		}
 	}
+	a = cfg_member(x, g, where, "extract", CONFIG_TYPE_LIST, "a list ( {...}, ... )", 0);
+	if (x->failed)
+		return -EINVAL;
+	if (a && config_setting_length(a) > CFG_MAX_EXTRACT)
+		return cfg_fail(x, a, "trunk '%s' has more than %d extractors", t->name,
+				CFG_MAX_EXTRACT);
+	for (int i = 0; a && i < config_setting_length(a); i++)
+		if (cfg_read_extract(x, t, config_setting_get_elem(a, (unsigned)i)))
+			return -EINVAL;
 	return 0;
 }
 
@@ -628,4 +677,9 @@ void cfg_free(struct cfg *c)
 	for (unsigned i = 0; i < c->sig.n_routes; i++)
 		regfree(&c->sig.routes[i].re);
 	c->sig.n_routes = 0;
+	for (unsigned t = 0; t < c->sig.n_trunks; t++) {
+		for (unsigned i = 0; i < c->sig.trunks[t].n_extract; i++)
+			regfree(&c->sig.trunks[t].extract[i].re);
+		c->sig.trunks[t].n_extract = 0;
+	}
 }

@@ -42,12 +42,27 @@ struct cfg_listener {
 /* Codec identifiers in a trunk's preference list. */
 enum cfg_codec { CFG_CODEC_PCMA = 0, CFG_CODEC_PCMU = 1 };
 
+#define CFG_MAX_EXTRACT 8
+#define CFG_MAX_EXTRACT_KEYS 4
+
+/* Take parts of a context field (e.g. from_display_name) into context keys: the
+ * regex's capture groups, in order, become keys[0..n_keys). */
+struct cfg_extract {
+	char field[CFG_NAME_MAX];
+	char pattern[256];
+	regex_t re;
+	char keys[CFG_MAX_EXTRACT_KEYS][CFG_NAME_MAX];
+	unsigned n_keys;
+};
+
 struct cfg_trunk {
 	char name[CFG_NAME_MAX];
 	struct cfg_cidr allow[CFG_MAX_CIDRS];
 	unsigned n_allow;
 	uint8_t codecs[2];  /* enum cfg_codec, most preferred first */
 	unsigned n_codecs;
+	struct cfg_extract extract[CFG_MAX_EXTRACT];
+	unsigned n_extract; /* compiled regexes owned, freed by cfg_free() */
 };
 
 enum cfg_builtin { CFG_BOT_ECHO = 0 };

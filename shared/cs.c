@@ -15,7 +15,7 @@
 
 size_t cs_table_size(uint32_t n)
 {
-	return sizeof(struct cs_table) + (size_t)n * sizeof(struct cs_slot);
+	return sizeof(struct cs_table) + (size_t)n * (sizeof(struct cs_slot) + CS_CTX_MAX);
 }
 
 int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base)
@@ -69,6 +69,7 @@ int64_t cs_alloc(struct cs_pool *p, uint32_t *gen)
 	memset(&s->dp, 0, sizeof(s->dp));
 	s->media.rtp_port = (uint16_t)(t->rtp_port_base + 2 * idx);
 	s->media.dtmf_pt = CS_NO_PT;
+	cs_ctx(t, idx)[0] = '\0';
 	s->in_use = 1;
 	*gen = __atomic_add_fetch(&s->gen, 1, __ATOMIC_RELEASE);
 	return idx;

@@ -14,6 +14,10 @@
  *
  * Each field says its single writer. Fields of different writers sit on different
  * cache lines. The free list (struct cs_pool) is signaling's private memory.
+ *
+ * After the slots, the table holds each call's context: one NUL-terminated JSON
+ * document of at most CS_CTX_MAX bytes (the INVITE's headers and what was read from
+ * them, see signaling/ctx.h). W: signaling before publish; RO after (bot workers).
  */
 #ifndef VG_CS_H
 #define VG_CS_H
@@ -25,6 +29,7 @@
 #define CS_CACHE_LINE 64
 #define CS_MEMZONE_NAME "vg_calls"
 #define CS_NO_PT 0xff
+#define CS_CTX_MAX 8192
 
 /* G.711 law of a call. */
 enum cs_law { CS_LAW_PCMU = 0, CS_LAW_PCMA = 1 };
@@ -104,6 +109,12 @@ size_t cs_table_size(uint32_t n);
  * Returns 0, or -EINVAL when the parameters do not fit.
  */
 int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base);
+
+/* The call context (JSON text) of slot idx; idx < t->n_slots. */
+static inline char *cs_ctx(struct cs_table *t, uint32_t idx)
+{
+	return (char *)&t->slots[t->n_slots] + (size_t)idx * CS_CTX_MAX;
+}
 
 /* Slot for an index; the caller has checked idx < t->n_slots. */
 static inline struct cs_slot *cs_slot(struct cs_table *t, uint32_t idx)

@@ -30,6 +30,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include "app/log.h"
+#include "signaling/ctx.h"
 #include "signaling/sdp_offer.h"
 
 #define SIG_POLL_MS 2           /* event rings are drained this often */
@@ -263,6 +264,14 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	md->agent = (uint16_t)agent;
 	md->ptime_ms = 20;
 	snprintf(md->call_id, sizeof(md->call_id), "%s", call_id);
+	rc = ctx_build(cs_ctx(s->calls, (uint32_t)slot), CS_CTX_MAX, sip, src,
+		       &cfg->sig.trunks[trunk]);
+	if (rc < 0) {
+		log_warn("sig", "call %s: call context over %d bytes even without its "
+			 "headers list: the bot gets only the call id", call_id, CS_CTX_MAX);
+		snprintf(cs_ctx(s->calls, (uint32_t)slot), CS_CTX_MAX,
+			 "{\"call_id\":\"\",\"errors\":[\"context too large\"]}");
+	}
 
 	c = &s->call[slot];
 	memset(c, 0, sizeof(*c));

@@ -171,6 +171,12 @@ static void test_bad_values(void **state)
 		     "route names agent \"nobody\"");
 	expect_error(16, "  default_agent = \"nobody\";", 16, "'signaling.default_agent'");
 	expect_error(1, "log = { level = \"loud\"; };", 1, "'log.level' must be");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"::/0\"]; extract = ( { field = "
+		     "\"from_display_name\"; pattern = \"(\"; keys = [\"a\"]; } ); } );", 14,
+		     "extractor pattern \"(\" is not a valid regular expression");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"::/0\"]; extract = ( { field = "
+		     "\"from_display_name\"; pattern = \"^(a)$\"; keys = [\"a\", \"b\"]; } ); } );",
+		     14, "has 1 capture groups for 2 keys");
 }
 
 static void test_missing_and_syntax(void **state)
