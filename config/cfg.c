@@ -410,7 +410,8 @@ static int cfg_read_extract(struct cfg_ctx *x, struct cfg_trunk *t, config_setti
 
 static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
 {
-	static const char *const known[] = {"name", "allow", "codecs", "extract", NULL};
+	static const char *const known[] = {"name", "allow", "codecs", "extract", "require",
+					    "max_calls", NULL};
 	static const char *const where = "a trunk";
 	config_setting_t *a;
 
@@ -471,7 +472,27 @@ static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting
 	for (int i = 0; a && i < config_setting_length(a); i++)
 		if (cfg_read_extract(x, t, config_setting_get_elem(a, (unsigned)i)))
 			return -EINVAL;
-	return 0;
+	a = cfg_member(x, g, where, "require", CONFIG_TYPE_LIST, "a list ( {...}, ... )", 0);
+	if (x->failed)
+		return -EINVAL;
+	if (a && config_setting_length(a) > CFG_MAX_REQUIRE)
+		return cfg_fail(x, a, "trunk '%s' requires more than %d headers", t->name,
+				CFG_MAX_REQUIRE);
+	for (int i = 0; a && i < config_setting_length(a); i++) {
+		static const char *const rknown[] = {"header", "value", NULL};
+		config_setting_t *r = config_setting_get_elem(a, (unsigned)i);
+		struct cfg_require *q = &t->require[t->n_require++];
+
+		if (config_setting_type(r) != CONFIG_TYPE_GROUP)
+			return cfg_fail(x, r, "each required header must be a group { ... }");
+		if (cfg_only(x, r, "a required header", rknown) ||
+		    cfg_str(x, r, "a required header", "header", 1, q->header,
+			    sizeof(q->header), NULL) ||
+		    cfg_str(x, r, "a required header", "value", 1, q->value,
+			    sizeof(q->value), NULL))
+			return -EINVAL;
+	}
+	return cfg_int(x, g, where, "max_calls", 0, 1 << 20, 0, &t->max_calls);
 }
 
 static int cfg_agent_index(const struct cfg *c, const char *id)

@@ -55,6 +55,14 @@ struct cfg_extract {
 	unsigned n_keys;
 };
 
+#define CFG_MAX_REQUIRE 4
+
+/* A header every INVITE of the trunk must carry, with exactly this value. */
+struct cfg_require {
+	char header[CFG_NAME_MAX];
+	char value[256];
+};
+
 struct cfg_trunk {
 	char name[CFG_NAME_MAX];
 	struct cfg_cidr allow[CFG_MAX_CIDRS];
@@ -63,6 +71,9 @@ struct cfg_trunk {
 	unsigned n_codecs;
 	struct cfg_extract extract[CFG_MAX_EXTRACT];
 	unsigned n_extract; /* compiled regexes owned, freed by cfg_free() */
+	struct cfg_require require[CFG_MAX_REQUIRE];
+	unsigned n_require;
+	uint32_t max_calls; /* calls of this trunk at once; 0: only the global limit */
 };
 
 enum cfg_builtin { CFG_BOT_ECHO = 0 };

@@ -65,6 +65,44 @@ static const char *ctx_header_name(const msg_header_t *h)
 	return h->sh_class->hc_name;
 }
 
+/* Name and value text of header h, or NULL for what is not a header (request
+ * line, separator, body). Returns the name; *n is the value's full length or < 0. */
+static const char *ctx_header_text(const msg_header_t *h, char *value, size_t size,
+				   issize_t *n)
+{
+	const char *name;
+
+	if (h->sh_class->hc_hash == msg_request_hash ||
+	    h->sh_class->hc_hash == msg_payload_hash ||
+	    h->sh_class->hc_hash == msg_separator_hash ||
+	    h->sh_class->hc_hash == msg_error_hash)
+		return NULL;
+	name = ctx_header_name(h); /* unknown headers have no class name */
+	if (!name || !*name)
+		return NULL;
+	if (h->sh_class->hc_hash == msg_unknown_hash) /* its field is "Name: value" */
+		*n = snprintf(value, size, "%s",
+			      h->sh_unknown->un_value ? h->sh_unknown->un_value : "");
+	else
+		*n = msg_header_field_e(value, size, h, 0);
+	return name;
+}
+
+int ctx_header_is(const sip_t *sip, const char *name, const char *value)
+{
+	char text[CTX_VALUE_MAX + 1];
+
+	for (const msg_header_t *h = (const msg_header_t *)sip->sip_request; h; h = h->sh_succ) {
+		issize_t n;
+		const char *hn = ctx_header_text(h, text, sizeof(text), &n);
+
+		if (hn && n >= 0 && (size_t)n < sizeof(text) && strcasecmp(hn, name) == 0 &&
+		    strcmp(text, value) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void ctx_headers(json_t *ctx, json_t *list, json_t *errors, const sip_t *sip,
 			json_t *reserved)
 {
@@ -75,19 +113,9 @@ static void ctx_headers(json_t *ctx, json_t *list, json_t *errors, const sip_t *
 		issize_t n;
 		json_t *item, *parsed;
 
-		if (h == (const msg_header_t *)sip->sip_request ||
-		    h->sh_class->hc_hash == msg_payload_hash ||
-		    h->sh_class->hc_hash == msg_separator_hash ||
-		    h->sh_class->hc_hash == msg_error_hash)
+		name = ctx_header_text(h, value, sizeof(value), &n);
+		if (!name)
 			continue;
-		name = ctx_header_name(h); /* unknown headers have no class name */
-		if (!name || !*name)
-			continue;
-		if (h->sh_class->hc_hash == msg_unknown_hash) /* its field is "Name: value" */
-			n = snprintf(value, sizeof(value), "%s",
-				     h->sh_unknown->un_value ? h->sh_unknown->un_value : "");
-		else
-			n = msg_header_field_e(value, sizeof(value), h, 0);
 		if (n < 0) {
 			ctx_error(errors, "header %s could not be read", name);
 			continue;

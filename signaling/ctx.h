@@ -31,6 +31,10 @@
 int ctx_build(char *out, size_t size, const sip_t *sip, const char *src_ip,
 	      const struct cfg_trunk *t);
 
+/* True when sip carries header name (any case) with exactly this value; repeated
+ * headers are each looked at. */
+int ctx_header_is(const sip_t *sip, const char *name, const char *value);
+
 /* "X-Customer-Name" -> "customer_name" into out (size bytes): the X- prefix dropped,
  * letters lowered, every other character '_'. Returns 0 or -ENOSPC. */
 int ctx_key_of_header(const char *name, char *out, size_t size);

@@ -74,6 +74,7 @@ struct sig {
 	struct ring_set *rings;
 	unsigned n_lcores;
 	struct sig_call *call; /* indexed by slot */
+	uint32_t trunk_calls[CFG_MAX_TRUNKS]; /* calls in progress per trunk */
 	char media_ip[INET_ADDRSTRLEN];
 	void (*on_poll)(void *arg);
 	void *on_poll_arg;
@@ -113,6 +114,7 @@ static void sig_call_release(struct sig *s, struct sig_call *c)
 		 (unsigned long long)d->tx_packets, (unsigned long long)d->tx_silence,
 		 d->peer_lost, d->peer_jitter_ms, d->rtt_ms, d->rtcp_rx, d->rtcp_tx);
 	cs_free(&s->pool, c->slot);
+	s->trunk_calls[c->trunk]--;
 	memset(c, 0, sizeof(*c));
 	s->st.ended++;
 	s->st.calls_active--;
@@ -176,6 +178,16 @@ static int sig_route(const struct sig *s, const char *user)
 	return cfg->sig.default_agent;
 }
 
+/* The first required header of trunk t that sip lacks or carries with another value,
+ * or NULL when all are there. */
+static const char *sig_missing_header(const struct cfg_trunk *t, const sip_t *sip)
+{
+	for (unsigned i = 0; i < t->n_require; i++)
+		if (!ctx_header_is(sip, t->require[i].header, t->require[i].value))
+			return t->require[i].header;
+	return NULL;
+}
+
 static void sig_reject(nua_handle_t *nh, int status, const char *phrase,
 		       const char *warning, const char *retry_after)
 {
@@ -214,6 +226,25 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 		log_warn("sig", "call %s from %s: source not in any trunk's allowlist: 403",
 			 call_id, src);
 		sig_reject(nh, SIP_403_FORBIDDEN, NULL, NULL);
+		return;
+	}
+	/* The trunk's own conditions: its required headers, its call limit. */
+	if (sig_missing_header(&cfg->sig.trunks[trunk], sip)) {
+		snprintf(why, sizeof(why), "%s missing or not the one of trunk %s",
+			 sig_missing_header(&cfg->sig.trunks[trunk], sip),
+			 cfg->sig.trunks[trunk].name);
+		s->st.rejected_403++;
+		log_warn("sig", "call %s from %s: %s: 403", call_id, src, why);
+		sig_reject(nh, SIP_403_FORBIDDEN, why, NULL);
+		return;
+	}
+	if (cfg->sig.trunks[trunk].max_calls &&
+	    s->trunk_calls[trunk] >= cfg->sig.trunks[trunk].max_calls) {
+		s->st.rejected_503++;
+		snprintf(retry, sizeof(retry), "%u", cfg->sig.retry_after_s);
+		log_warn("sig", "call %s from %s: trunk '%s' has its %u calls: 503", call_id, src,
+			 cfg->sig.trunks[trunk].name, cfg->sig.trunks[trunk].max_calls);
+		sig_reject(nh, SIP_503_SERVICE_UNAVAILABLE, "trunk at capacity", retry);
 		return;
 	}
 	/* 2. Route on the Request-URI user part. */
@@ -284,6 +315,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
 	nua_handle_bind(nh, c);
 	s->st.calls_active++;
+	s->trunk_calls[trunk]++;
 
 	/* 5. Publish: bot first, so its session exists before the first frame. The
 	 * ring enqueue orders the media writes above before the message. */

@@ -177,6 +177,9 @@ static void test_bad_values(void **state)
 	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"::/0\"]; extract = ( { field = "
 		     "\"from_display_name\"; pattern = \"^(a)$\"; keys = [\"a\", \"b\"]; } ); } );",
 		     14, "has 1 capture groups for 2 keys");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"::/0\"]; require = ( { header = "
+		     "\"X-A\"; valu = \"1\"; } ); } );", 14,
+		     "unknown key 'valu' in a required header");
 }
 
 static void test_missing_and_syntax(void **state)

@@ -173,6 +173,20 @@ static void test_extractor_no_match(void **state)
 	json_decref(j);
 }
 
+static void test_header_is(void **state)
+{
+	msg_t *msg = msg_make(sip_default_mclass(), 0, invite, (isize_t)strlen(invite));
+	sip_t *sip = sip_object(msg);
+
+	(void)state;
+	assert_true(ctx_header_is(sip, "x-workspace-id", "2b37ba17-7b20-4b3e-b138-1161e351d5c5"));
+	assert_false(ctx_header_is(sip, "X-Workspace-ID", "2b37ba17"));
+	assert_true(ctx_header_is(sip, "X-Tag", "two")); /* a repeated header, any copy */
+	assert_true(ctx_header_is(sip, "Call-ID", "c1@198.18.0.2")); /* a known header */
+	assert_false(ctx_header_is(sip, "X-Absent", ""));
+	msg_destroy(msg);
+}
+
 static void test_key_of_header(void **state)
 {
 	char k[32];
@@ -193,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_headers_list),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_extractor_no_match),
+		cmocka_unit_test(test_header_is),
 		cmocka_unit_test(test_key_of_header),
 	};
 
