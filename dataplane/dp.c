@@ -309,7 +309,7 @@ static bool dp_ctl_ours(struct dp_lcore *lc, const struct vg_msg *msg)
 	return false;
 }
 
-static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg)
+static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_t now)
 {
 	struct dp *dp = lc->dp;
 	const struct cs_media *md;
@@ -338,7 +338,7 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg)
 	c->seq = (uint16_t)rte_rand();
 	c->ts = (uint32_t)rte_rand();
 	c->marker = 1;
-	c->last_rx_tsc = rte_rdtsc();
+	c->last_rx_tsc = now; /* the loop's time, as every comparison with it uses */
 	jb_init(&c->jb, dp->cfg->dp.reorder_window, 20 * (dp->cfg->dp.reorder_window + 1));
 	dtmf_rx_init(&c->dtmf);
 	/* RFC 3550 6.2: the first report after a random part of the interval */
@@ -374,7 +374,7 @@ static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)
 	dp_event(lc, VG_MSG_CALL_STOPPED, msg->slot, msg->gen);
 }
 
-static unsigned dp_ctl_poll(struct dp_lcore *lc)
+static unsigned dp_ctl_poll(struct dp_lcore *lc, uint64_t now)
 {
 	struct vg_msg msgs[32];
 	unsigned n = ring_msg_recv(lc->ctl, msgs, 32);
@@ -382,7 +382,7 @@ static unsigned dp_ctl_poll(struct dp_lcore *lc)
 	for (unsigned i = 0; i < n; i++) {
 		switch (msgs[i].type) {
 		case VG_MSG_CALL_START:
-			dp_call_start(lc, &msgs[i]);
+			dp_call_start(lc, &msgs[i], now);
 			break;
 		case VG_MSG_CALL_STOP:
 			dp_call_stop(lc, &msgs[i]);
@@ -810,9 +810,10 @@ static void dp_call_rx_timers(struct dp_lcore *lc, uint32_t slot, struct dp_call
 	jb_tick(&c->jb, lc->tick, dp_jb_emit, &x);
 	if (dtmf_rx_tick(&c->dtmf, lc->tick, &ev))
 		dp_dtmf_emit(lc, slot, c, &ev, now);
+	/* signed, so that a time taken later in this loop iteration cannot wrap */
 	if (lc->dp->rtp_timeout_tsc && !c->timeout_sent &&
 	    (c->dir == CS_DIR_SENDRECV || c->dir == CS_DIR_RECVONLY) &&
-	    now - c->last_rx_tsc > lc->dp->rtp_timeout_tsc) {
+	    (int64_t)(now - c->last_rx_tsc) > (int64_t)lc->dp->rtp_timeout_tsc) {
 		c->timeout_sent = 1;
 		lc->st->rtp_timeouts++;
 		dp_event(lc, VG_MSG_RTP_TIMEOUT, slot, c->gen);
@@ -975,7 +976,7 @@ static int dp_lcore_main(void *arg)
 		uint16_t nb;
 
 		if (t0 >= lc->next_ctl_tsc) {
-			work += dp_ctl_poll(lc);
+			work += dp_ctl_poll(lc, t0);
 			if (lc->arp_in)
 				dp_arp_learn_poll(lc);
 			lc->next_ctl_tsc = t0 + dp->ctl_tsc;
