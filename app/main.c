@@ -139,15 +139,6 @@ static void app_poll(void *arg)
 	}
 }
 
-static unsigned pow2_at_least(unsigned n)
-{
-	unsigned p = 64;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
 /* Build the shared call table and rings, then dataplane, bots and signaling. */
 static int app_build(struct app *a)
 {
@@ -174,12 +165,8 @@ static int app_build(struct app *a)
 	rc = cs_table_init(a->calls, cfg->dp.max_calls, cfg->dp.rtp_min);
 	if (rc)
 		return rc;
-	/* Control/event rings: a few messages per slot, so they can never fill. Frame
-	 * rings: 40 ms of frames of every call a pair could carry. */
-	rc = ring_set_create(&a->rings, a->n_lcores, cfg->bots.workers,
-			     pow2_at_least(4 * cfg->dp.max_calls),
-			     pow2_at_least(2 * cfg->dp.max_calls / cfg->bots.workers + 256),
-			     (int)rte_socket_id());
+	rc = ring_set_create_for(&a->rings, a->n_lcores, cfg->bots.workers,
+				 cfg->dp.max_calls, (int)rte_socket_id());
 	if (rc) {
 		log_err("app", "rings: %s", rte_strerror(-rc));
 		return rc;

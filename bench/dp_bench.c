@@ -106,15 +106,6 @@ static void bench_cfg(struct bench *b)
 	c->bots.agents[0].delay_ms = 0;
 }
 
-static unsigned pow2(unsigned n)
-{
-	unsigned p = 64;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
 /* Calls through the control path, as signaling sets them up. */
 static void bench_calls(struct bench *b)
 {
@@ -354,7 +345,7 @@ int main(int argc, char **argv)
 		die("memory", ENOMEM);
 	if ((rc = cs_table_init(b.table, b.calls, RTP_BASE)) ||
 	    (rc = cs_pool_init(&b.pool, b.table)) ||
-	    (rc = ring_set_create(&b.rings, 1, 1, pow2(4 * b.calls), pow2(2 * b.calls + 256), 0)) ||
+	    (rc = ring_set_create_for(&b.rings, 1, 1, b.calls, 0)) ||
 	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, 1)) ||
 	    (rc = bot_pool_create(&b.bots, &b.cfg, b.table, &b.rings)) ||
 	    (rc = bot_pool_start(b.bots)))

@@ -62,6 +62,24 @@ int ring_set_create(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
 	return err;
 }
 
+static unsigned ring_pow2(unsigned n)
+{
+	unsigned p = 64;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+int ring_set_create_for(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
+			uint32_t max_calls, int socket)
+{
+	if (n_workers == 0)
+		return -EINVAL;
+	return ring_set_create(rs, n_lcores, n_workers, ring_pow2(4 * max_calls),
+			       ring_pow2(2 * max_calls / n_workers + 256), socket);
+}
+
 void ring_set_free(struct ring_set *rs)
 {
 	for (unsigned l = 0; l < RING_MAX_LCORES; l++) {

@@ -43,6 +43,14 @@ struct ring_set {
 int ring_set_create(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
 		    unsigned msg_count, unsigned frame_count, int socket);
 
+/*
+ * ring_set_create() with the sizes voxgate uses for max_calls call slots: control and
+ * event rings hold a few messages per slot (so they can never fill), frame rings 40 ms
+ * of frames of every call one (lcore, worker) pair could carry.
+ */
+int ring_set_create_for(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
+			uint32_t max_calls, int socket);
+
 /* Free every ring of the set. */
 void ring_set_free(struct ring_set *rs);
 
