@@ -506,21 +506,29 @@ static int cfg_agent_index(const struct cfg *c, const char *id)
 static int cfg_read_route(struct cfg_ctx *x, struct cfg *c, struct cfg_route *r,
 			  config_setting_t *g)
 {
-	static const char *const known[] = {"user", "agent", NULL};
+	static const char *const known[] = {"user", "header", "match", "agent", NULL};
 	static const char *const where = "a route";
-	config_setting_t *at;
+	config_setting_t *at, *at2;
 	char agent[CFG_NAME_MAX], msg[128];
-	int err, idx;
+	int err, idx, by_user, by_header;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return cfg_fail(x, g, "each route must be a group { ... }");
-	if (cfg_only(x, g, where, known) ||
-	    cfg_str(x, g, where, "user", 1, r->pattern, sizeof(r->pattern), &at))
+	if (cfg_only(x, g, where, known))
+		return -EINVAL;
+	by_user = cfg_str(x, g, where, "user", 0, r->pattern, sizeof(r->pattern), &at) == 0;
+	by_header = cfg_str(x, g, where, "header", 0, r->header, sizeof(r->header), &at2) == 0;
+	if (x->failed)
+		return -EINVAL;
+	if (by_user == by_header)
+		return cfg_fail(x, g, "a route has either user = \"regex\" or header = \"Name\" "
+				"with match = \"regex\"");
+	if (by_header && cfg_str(x, g, where, "match", 1, r->pattern, sizeof(r->pattern), &at))
 		return -EINVAL;
 	err = regcomp(&r->re, r->pattern, REG_EXTENDED | REG_NOSUB);
 	if (err) {
 		regerror(err, &r->re, msg, sizeof(msg));
-		return cfg_fail(x, at, "route user \"%s\" is not a valid regular expression: %s",
+		return cfg_fail(x, at, "route pattern \"%s\" is not a valid regular expression: %s",
 				r->pattern, msg);
 	}
 	c->sig.n_routes++; /* owns a compiled regex from here on */

@@ -85,8 +85,10 @@ struct cfg_agent {
 	uint32_t answer_delay_ms; /* ring (180) this long before answering (200) */
 };
 
-/* A route: Request-URI user part matching user goes to agent. */
+/* A route: when the Request-URI user part (or, with header set, that header's
+ * value) matches pattern, the call goes to agent. */
 struct cfg_route {
+	char header[CFG_NAME_MAX]; /* "" for the Request-URI user part */
 	char pattern[256];
 	regex_t re;
 	unsigned agent;     /* index in cfg.bots.agents */

@@ -88,7 +88,9 @@ static const char *ctx_header_text(const msg_header_t *h, char *value, size_t si
 	return name;
 }
 
-int ctx_header_is(const sip_t *sip, const char *name, const char *value)
+/* True when a copy of header name has a value that test() accepts. */
+static int ctx_header_any(const sip_t *sip, const char *name,
+			  int (*test)(const char *value, const void *arg), const void *arg)
 {
 	char text[CTX_VALUE_MAX + 1];
 
@@ -97,10 +99,30 @@ int ctx_header_is(const sip_t *sip, const char *name, const char *value)
 		const char *hn = ctx_header_text(h, text, sizeof(text), &n);
 
 		if (hn && n >= 0 && (size_t)n < sizeof(text) && strcasecmp(hn, name) == 0 &&
-		    strcmp(text, value) == 0)
+		    test(text, arg))
 			return 1;
 	}
 	return 0;
+}
+
+static int ctx_equal(const char *value, const void *want)
+{
+	return strcmp(value, want) == 0;
+}
+
+static int ctx_matches(const char *value, const void *re)
+{
+	return regexec(re, value, 0, NULL, 0) == 0;
+}
+
+int ctx_header_is(const sip_t *sip, const char *name, const char *value)
+{
+	return ctx_header_any(sip, name, ctx_equal, value);
+}
+
+int ctx_header_match(const sip_t *sip, const char *name, const regex_t *re)
+{
+	return ctx_header_any(sip, name, ctx_matches, re);
 }
 
 static void ctx_headers(json_t *ctx, json_t *list, json_t *errors, const sip_t *sip,

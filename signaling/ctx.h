@@ -35,6 +35,9 @@ int ctx_build(char *out, size_t size, const sip_t *sip, const char *src_ip,
  * headers are each looked at. */
 int ctx_header_is(const sip_t *sip, const char *name, const char *value);
 
+/* True when a copy of header name (any case) in sip has a value re matches. */
+int ctx_header_match(const sip_t *sip, const char *name, const regex_t *re);
+
 /* "X-Customer-Name" -> "customer_name" into out (size bytes): the X- prefix dropped,
  * letters lowered, every other character '_'. Returns 0 or -ENOSPC. */
 int ctx_key_of_header(const char *name, char *out, size_t size);

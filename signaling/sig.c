@@ -168,13 +168,20 @@ static int sig_trunk_for(const struct sig *s, const su_sockaddr_t *su)
 	return -1;
 }
 
-static int sig_route(const struct sig *s, const char *user)
+/* The agent of the first route that matches: on the Request-URI user part, or on
+ * a named header's value (any of its copies). */
+static int sig_route(const struct sig *s, const sip_t *sip)
 {
 	const struct cfg *cfg = s->cfg;
+	const char *user = sip->sip_request->rq_url->url_user;
 
-	for (unsigned i = 0; i < cfg->sig.n_routes; i++)
-		if (regexec(&cfg->sig.routes[i].re, user ? user : "", 0, NULL, 0) == 0)
-			return (int)cfg->sig.routes[i].agent;
+	for (unsigned i = 0; i < cfg->sig.n_routes; i++) {
+		const struct cfg_route *r = &cfg->sig.routes[i];
+
+		if (r->header[0] ? ctx_header_match(sip, r->header, &r->re)
+				 : regexec(&r->re, user ? user : "", 0, NULL, 0) == 0)
+			return (int)r->agent;
+	}
 	return cfg->sig.default_agent;
 }
 
@@ -248,7 +255,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 		return;
 	}
 	/* 2. Route on the Request-URI user part. */
-	agent = sig_route(s, user);
+	agent = sig_route(s, sip);
 	if (agent < 0) {
 		s->st.rejected_404++;
 		log_warn("sig", "call %s from %s: no agent for user '%s': 404", call_id, src,

@@ -167,6 +167,10 @@ static void test_bad_values(void **state)
 		     "listener address must be an IP address");
 	expect_error(15, "  routes = ( { user = \"^agent_([\"; agent = \"echo\"; } );", 15,
 		     "is not a valid regular expression");
+	expect_error(15, "  routes = ( { user = \"^x$\"; header = \"X-Bot\"; agent = \"echo\"; } );",
+		     15, "a route has either user");
+	expect_error(15, "  routes = ( { header = \"X-Bot\"; agent = \"echo\"; } );", 15,
+		     "missing key 'match' in a route");
 	expect_error(15, "  routes = ( { user = \"^x$\"; agent = \"nobody\"; } );", 15,
 		     "route names agent \"nobody\"");
 	expect_error(16, "  default_agent = \"nobody\";", 16, "'signaling.default_agent'");
