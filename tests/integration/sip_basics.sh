@@ -33,7 +33,7 @@ check "malloc is served by jemalloc (checked at start-up)" \
 
 check "media address 198.18.1.1 answers ICMP echo (ARP resolved by the DPDK port)" \
 	in_caller ping -c 3 -i 0.2 -W 1 -q 198.18.1.1
-check "OPTIONS gets 200 with Allow: INVITE" \
+check "OPTIONS gets 200 with Allow: INVITE, and rport filled in (RFC 3581)" \
 	sipp_caller "$top/tests/integration/sipp/options.xml" -s echo
 check "OPTIONS over TCP gets 200 (TCP listener)" \
 	sipp_caller "$top/tests/integration/sipp/options.xml" -s echo -t t1
