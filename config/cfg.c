@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/log.h"
 
@@ -338,7 +339,8 @@ static int cfg_read_dp(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 static int cfg_read_listener(struct cfg_ctx *x, struct cfg_listener *l,
 			     config_setting_t *g)
 {
-	static const char *const known[] = {"transport", "address", "port", NULL};
+	static const char *const known[] = {"transport", "address", "port", "tls_dir",
+					    "tls_verify_client", NULL};
 	static const char *const where = "a listener";
 	struct cfg_cidr cidr;
 	config_setting_t *at;
@@ -354,17 +356,37 @@ static int cfg_read_listener(struct cfg_ctx *x, struct cfg_listener *l,
 		l->transport = CFG_TP_UDP;
 	else if (strcmp(tp, "tcp") == 0)
 		l->transport = CFG_TP_TCP;
+	else if (strcmp(tp, "tls") == 0)
+		l->transport = CFG_TP_TLS;
 	else
-		return cfg_fail(x, at, "listener transport must be \"udp\" or \"tcp\", not \"%s\"",
-				tp);
+		return cfg_fail(x, at, "listener transport must be \"udp\", \"tcp\" or \"tls\", "
+				"not \"%s\"", tp);
 	if (cfg_str(x, g, where, "address", 1, l->address, sizeof(l->address), &at))
 		return -EINVAL;
 	if (cfg_cidr_parse(l->address, &cidr) || strchr(l->address, '/'))
 		return cfg_fail(x, at, "listener address must be an IP address, not \"%s\"",
 				l->address);
-	if (cfg_int(x, g, where, "port", 1, 65535, 5060, &port))
+	if (cfg_int(x, g, where, "port", 1, 65535, l->transport == CFG_TP_TLS ? 5061 : 5060,
+		    &port))
 		return -EINVAL;
 	l->port = (uint16_t)port;
+	if (cfg_str(x, g, where, "tls_dir", 0, l->tls_dir, sizeof(l->tls_dir), &at) < 0 ||
+	    cfg_bool(x, g, where, "tls_verify_client", false, &l->tls_verify_client))
+		return -EINVAL;
+	if (l->transport == CFG_TP_TLS) {
+		char pem[300];
+
+		if (!l->tls_dir[0])
+			return cfg_fail(x, g, "a tls listener needs tls_dir, the folder with "
+					"agent.pem (private key and certificate) and cafile.pem");
+		snprintf(pem, sizeof(pem), "%s/agent.pem", l->tls_dir);
+		if (access(pem, R_OK) != 0)
+			return cfg_fail(x, at, "tls_dir: %s cannot be read: %s", pem,
+					strerror(errno));
+	} else if (l->tls_dir[0] || config_setting_get_member(g, "tls_verify_client")) {
+		return cfg_fail(x, at ? at : g, "tls_dir and tls_verify_client are for tls "
+				"listeners only");
+	}
 	return 0;
 }
 
@@ -561,10 +583,23 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	if (config_setting_length(l) < 1 || config_setting_length(l) > CFG_MAX_LISTENERS)
 		return cfg_fail(x, l, "'signaling.listeners' needs 1 to %d listeners",
 				CFG_MAX_LISTENERS);
-	for (int i = 0; i < config_setting_length(l); i++)
-		if (cfg_read_listener(x, &c->sig.listeners[c->sig.n_listeners++],
-				      config_setting_get_elem(l, (unsigned)i)))
+	for (int i = 0; i < config_setting_length(l); i++) {
+		struct cfg_listener *n = &c->sig.listeners[c->sig.n_listeners];
+
+		if (cfg_read_listener(x, n, config_setting_get_elem(l, (unsigned)i)))
 			return -EINVAL;
+		/* TLS takes its address and port alone (sofia binds it apart). */
+		for (unsigned j = 0; j < c->sig.n_listeners; j++) {
+			const struct cfg_listener *o = &c->sig.listeners[j];
+
+			if (strcmp(o->address, n->address) == 0 && o->port == n->port &&
+			    (o->transport == CFG_TP_TLS || n->transport == CFG_TP_TLS))
+				return cfg_fail(x, config_setting_get_elem(l, (unsigned)i),
+						"a tls listener cannot share %s port %u with "
+						"another listener", n->address, n->port);
+		}
+		c->sig.n_listeners++;
+	}
 
 	strcpy(c->sig.user_agent, "voxgate");
 	if (cfg_str(x, g, where, "user_agent", 0, c->sig.user_agent,

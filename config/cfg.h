@@ -31,12 +31,15 @@ struct cfg_cidr {
 	uint8_t prefix;    /* prefix length in bits */
 };
 
-enum cfg_transport { CFG_TP_UDP = 0, CFG_TP_TCP = 1 };
+enum cfg_transport { CFG_TP_UDP = 0, CFG_TP_TCP = 1, CFG_TP_TLS = 2 };
 
 struct cfg_listener {
 	enum cfg_transport transport;
 	char address[CFG_NAME_MAX]; /* IPv4 or IPv6 literal */
 	uint16_t port;
+	char tls_dir[256];          /* TLS: folder with agent.pem and cafile.pem */
+	bool tls_verify_client;     /* TLS: require a client certificate signed by a CA
+				     * in cafile.pem */
 };
 
 /* Codec identifiers in a trunk's preference list. */

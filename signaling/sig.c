@@ -28,6 +28,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "app/log.h"
 #include "signaling/ctx.h"
@@ -60,6 +61,7 @@ struct sig_ua {
 	nua_t *nua;
 	char url[160];
 	int shut; /* nua_r_shutdown received */
+	int tls;  /* a TLS listener */
 };
 
 struct sig {
@@ -195,6 +197,34 @@ static const char *sig_missing_header(const struct cfg_trunk *t, const sip_t *si
 	return NULL;
 }
 
+/*
+ * Send everything of this call to where its INVITE came from, over the same
+ * transport: on TCP/TLS the caller's own connection is reused (RingCX accepts
+ * nothing sent towards its Contact, seed 000), on UDP the NAT-visible source rather
+ * than a private Contact (seed 004). The Request-URI stays the caller's Contact;
+ * the source is only the next hop, as an outbound proxy would be.
+ */
+static void sig_pin_to_source(struct sig *s, nua_t *nua, nua_handle_t *nh,
+			      const su_addrinfo_t *ai)
+{
+	char ip[INET6_ADDRSTRLEN], url[128];
+	const su_sockaddr_t *su;
+	int tls = 0;
+
+	if (!ai || !ai->ai_addr)
+		return;
+	su = (const su_sockaddr_t *)ai->ai_addr;
+	for (unsigned i = 0; i < s->n_ua; i++)
+		if (s->ua[i].nua == nua)
+			tls = s->ua[i].tls;
+	su_inet_ntop(su->su_family, SU_ADDR(su), ip, sizeof(ip));
+	snprintf(url, sizeof(url), su->su_family == AF_INET6 ? "%s:[%s]:%u;transport=%s"
+							   : "%s:%s:%u;transport=%s",
+		 tls ? "sips" : "sip", ip, ntohs(su->su_port),
+		 tls ? "tls" : ai->ai_protocol == IPPROTO_TCP ? "tcp" : "udp");
+	nua_set_hparams(nh, NUTAG_PROXY(url), TAG_END());
+}
+
 static void sig_reject(nua_handle_t *nh, int status, const char *phrase,
 		       const char *warning, const char *retry_after)
 {
@@ -321,6 +351,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	c->sdp = choice;
 	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
 	nua_handle_bind(nh, c);
+	sig_pin_to_source(s, nua, nh, ai);
 	s->st.calls_active++;
 	s->trunk_calls[trunk]++;
 
@@ -576,7 +607,7 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 	/* One nua per distinct address:port, listening on the transports asked for. */
 	for (unsigned i = 0; i < cfg->sig.n_listeners; i++) {
 		const struct cfg_listener *l = &cfg->sig.listeners[i];
-		int udp = 0, tcp = 0, seen = 0;
+		int udp = 0, tcp = 0, tls = l->transport == CFG_TP_TLS, seen = 0;
 		char host[CFG_NAME_MAX + 2];
 		struct sig_ua *ua;
 
@@ -596,11 +627,22 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 		snprintf(host, sizeof(host), strchr(l->address, ':') ? "[%s]" : "%s",
 			 l->address);
 		ua = &s->ua[s->n_ua];
-		/* Without a transport parameter nta binds both UDP and TCP. */
-		snprintf(ua->url, sizeof(ua->url), "sip:%s:%u%s", host, l->port,
-			 udp && tcp ? "" : udp ? ";transport=udp" : ";transport=tcp");
+		/* Without a transport parameter nta binds both UDP and TCP; a sips: URL
+		 * binds TLS, with the certificates of the listener's folder. */
+		if (tls)
+			snprintf(ua->url, sizeof(ua->url), "sips:%s:%u", host, l->port);
+		else
+			snprintf(ua->url, sizeof(ua->url), "sip:%s:%u%s", host, l->port,
+				 udp && tcp ? "" : udp ? ";transport=udp" : ";transport=tcp");
 		ua->nua = nua_create(s->root, sig_nua_event, (nua_magic_t *)s,
-				     NUTAG_URL(ua->url), TAG_END());
+				     NUTAG_URL(ua->url),
+				     /* RFC 5626 4.4.1: a CRLFCRLF ping gets a CRLF pong */
+				     TPTAG_PONG2PING(1),
+				     TAG_IF(tls, TPTAG_CERTIFICATE(l->tls_dir)),
+				     TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(l->tls_verify_client
+									 ? TPTLS_VERIFY_IN
+									 : TPTLS_VERIFY_NONE)),
+				     TAG_END());
 		if (!ua->nua) {
 			/* nta logs the bind error itself and leaves errno alone. */
 			log_err("sig", "cannot listen on %s (see the line above: address in "
@@ -613,6 +655,7 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 			       SIPTAG_SUPPORTED_STR("timer"),
 			       SIPTAG_USER_AGENT_STR(cfg->sig.user_agent),
 			       SIPTAG_SERVER_STR(cfg->sig.user_agent), TAG_END());
+		ua->tls = tls;
 		s->n_ua++;
 		log_info("sig", "listening on %s", ua->url);
 	}
