@@ -4,6 +4,7 @@
 #   - OPTIONS out of dialog gets 200 with an Allow header naming INVITE
 #   - an offer without G.711 gets 488 with a Warning saying why, and costs no slot
 #   - CANCEL before the answer gets 200 and the INVITE 487; the slot comes back
+#   - a Session-Expires under the minimum gets 422 with Min-SE
 #   - the TCP listener answers too
 #   - malloc is jemalloc's
 #   - `voxgate --check` accepts the default config and rejects a bad one with
@@ -51,6 +52,8 @@ check "dataplane counted the ICMP echo requests it answered" \
 sed 's/^/# vgstat: /' "$tmp/vgstat.out"
 check "vgstat reads the same counters from the stats file while voxgate runs" \
 	grep -Eq "^lcore 0: rx_packets=[0-9]+ .*icmp_replies=[3-9] .*drops:" "$tmp/vgstat.out"
+check "a session timer under the minimum gets 422 with Min-SE (RFC 4028)" \
+	sipp_caller "$top/tests/integration/sipp/uac_422.xml" -s echo
 stats_file="/dev/shm/voxgate-$vg_pid.stats"
 check "voxgate stops cleanly on SIGINT" vg_stop
 check "and removes its stats file" test ! -e "$stats_file"
