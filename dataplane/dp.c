@@ -352,6 +352,38 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_
 	dp_event(lc, VG_MSG_CALL_STARTED, msg->slot, msg->gen);
 }
 
+/* A re-INVITE changed the call's media (RFC 3264 8): new peer address (learned
+ * again from its RTP), codec, telephone-event or direction (hold). */
+static void dp_call_update(struct dp_lcore *lc, const struct vg_msg *msg)
+{
+	struct dp *dp = lc->dp;
+	const struct cs_media *u;
+	struct dp_call *c;
+
+	if (!dp_ctl_ours(lc, msg))
+		return;
+	c = &dp->call[msg->slot];
+	if (!c->active || c->gen != msg->gen) {
+		lc->st->ctl_stale++;
+		return;
+	}
+	u = &cs_slot(dp->calls, msg->slot)->update;
+	if (u->remote_ip != c->remote_ip || u->remote_port != c->remote_port) {
+		c->remote_ip = u->remote_ip;
+		c->remote_port = u->remote_port;
+		c->latched = 0;
+		c->mac_known = 0;
+		c->rtcp_latched = 0;
+	}
+	if (u->pt != c->pt || u->law != c->law)
+		c->marker = 1; /* a new stream for the peer's jitter buffer */
+	c->law = u->law;
+	c->pt = u->pt;
+	c->dtmf_pt = u->dtmf_pt;
+	c->dir = u->dir;
+	dp_event(lc, VG_MSG_CALL_UPDATED, msg->slot, msg->gen);
+}
+
 static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)
 {
 	struct dp *dp = lc->dp;
@@ -386,6 +418,9 @@ static unsigned dp_ctl_poll(struct dp_lcore *lc, uint64_t now)
 			break;
 		case VG_MSG_CALL_STOP:
 			dp_call_stop(lc, &msgs[i]);
+			break;
+		case VG_MSG_CALL_UPDATE:
+			dp_call_update(lc, &msgs[i]);
 			break;
 		default:
 			lc->st->ctl_stale++;

@@ -85,6 +85,9 @@ struct cs_slot {
 	uint32_t gen;          /* W: signaling */
 	uint32_t in_use;       /* W: signaling; 1 between alloc and free */
 	struct cs_media media; /* W: signaling before publish, RO after */
+	/* New media from a re-INVITE. W: signaling before VG_MSG_CALL_UPDATE, RO until
+	 * the dp lcore answers VG_MSG_CALL_UPDATED (one update in flight at a time). */
+	struct cs_media update;
 	/* W: dp lcore */
 	struct cs_dp_stats dp __attribute__((aligned(CS_CACHE_LINE)));
 } __attribute__((aligned(CS_CACHE_LINE)));

@@ -27,6 +27,8 @@ enum vg_msg_type {
 	VG_MSG_BOT_STOP,     /* signaling -> bot worker: close the bot session */
 	VG_MSG_BOT_STOPPED,  /* bot worker -> signaling: session closed */
 	VG_MSG_BOT_HANGUP,   /* bot worker -> signaling: the bot ends the call */
+	VG_MSG_CALL_UPDATE,  /* signaling -> dp lcore: apply the slot's update block */
+	VG_MSG_CALL_UPDATED, /* dp lcore -> signaling: update applied */
 };
 
 /* One control or event message: 16 bytes, copied by value through the ring. */

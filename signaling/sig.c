@@ -51,6 +51,8 @@ struct sig_call {
 	uint32_t slot, gen;
 	unsigned trunk;
 	uint8_t dp_stopped, bot_stopped;
+	uint8_t update_pending;  /* a VG_MSG_CALL_UPDATE awaits its VG_MSG_CALL_UPDATED */
+	uint32_t sdp_version;    /* o= version of our last answer */
 	su_timer_t *ring;      /* answer_delay_ms timer while ringing */
 	struct sdp_choice sdp;
 	char answer[SIG_SDP_MAX];
@@ -225,6 +227,16 @@ static void sig_pin_to_source(struct sig *s, nua_t *nua, nua_handle_t *nh,
 	nua_set_hparams(nh, NUTAG_PROXY(url), TAG_END());
 }
 
+/* Refuse a request inside a dialog (the handle stays: the call goes on). */
+static void sig_reject_in_dialog(nua_handle_t *nh, int status, const char *phrase,
+				 const char *warning)
+{
+	char warn[300];
+
+	snprintf(warn, sizeof(warn), "399 voxgate \"%s\"", warning);
+	nua_respond(nh, status, phrase, SIPTAG_WARNING_STR(warn), TAG_END());
+}
+
 static void sig_reject(nua_handle_t *nh, int status, const char *phrase,
 		       const char *warning, const char *retry_after)
 {
@@ -374,8 +386,9 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 	struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
 	int n;
 
+	c->sdp_version = 1;
 	n = sdp_answer_format(c->answer, sizeof(c->answer), &c->sdp, s->media_ip,
-			      md->rtp_port, (uint64_t)time(NULL), 1);
+			      md->rtp_port, (uint64_t)c->t_invite.tv_sec, c->sdp_version);
 	if (n < 0) {
 		log_err("sig", "call %s: answer SDP does not fit: 500", md->call_id);
 		nua_respond(c->nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
@@ -422,6 +435,75 @@ static void sig_media_ready(struct sig *s, struct sig_call *c)
 	}
 }
 
+/*
+ * A re-INVITE (RFC 3261 14.2): an offer that changes the media (hold, a new address,
+ * another codec) goes to the dataplane and is answered with the same port and a new
+ * SDP version (RFC 3264 8); one that changes nothing gets the same answer again; an
+ * offer voxgate cannot take gets 488 and the call goes on as it was; one while an
+ * update is still in flight gets 491.
+ */
+static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
+			 const sip_t *sip)
+{
+	const struct cfg_trunk *t = &s->cfg->sig.trunks[c->trunk];
+	struct cs_slot *slot = cs_slot(s->calls, c->slot);
+	struct sdp_choice ch;
+	struct vg_msg msg = {.type = VG_MSG_CALL_UPDATE, .slot = c->slot, .gen = c->gen};
+	char why[200], answer[SIG_SDP_MAX];
+	int n;
+
+	if (c->state != SC_ANSWERED || !sip->sip_payload || !sip->sip_payload->pl_data) {
+		nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+		return;
+	}
+	if (c->update_pending) {
+		nua_respond(nh, SIP_491_REQUEST_PENDING, TAG_END());
+		return;
+	}
+	if (sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len, t->codecs,
+			     t->n_codecs, &ch, why, sizeof(why)) != 0) {
+		log_warn("sig", "call %s: re-INVITE: %s: 488, the call goes on as it was",
+			 slot->media.call_id, why);
+		sig_reject_in_dialog(nh, SIP_488_NOT_ACCEPTABLE, why);
+		return;
+	}
+	if (ch.remote_ip == c->sdp.remote_ip && ch.remote_port == c->sdp.remote_port &&
+	    ch.law == c->sdp.law && ch.pt == c->sdp.pt && ch.dtmf_pt == c->sdp.dtmf_pt &&
+	    ch.dir == c->sdp.dir) {
+		nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+		return;
+	}
+	n = sdp_answer_format(answer, sizeof(answer), &ch, s->media_ip, slot->media.rtp_port,
+			      (uint64_t)c->t_invite.tv_sec, c->sdp_version + 1);
+	if (n < 0) {
+		sig_reject_in_dialog(nh, SIP_500_INTERNAL_SERVER_ERROR, "answer too large");
+		return;
+	}
+	slot->update = slot->media;
+	slot->update.remote_ip = ch.remote_ip;
+	slot->update.remote_port = ch.remote_port;
+	slot->update.law = ch.law;
+	slot->update.pt = ch.pt;
+	slot->update.dtmf_pt = ch.dtmf_pt;
+	slot->update.dir = ch.dir;
+	if (ring_msg_send(s->rings->ctl_dp[slot->media.lcore], &msg) != 0) {
+		sig_reject_in_dialog(nh, SIP_500_INTERNAL_SERVER_ERROR, "dataplane busy");
+		return;
+	}
+	c->update_pending = 1;
+	c->sdp = ch;
+	c->sdp_version++;
+	memcpy(c->answer, answer, sizeof(answer));
+	log_info("sig", "call %s: re-INVITE: %s/%u, %s, peer %s:%u", slot->media.call_id,
+		 ch.law == CS_LAW_PCMA ? "PCMA" : "PCMU", ch.pt,
+		 (const char *[]){"sendrecv", "sendonly", "recvonly", "inactive"}[ch.dir & 3],
+		 inet_ntoa((struct in_addr){.s_addr = ch.remote_ip}), ch.remote_port);
+	nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+}
+
 /* ---- events from dp lcores and bot workers ---- */
 
 static struct sig_call *sig_call_of(struct sig *s, const struct vg_msg *m)
@@ -458,6 +540,9 @@ static void sig_event_msg(struct sig *s, const struct vg_msg *m)
 	case VG_MSG_CALL_STARTED:
 		if (c->state == SC_STARTING && c->nh)
 			sig_media_ready(s, c);
+		break;
+	case VG_MSG_CALL_UPDATED:
+		c->update_pending = 0;
 		break;
 	case VG_MSG_CALL_STOPPED:
 		c->dp_stopped = 1;
@@ -522,9 +607,8 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 
 	switch (event) {
 	case nua_i_invite:
-		if (c) { /* re-INVITE: the media stays as answered (RFC 3264 8) */
-			nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-				    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+		if (c) {
+			sig_reinvite(s, c, nh, sip);
 		} else if (s->stopping) {
 			sig_reject(nh, SIP_503_SERVICE_UNAVAILABLE, "shutting down", NULL);
 		} else {

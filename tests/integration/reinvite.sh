@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# reinvite.sh: re-INVITEs change a call's media in the dataplane (RFC 3264 8).
+#   - hold (a=sendonly offered): answered a=recvonly with a new SDP version, and
+#     voxgate stops sending RTP
+#   - resume with the media moved to another port: answered sendrecv, and RTP goes
+#     to the new port
+source "$(dirname "$0")/lib.sh"
+
+net_up
+vg_start || { not_ok "voxgate starts"; exit 1; }
+ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U --immediate-mode -w "$tmp/hold.pcap" udp \
+	2>/dev/null &
+cap_pid=$!
+bg_pids+=("$cap_pid")
+sleep 1
+check "hold and resume by re-INVITE: 200 recvonly (version 2), then 200 sendrecv (version 3)" \
+	sipp_caller "$top/tests/integration/sipp/uac_hold.xml" -s echo
+sleep 0.5
+kill -TERM "$cap_pid"
+wait "$cap_pid" 2>/dev/null
+python3 - "$top/tests/integration" "$tmp/hold.pcap" >"$tmp/hold.out" 2>&1 <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import rtp_audio
+to = {6000: [], 6300: []}
+for t, src, dst, sport, dport, pl in rtp_audio.read_pcap(sys.argv[2]):
+    if src == "198.18.1.1" and sport % 2 == 0 and dport in to:
+        to[dport].append(t)
+a, b = to[6000], to[6300]
+gap = (b[0] - a[-1]) if a and b else -1
+print("to 6000: %d packets, to 6300: %d packets, silence between: %.2f s" % (len(a), len(b), gap))
+sys.exit(0 if len(a) >= 30 and len(b) >= 30 and gap >= 1.2 else 1)
+PY
+rc=$?
+sed 's/^/# /' "$tmp/hold.out"
+check "RTP to port 6000, none during the hold, then to the new port 6300" test $rc -eq 0
+check "voxgate stops cleanly" vg_stop
