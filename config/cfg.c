@@ -567,7 +567,7 @@ static int cfg_read_route(struct cfg_ctx *x, struct cfg *c, struct cfg_route *r,
 static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
 	static const char *const known[] = {"listeners", "user_agent", "trunks", "routes",
-					    "default_agent", "retry_after", NULL};
+					    "default_agent", "retry_after", "max_cps", NULL};
 	static const char *const where = "signaling";
 	config_setting_t *l, *at;
 	char agent[CFG_NAME_MAX];
@@ -635,6 +635,8 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 			return cfg_fail(x, at, "'signaling.default_agent' names agent \"%s\", "
 					"which is not in bots.agents", agent);
 	}
+	if (cfg_int(x, g, where, "max_cps", 0, 1000000, 0, &c->sig.max_cps))
+		return -EINVAL;
 	return cfg_int(x, g, where, "retry_after", 1, 3600, 5, &c->sig.retry_after_s);
 }
 

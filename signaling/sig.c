@@ -79,6 +79,8 @@ struct sig {
 	unsigned n_lcores;
 	struct sig_call *call; /* indexed by slot */
 	uint32_t trunk_calls[CFG_MAX_TRUNKS]; /* calls in progress per trunk */
+	double cps_tokens;                    /* max_cps token bucket */
+	struct timespec cps_at;               /* when the bucket was last filled */
 	char media_ip[INET_ADDRSTRLEN];
 	void (*on_poll)(void *arg);
 	void *on_poll_arg;
@@ -237,6 +239,28 @@ static void sig_reject_in_dialog(nua_handle_t *nh, int status, const char *phras
 	nua_respond(nh, status, phrase, SIPTAG_WARNING_STR(warn), TAG_END());
 }
 
+/* One token of the calls-per-second bucket, if there is one (max_cps 0: always). */
+static int sig_cps_take(struct sig *s)
+{
+	struct timespec now;
+	double cap = s->cfg->sig.max_cps;
+
+	if (cap == 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->cps_at.tv_sec == 0)
+		s->cps_tokens = cap;
+	else
+		s->cps_tokens += sig_elapsed(&s->cps_at, &now) * cap;
+	if (s->cps_tokens > cap)
+		s->cps_tokens = cap;
+	s->cps_at = now;
+	if (s->cps_tokens < 1)
+		return 0;
+	s->cps_tokens -= 1;
+	return 1;
+}
+
 static void sig_reject(nua_handle_t *nh, int status, const char *phrase,
 		       const char *warning, const char *retry_after)
 {
@@ -294,6 +318,15 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 		log_warn("sig", "call %s from %s: trunk '%s' has its %u calls: 503", call_id, src,
 			 cfg->sig.trunks[trunk].name, cfg->sig.trunks[trunk].max_calls);
 		sig_reject(nh, SIP_503_SERVICE_UNAVAILABLE, "trunk at capacity", retry);
+		return;
+	}
+	if (!sig_cps_take(s)) {
+		s->st.rejected_503++;
+		snprintf(retry, sizeof(retry), "%u", cfg->sig.retry_after_s);
+		log_warn("sig", "call %s from %s: over %u new calls per second: 503", call_id,
+			 src, cfg->sig.max_cps);
+		sig_reject(nh, SIP_503_SERVICE_UNAVAILABLE, "over the calls-per-second limit",
+			   retry);
 		return;
 	}
 	/* 2. Route on the Request-URI user part. */
