@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# sip_run.sh: signaling capacity: calls per second at zero failures, and dialogs held
+# at once. sipp (caller namespace) places short calls (bench/uac_cps.xml: INVITE,
+# 200, ACK, hold, BYE; media on hold, so no RTP) against voxgate running its whole
+# call path (slot, dataplane, bot session) on the default config with room for
+# 20,000 calls.
+#
+#   bench/sip_run.sh [SECONDS]    (default 10: the length of each rate step)
+#
+# Prints the largest rate with zero failed calls, and the most dialogs up at once in
+# a run of 15,000 calls at 1,000/s that holds each call 15 s.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+secs=${1:-10}
+tools/deps.sh test
+tools/build.sh
+out="$top/bench/results/sip-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+prefix=vgsb$$
+vg_pid=""
+cleanup() {
+	[ -n "$vg_pid" ] && kill -INT "$vg_pid" 2>/dev/null && sleep 2
+	tools/netns.sh down "$prefix"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+python3 - config/voxgate.conf "$out/voxgate.conf" <<'PY'
+import sys
+c = open(sys.argv[1]).read()
+for a, b in (('"-m", "512"', '"-m", "1024"'), ('rtp_ports = "10000-20000";', 'rtp_ports = "10000-60000";'),
+             ('max_calls = 1024;', 'max_calls = 20000;'), ('playout_ms = 2000;', 'playout_ms = 200;')):
+    c = c.replace(a, b, 1)
+open(sys.argv[2], "w").write(c)
+PY
+tools/netns.sh up "$prefix"
+ip netns exec "$prefix-gw" build/voxgate --config "$out/voxgate.conf" >"$out/voxgate.log" 2>&1 &
+vg_pid=$!
+for _ in $(seq 100); do grep -q "accepting calls" "$out/voxgate.log" && break; sleep 0.1; done
+
+run() { # run RATE CALLS HOLD_MS -> prints "created successful failed peak-concurrent"
+	local f="$out/sipp-$1-$3.csv"
+	(cd "$out" && timeout $(( $2 / $1 + $3 / 1000 + 60 )) ip netns exec "$prefix-caller" \
+		sipp -sf "$top/bench/uac_cps.xml" -i 198.18.0.2 -p 5070 -s echo -r "$1" -m "$2" \
+		-l 100000 -d "$3" -nostdin -timeout $(( $2 / $1 + $3 / 1000 + 50 )) \
+		-trace_stat -fd 1 -stf "$f" 198.18.0.1:5060 >/dev/null 2>&1) || true
+	python3 - "$f" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
+h, last = rows[0], rows[-1]
+col = lambda name: last[h.index(name)]
+peak = max(int(r[h.index("CurrentCall")]) for r in rows[1:])
+print(col("TotalCallCreated"), col("SuccessfulCall(C)"), col("FailedCall(C)"), peak)
+PY
+}
+
+best=0
+for rate in 500 1000 1500 2000 3000 4000; do
+	read -r created ok failed peak < <(run "$rate" $((rate * secs)) 100)
+	echo "rate $rate/s for ${secs} s: $created calls, $ok successful, $failed failed"
+	[ "$failed" = 0 ] && [ "$ok" = "$created" ] && best=$rate || break
+done
+held=15000
+read -r created ok failed peak < <(run 1000 15000 "$held")
+echo "15000 calls at 1000/s, each held $((held / 1000)) s: $ok successful, $failed failed, at most $peak up at once"
+cat <<EOT | tee "$out/summary.txt"
+
+date: $(date -u +%Y-%m-%d), machine: $(nproc) cores, run: bench/sip_run.sh $secs
+largest rate at zero failed calls over ${secs} s: $best calls/s (one signaling thread)
+dialogs held at once: $peak at the peak (sipp's count, once a second), $ok of $created calls successful, $failed failed
+EOT
