@@ -13,7 +13,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 tools/deps.sh test || exit 1
-tools/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+tools/build.sh test || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 pass=0
 fail=0
