@@ -4,8 +4,7 @@
 # BYE when voxgate stops).
 source "$(dirname "$0")/lib.sh"
 
-sed 's/max_calls = 1024;/max_calls = 1;/; s/retry_after = 5;/retry_after = 7;/' \
-	"$top/config/voxgate.conf" >"$tmp/voxgate.conf"
+conf_edit 'max_calls = 1024;' 'max_calls = 1;' 'retry_after = 5;' 'retry_after = 7;'
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with one call slot"; exit 1; }
 

@@ -8,15 +8,8 @@
 # key by key.
 source "$(dirname "$0")/lib.sh"
 
-python3 - "$top/config/voxgate.conf" "$tmp/voxgate.conf" <<'PY'
-import sys
-conf = open(sys.argv[1]).read()
-conf = conf.replace('level = "info";', 'level = "debug";', 1)
-conf = conf.replace('codecs = [ "PCMA", "PCMU" ]; }',
-    'codecs = [ "PCMA", "PCMU" ];\n      extract = ( { field = "from_display_name"; '
-    'pattern = "^([0-9]+)[|](.+)$"; keys = [ "did", "crt_object_id" ]; } ); }', 1)
-open(sys.argv[2], "w").write(conf)
-PY
+conf_edit 'level = "info";' 'level = "debug";' \
+	'codecs = [ "PCMA", "PCMU" ]; }' $'codecs = [ "PCMA", "PCMU" ];\n      extract = ( { field = "from_display_name"; pattern = "^([0-9]+)[|](.+)$"; keys = [ "did", "crt_object_id" ]; } ); }'
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with an extractor"; exit 1; }
 check "an Ameyo/Ultravox-style call over TCP is answered and ended" \

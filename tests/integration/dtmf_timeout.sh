@@ -8,23 +8,17 @@
 #     dataplane.rtp_timeout_ms (1.5 s here), and its slot comes back
 source "$(dirname "$0")/lib.sh"
 
-sed 's/rtp_latch = true;/rtp_latch = true;\n  rtp_timeout_ms = 1500;/' \
-	"$top/config/voxgate.conf" >"$tmp/voxgate.conf"
+conf_edit 'rtp_latch = true;' $'rtp_latch = true;\n  rtp_timeout_ms = 1500;'
 pcaps=/usr/share/sip-tester
 sed "s|@PCAPS@|$pcaps|g" "$top/tests/integration/sipp/uac_dtmf.xml" >"$tmp/dtmf.xml"
 
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
-ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U --immediate-mode -w "$tmp/dtmf.pcap" udp 2>/dev/null &
-cap_pid=$!
-bg_pids+=("$cap_pid")
-sleep 1
+capture "$tmp/dtmf.pcap"
 check "a call pressing 1 5 9 # with telephone-events is answered and ended" \
 	sipp_caller "$tmp/dtmf.xml" -s echo
-sleep 0.3
-kill -TERM "$cap_pid"
-wait "$cap_pid" 2>/dev/null
+capture_stop
 digits=$(sed -n "s/.*DTMF '\(.\)' (\([0-9]*\) ms).*/\1/p" "$tmp/voxgate.log" | tr -d '\n')
 echo "# the bot got: $digits"
 grep "DTMF" "$tmp/voxgate.log" | sed 's/^/# /'

@@ -13,18 +13,6 @@ source "$(dirname "$0")/lib.sh"
 scenario() { # scenario OUT AUDIO HOLD_MS
 	sed "s|@AUDIO@|$2|; s|@HOLD_MS@|$3|" "$top/tests/integration/sipp/uac_pcma_echo.xml" >"$1"
 }
-capture() { # capture PCAP: tcpdump on the caller's media link, in the background
-	# (started directly, not through a function, so that $! is tcpdump itself)
-	ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U --immediate-mode -w "$1" udp 2>/dev/null &
-	cap_pid=$!
-	bg_pids+=("$cap_pid")
-	sleep 1
-}
-capture_stop() {
-	sleep 0.5
-	kill -TERM "$cap_pid" 2>/dev/null
-	wait "$cap_pid" 2>/dev/null
-}
 echo_ok() { # echo_ok PCAP: the audio came back
 	python3 "$top/tests/integration/rtp_audio.py" check "$1" --file "$tmp/caller.al" \
 		--gw 198.18.1.1 --caller 198.18.1.2 --pt 8 --delay-ms 500 >"$tmp/check.out" 2>&1

@@ -104,3 +104,36 @@ bye_call_start() {
 	done
 	return 1
 }
+
+# conf_edit OLD NEW [OLD NEW ...]: write $tmp/voxgate.conf, the default config with
+# the first OLD replaced by NEW, for each pair. An OLD the default config does not
+# hold ends the script with a failure: the test would no longer test what it says.
+conf_edit() {
+	python3 - "$top/config/voxgate.conf" "$tmp/voxgate.conf" "$@" <<'PY' ||
+import sys
+conf = open(sys.argv[1]).read()
+args = sys.argv[3:]
+for old, new in zip(args[0::2], args[1::2]):
+    if old not in conf:
+        sys.exit("conf_edit: %r is not in config/voxgate.conf" % old)
+    conf = conf.replace(old, new, 1)
+open(sys.argv[2], "w").write(conf)
+PY
+		{ not_ok "the test's changes to the default config apply"; exit 1; }
+}
+
+# capture PCAP: tcpdump on the caller's media link, in the background, until
+# capture_stop. Started directly, not in a subshell, so that $cap_pid is tcpdump
+# itself; immediate mode, so that stopping it loses nothing not yet read.
+capture() {
+	ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U --immediate-mode -w "$1" udp \
+		2>/dev/null &
+	cap_pid=$!
+	bg_pids+=("$cap_pid")
+	sleep 1
+}
+capture_stop() {
+	sleep 0.5
+	kill -TERM "$cap_pid" 2>/dev/null
+	wait "$cap_pid" 2>/dev/null
+}

@@ -13,8 +13,7 @@
 # (dataplane.idle_sleep_us) and the pace check is looser than in echo_call.sh.
 source "$(dirname "$0")/lib.sh"
 
-sed 's/rtp_latch = true;/rtp_latch = true;\n  idle_sleep_us = 100;/' \
-	"$top/config/voxgate.conf" >"$tmp/voxgate.conf"
+conf_edit 'rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;'
 net_up
 ip netns exec "$gw" "$top/build/voxgate" --config "$tmp/voxgate.conf" -- \
 	"--lcores=(0-2)@(0-$(($(nproc) - 1)))" --no-huge -m 512 --no-shconf --no-pci \
@@ -29,16 +28,11 @@ check "voxgate starts with two dp lcores and software steering" \
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
 sed "s|@AUDIO@|$tmp/caller.al|; s|@HOLD_MS@|4500|; s|\[media_port\]|[rtpstream_audio_port]|" \
 	"$top/tests/integration/sipp/uac_pcma_echo.xml" >"$tmp/multi.xml"
-ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U --immediate-mode -w "$tmp/multi.pcap" udp 2>/dev/null &
-cap_pid=$!
-bg_pids+=("$cap_pid")
-sleep 1
+capture "$tmp/multi.pcap"
 sipp_caller "$tmp/multi.xml" -s echo -key sdp_ip 198.18.1.2 -m 4 -l 4 -r 20 \
 	-trace_logs -log_file "$tmp/multi.log"
 rc=$?
-sleep 0.5
-kill -TERM "$cap_pid"
-wait "$cap_pid" 2>/dev/null
+capture_stop
 check "four concurrent calls answered and ended" test $rc -eq 0
 ports=$(sed -n 's/^answer_port \([0-9]*\).*/\1/p' "$tmp/multi.log" | sort -u | tr '\n' ' ')
 check "on four different RTP ports ($ports)" test "$(wc -w <<<"$ports")" -eq 4

@@ -5,8 +5,7 @@
 # after the burst would race it; Retry-After on 503 is checked in capacity.sh.)
 source "$(dirname "$0")/lib.sh"
 
-sed 's/retry_after = 5;/retry_after = 5;\n  max_cps = 2;/' "$top/config/voxgate.conf" \
-	>"$tmp/voxgate.conf"
+conf_edit 'retry_after = 5;' $'retry_after = 5;\n  max_cps = 2;'
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with max_cps = 2"; exit 1; }
 

@@ -8,16 +8,10 @@ source "$(dirname "$0")/lib.sh"
 
 net_up
 vg_start || { not_ok "voxgate starts"; exit 1; }
-ip netns exec "$caller_ns" tcpdump -i vgm1 -n -U --immediate-mode -w "$tmp/hold.pcap" udp \
-	2>/dev/null &
-cap_pid=$!
-bg_pids+=("$cap_pid")
-sleep 1
+capture "$tmp/hold.pcap"
 check "hold and resume by re-INVITE: 200 recvonly (version 2), then 200 sendrecv (version 3)" \
 	sipp_caller "$top/tests/integration/sipp/uac_hold.xml" -s echo
-sleep 0.5
-kill -TERM "$cap_pid"
-wait "$cap_pid" 2>/dev/null
+capture_stop
 python3 - "$top/tests/integration" "$tmp/hold.pcap" >"$tmp/hold.out" 2>&1 <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1])

@@ -5,15 +5,9 @@
 #   - no route and no default agent: 404 with a Warning
 source "$(dirname "$0")/lib.sh"
 
-python3 - "$top/config/voxgate.conf" "$tmp/voxgate.conf" <<'PY'
-import sys
-conf = open(sys.argv[1]).read()
-conf = conf.replace('delay_ms = 500; }',
-    'delay_ms = 500; },\n    { id = "sales"; builtin = "echo"; delay_ms = 0; }', 1)
-conf = conf.replace('routes = (', 'routes = (\n    { header = "X-Bot"; match = "^sales$"; agent = "sales"; },', 1)
-conf = conf.replace('default_agent = "echo";\n', '', 1)
-open(sys.argv[2], "w").write(conf)
-PY
+conf_edit 'delay_ms = 500; }' $'delay_ms = 500; },\n    { id = "sales"; builtin = "echo"; delay_ms = 0; }' \
+	'routes = (' $'routes = (\n    { header = "X-Bot"; match = "^sales$"; agent = "sales"; },' \
+	$'default_agent = "echo";\n' ''
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with header routes"; exit 1; }
 

@@ -12,13 +12,8 @@
 source "$(dirname "$0")/lib.sh"
 
 # The default config plus an agent that rings 3 s before answering (for CANCEL).
-python3 - "$top/config/voxgate.conf" "$tmp/voxgate.conf" <<'PY'
-import sys
-conf = open(sys.argv[1]).read()
-conf = conf.replace('delay_ms = 500; }', 'delay_ms = 500; },\n    { id = "ring"; builtin = "echo"; answer_delay_ms = 3000; }', 1)
-conf = conf.replace('routes = (', 'routes = (\n    { user = "^ring$"; agent = "ring"; },', 1)
-open(sys.argv[2], "w").write(conf)
-PY
+conf_edit 'delay_ms = 500; }' $'delay_ms = 500; },\n    { id = "ring"; builtin = "echo"; answer_delay_ms = 3000; }' \
+	'routes = (' $'routes = (\n    { user = "^ring$"; agent = "ring"; },'
 # A stats file left by a voxgate that was killed: the next start removes it.
 true & dead_pid=$!
 wait "$dead_pid"

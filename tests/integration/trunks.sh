@@ -6,16 +6,9 @@
 #     untouched
 source "$(dirname "$0")/lib.sh"
 
-python3 - "$top/config/voxgate.conf" "$tmp/voxgate.conf" <<'PY'
-import sys
-conf = open(sys.argv[1]).read()
-conf = conf.replace('{ name = "local"; allow = [ "198.18.0.0/16", "127.0.0.0/8" ];',
-    '{ name = "ameyo"; allow = [ "198.18.0.0/24" ]; max_calls = 1;\n'
-    '      require = ( { header = "X-Workspace-ID"; '
-    'value = "2b37ba17-7b20-4b3e-b138-1161e351d5c5"; } );', 1)
-conf = conf.replace('retry_after = 5;', 'retry_after = 7;', 1)
-open(sys.argv[2], "w").write(conf)
-PY
+conf_edit '{ name = "local"; allow = [ "198.18.0.0/16", "127.0.0.0/8" ];' \
+	$'{ name = "ameyo"; allow = [ "198.18.0.0/24" ]; max_calls = 1;\n      require = ( { header = "X-Workspace-ID"; value = "2b37ba17-7b20-4b3e-b138-1161e351d5c5"; } );' \
+	'retry_after = 5;' 'retry_after = 7;'
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with the trunk's conditions"; exit 1; }
 
