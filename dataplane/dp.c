@@ -1317,7 +1317,6 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	rc = dp_port_open(dp);
 	if (rc)
 		goto out;
-	inet_ntop(AF_INET, &dp->nif.ip, ip, sizeof(ip));
 	log_info("dp", "media address %s/%u, RTP ports %u-%u, %u call slots, %u dp "
 		 "lcore(s), %s", ip, cfg->dp.prefix, calls->rtp_port_base,
 		 calls->rtp_port_base + 2 * calls->n_slots - 1, calls->n_slots, n_lcores,
@@ -1382,7 +1381,3 @@ size_t dp_call_size(void)
 	return sizeof(struct dp_call);
 }
 
-unsigned dp_lcores(const struct dp *dp)
-{
-	return dp->n_lcores;
-}

@@ -118,7 +118,4 @@ const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx);
  * queue), for capacity planning and the benchmarks. */
 size_t dp_call_size(void);
 
-/* Number of dp lcores. */
-unsigned dp_lcores(const struct dp *dp);
-
 #endif

@@ -229,14 +229,16 @@ static void sig_pin_to_source(struct sig *s, nua_t *nua, nua_handle_t *nh,
 	nua_set_hparams(nh, NUTAG_PROXY(url), TAG_END());
 }
 
-/* Refuse a request inside a dialog (the handle stays: the call goes on). */
-static void sig_reject_in_dialog(nua_handle_t *nh, int status, const char *phrase,
-				 const char *warning)
+/* Answer a request with an error, saying why in a Warning (and when to try again in
+ * Retry-After, if given). The handle stays: inside a dialog the call goes on. */
+static void sig_refuse(nua_handle_t *nh, int status, const char *phrase,
+		       const char *warning, const char *retry_after)
 {
 	char warn[300];
 
 	snprintf(warn, sizeof(warn), "399 voxgate \"%s\"", warning);
-	nua_respond(nh, status, phrase, SIPTAG_WARNING_STR(warn), TAG_END());
+	nua_respond(nh, status, phrase, SIPTAG_WARNING_STR(warn),
+		    TAG_IF(retry_after, SIPTAG_RETRY_AFTER_STR(retry_after)), TAG_END());
 }
 
 /* One token of the calls-per-second bucket, if there is one (max_cps 0: always). */
@@ -261,14 +263,11 @@ static int sig_cps_take(struct sig *s)
 	return 1;
 }
 
+/* Refuse a new call and let go of its handle. */
 static void sig_reject(nua_handle_t *nh, int status, const char *phrase,
 		       const char *warning, const char *retry_after)
 {
-	char warn[300];
-
-	snprintf(warn, sizeof(warn), "399 voxgate \"%s\"", warning ? warning : phrase);
-	nua_respond(nh, status, phrase, SIPTAG_WARNING_STR(warn),
-		    TAG_IF(retry_after, SIPTAG_RETRY_AFTER_STR(retry_after)), TAG_END());
+	sig_refuse(nh, status, phrase, warning ? warning : phrase, retry_after);
 	nua_handle_destroy(nh);
 }
 
@@ -280,6 +279,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	char src[INET6_ADDRSTRLEN] = "?", why[200], retry[16];
 	const char *user = sip->sip_request->rq_url->url_user;
 	const char *call_id = sip->sip_call_id ? sip->sip_call_id->i_id : "?";
+	const char *missing;
 	struct sdp_choice choice;
 	struct sig_call *c;
 	struct cs_media *md;
@@ -302,9 +302,9 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 		return;
 	}
 	/* The trunk's own conditions: its required headers, its call limit. */
-	if (sig_missing_header(&cfg->sig.trunks[trunk], sip)) {
-		snprintf(why, sizeof(why), "%s missing or not the one of trunk %s",
-			 sig_missing_header(&cfg->sig.trunks[trunk], sip),
+	missing = sig_missing_header(&cfg->sig.trunks[trunk], sip);
+	if (missing) {
+		snprintf(why, sizeof(why), "%s missing or not the one of trunk %s", missing,
 			 cfg->sig.trunks[trunk].name);
 		s->st.rejected_403++;
 		log_warn("sig", "call %s from %s: %s: 403", call_id, src, why);
@@ -498,7 +498,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 			     t->n_codecs, &ch, why, sizeof(why)) != 0) {
 		log_warn("sig", "call %s: re-INVITE: %s: 488, the call goes on as it was",
 			 slot->media.call_id, why);
-		sig_reject_in_dialog(nh, SIP_488_NOT_ACCEPTABLE, why);
+		sig_refuse(nh, SIP_488_NOT_ACCEPTABLE, why, NULL);
 		return;
 	}
 	if (ch.remote_ip == c->sdp.remote_ip && ch.remote_port == c->sdp.remote_port &&
@@ -511,7 +511,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	n = sdp_answer_format(answer, sizeof(answer), &ch, s->media_ip, slot->media.rtp_port,
 			      (uint64_t)c->t_invite.tv_sec, c->sdp_version + 1);
 	if (n < 0) {
-		sig_reject_in_dialog(nh, SIP_500_INTERNAL_SERVER_ERROR, "answer too large");
+		sig_refuse(nh, SIP_500_INTERNAL_SERVER_ERROR, "answer too large", NULL);
 		return;
 	}
 	slot->update = slot->media;
@@ -522,7 +522,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	slot->update.dtmf_pt = ch.dtmf_pt;
 	slot->update.dir = ch.dir;
 	if (ring_msg_send(s->rings->ctl_dp[slot->media.lcore], &msg) != 0) {
-		sig_reject_in_dialog(nh, SIP_500_INTERNAL_SERVER_ERROR, "dataplane busy");
+		sig_refuse(nh, SIP_500_INTERNAL_SERVER_ERROR, "dataplane busy", NULL);
 		return;
 	}
 	c->update_pending = 1;
