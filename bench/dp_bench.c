@@ -1,7 +1,7 @@
 /*
  * dp_bench: capacity and latency of voxgate's dataplane, in one process.
  *
- *   dp_bench --calls N --seconds S [--warmup S] [EAL arguments after --]
+ *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [EAL arguments after --]
  *
  * What runs is voxgate's own code: one dp lcore (dataplane/dp.c, the packet path,
  * G.711 both ways, the playout timer wheel), one bot worker with the built-in echo bot
@@ -22,9 +22,16 @@
  * (p50/p99/p99.9, from the worker's histogram); the round trip packet in -> echoed
  * packet out (which includes the wait for the call's next 20 ms send slot, by design
  * up to 20 ms); and dataplane memory per call.
+ *
+ * With --srtp every call is SRTP (AES_CM_128_HMAC_SHA1_80, its own random keys each
+ * way, as SDES gives them): the dp lcore unprotects every packet in and protects
+ * every packet out with libsrtp2; the generator does the same on its side with the
+ * same wrapper (dataplane/srtp.c), so an echo only counts if it authenticated. The
+ * heap libsrtp2 takes per call (jemalloc's count of allocated bytes) is printed too.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +47,15 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include <jemalloc/jemalloc.h>
+
 #include "app/log.h"
 #include "bots/bot.h"
 #include "config/cfg.h"
 #include "dataplane/dp.h"
 #include "dataplane/net.h"
 #include "dataplane/rtp.h"
+#include "dataplane/srtp.h"
 #include "shared/cs.h"
 #include "shared/ring.h"
 
@@ -68,6 +78,10 @@ struct bench {
 	struct rte_mempool *gen_pool;
 	struct rte_ether_addr dp_mac, gen_mac;
 	uint32_t *seq;        /* per call: next packet number */
+	bool srtp;            /* --srtp */
+	struct srtp_call *gen_srtp; /* per call: the generator's side of its SRTP */
+	uint64_t srtp_heap;   /* heap taken while the calls were set up (libsrtp2's) */
+	uint64_t bad_echo;    /* packets back that did not unprotect */
 	uint64_t sent, echoed, silence, other;
 	uint64_t *rtt;        /* round trip samples, in TSC */
 	size_t n_rtt, cap_rtt;
@@ -131,6 +145,12 @@ static void bench_calls(struct bench *b)
 		md->worker = 0;
 		md->agent = 0;
 		md->ptime_ms = 20;
+		if (b->srtp) {
+			md->srtp.suite = CS_SRTP_AES_CM_128_HMAC_SHA1_80;
+			if (getrandom(md->srtp.rx_key, sizeof(md->srtp.rx_key), 0) < 0 ||
+			    getrandom(md->srtp.tx_key, sizeof(md->srtp.tx_key), 0) < 0)
+				die("random keys", errno);
+		}
 		snprintf(md->call_id, sizeof(md->call_id), "bench-%u", i);
 		m = (struct vg_msg){.type = VG_MSG_BOT_START, .slot = (uint32_t)slot, .gen = gen};
 		while (ring_msg_send(b->rings.ctl_bot[0], &m) != 0)
@@ -143,9 +163,42 @@ static void bench_calls(struct bench *b)
 		if (ring_msg_recv(b->rings.evt_dp[0], &m, 1) == 1 &&
 		    m.type == VG_MSG_CALL_STARTED)
 			started++;
+		else if (m.type == VG_MSG_CALL_FAILED)
+			die("dp could not set up a call's SRTP", m.arg);
 	}
 	if (started < b->calls)
 		die("calls did not start", ETIMEDOUT);
+}
+
+/* Bytes jemalloc has handed out and not had back, all threads. */
+static uint64_t bench_heap(void)
+{
+	uint64_t epoch = 1;
+	size_t allocated, len = sizeof(allocated), elen = sizeof(epoch);
+
+	if (mallctl("epoch", &epoch, &elen, &epoch, elen) != 0 ||
+	    mallctl("stats.allocated", &allocated, &len, NULL, 0) != 0)
+		return 0;
+	return allocated;
+}
+
+/* The generator's side of each call's SRTP: it sends with the dp's receive key and
+ * reads with the dp's send key. */
+static void bench_gen_srtp(struct bench *b)
+{
+	b->gen_srtp = calloc(b->calls, sizeof(*b->gen_srtp));
+	if (!b->gen_srtp)
+		die("memory", ENOMEM);
+	for (unsigned i = 0; i < b->calls; i++) {
+		const struct cs_srtp *dk = &cs_slot(b->table, i)->media.srtp;
+		struct cs_srtp k = {.suite = dk->suite};
+
+		memcpy(k.rx_key, dk->tx_key, sizeof(k.rx_key));
+		memcpy(k.tx_key, dk->rx_key, sizeof(k.tx_key));
+		if (srtp_call_open_tx(&b->gen_srtp[i], &k, 0x1000 + i) ||
+		    srtp_call_open_rx(&b->gen_srtp[i], &k))
+			die("generator SRTP", EINVAL);
+	}
 }
 
 /* One caller packet: Ethernet/IPv4/UDP/RTP with the stamp in the payload. */
@@ -156,20 +209,27 @@ static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t ts
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *udp;
 	uint8_t *rtp;
-	uint32_t seq = b->seq[call]++;
+	uint32_t seq = b->seq[call]++, len = RTP_HDR_LEN + PAYLOAD;
 
 	if (!m)
 		return NULL;
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
 	udp = (struct rte_udp_hdr *)(ip + 1);
-	rtp = (uint8_t *)(udp + 1);
 	eth->dst_addr = b->dp_mac;
 	eth->src_addr = b->gen_mac;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(20 + 8 + RTP_HDR_LEN + PAYLOAD);
+	rtp = (uint8_t *)(udp + 1);
+	rtp_write_hdr(rtp, 8, seq == 0, (uint16_t)seq, seq * 160, 0x1000 + call);
+	memset(rtp + RTP_HDR_LEN, 0x55, PAYLOAD);
+	memcpy(rtp + RTP_HDR_LEN, &tsc, 8);
+	memcpy(rtp + RTP_HDR_LEN + 8, &call, 4);
+	memcpy(rtp + RTP_HDR_LEN + 12, &seq, 4);
+	if (b->srtp && srtp_call_protect(&b->gen_srtp[call], rtp, &len, false) != 0)
+		die("generator srtp_protect", EIO);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + len));
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 2));
@@ -177,14 +237,9 @@ static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t ts
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16((uint16_t)(CALLER_BASE + 2 * call));
 	udp->dst_port = rte_cpu_to_be_16((uint16_t)(RTP_BASE + 2 * call));
-	udp->dgram_len = rte_cpu_to_be_16(8 + RTP_HDR_LEN + PAYLOAD);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(8 + len));
 	udp->dgram_cksum = 0;
-	rtp_write_hdr(rtp, 8, seq == 0, (uint16_t)seq, seq * 160, 0x1000 + call);
-	memset(rtp + RTP_HDR_LEN, 0x55, PAYLOAD);
-	memcpy(rtp + RTP_HDR_LEN, &tsc, 8);
-	memcpy(rtp + RTP_HDR_LEN + 8, &call, 4);
-	memcpy(rtp + RTP_HDR_LEN + 12, &seq, 4);
-	m->data_len = m->pkt_len = RTE_ETHER_HDR_LEN + 20 + 8 + RTP_HDR_LEN + PAYLOAD;
+	m->data_len = m->pkt_len = RTE_ETHER_HDR_LEN + 20 + 8 + len;
 	return m;
 }
 
@@ -197,11 +252,25 @@ static void bench_drain(struct bench *b)
 
 	while ((n = rte_ring_dequeue_burst(b->from_dp, (void **)pkts, GEN_BURST, NULL)) > 0) {
 		for (unsigned i = 0; i < n; i++) {
-			const uint8_t *p = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+			uint8_t *p = rte_pktmbuf_mtod(pkts[i], uint8_t *);
 			uint32_t len = rte_pktmbuf_data_len(pkts[i]);
 			const uint8_t *pl = p + NET_UDP_HDRS + RTP_HDR_LEN;
 			uint64_t tsc;
 
+			if (b->srtp && len > NET_UDP_HDRS) {
+				const struct rte_udp_hdr *u =
+					(const struct rte_udp_hdr *)(p + NET_UDP_HDRS) - 1;
+				unsigned call = (rte_be_to_cpu_16(u->dst_port) - CALLER_BASE) / 2;
+
+				len -= NET_UDP_HDRS;
+				if (call >= b->calls || (rte_be_to_cpu_16(u->dst_port) & 1) ||
+				    srtp_call_unprotect(&b->gen_srtp[call], p + NET_UDP_HDRS, &len,
+							false) != DP_DROP_NONE) {
+					b->bad_echo++;
+					continue;
+				}
+				len += NET_UDP_HDRS;
+			}
 			if (len != NET_UDP_HDRS + RTP_HDR_LEN + PAYLOAD) {
 				b->other++;
 			} else if (pl[20] == 0x55) { /* our pattern came back */
@@ -290,6 +359,7 @@ int main(int argc, char **argv)
 		{"calls", required_argument, NULL, 'n'},
 		{"seconds", required_argument, NULL, 's'},
 		{"warmup", required_argument, NULL, 'w'},
+		{"srtp", no_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0}};
 	char *eal[] = {argv[0], "-l", "0-1", "--no-huge", "-m", "2048", "--no-shconf",
 		       "--no-pci", "--log-level=lib.eal:error", NULL};
@@ -309,6 +379,8 @@ int main(int argc, char **argv)
 			b.seconds = (unsigned)atoi(optarg);
 		else if (opt == 'w')
 			b.warmup = (unsigned)atoi(optarg);
+		else if (opt == 'S')
+			b.srtp = true;
 		else
 			return 2;
 	}
@@ -356,7 +428,11 @@ int main(int argc, char **argv)
 	if ((rc = dp_launch(b.dp, 0, lcore)))
 		die("dp lcore", rc);
 
+	b.srtp_heap = bench_heap();
 	bench_calls(&b);
+	b.srtp_heap = bench_heap() - b.srtp_heap;
+	if (b.srtp)
+		bench_gen_srtp(&b);
 	bench_run(&b, b.warmup, 0);
 	st = dp_stats(b.dp, 0);
 	pkts = st->rx_packets + st->tx_packets;
@@ -388,6 +464,7 @@ int main(int argc, char **argv)
 		qsort(b.rtt, b.n_rtt, sizeof(*b.rtt), cmp_u64);
 		per_call = (double)sizeof(struct cs_slot) + (double)dp_call_size();
 		printf("calls %u\n", b.calls);
+		printf("srtp %s\n", b.srtp ? "AES_CM_128_HMAC_SHA1_80" : "none");
 		printf("seconds %.1f\n", secs);
 		printf("sent %llu\n", (unsigned long long)b.sent);
 		printf("echoed %llu\n", (unsigned long long)b.echoed);
@@ -415,6 +492,10 @@ int main(int argc, char **argv)
 		}
 		printf("dp_bytes_per_call %.0f\n", per_call);
 		printf("playout_bytes_per_call %u\n", b.cfg.dp.playout_ms / 20 * 160);
+		/* heap taken while the calls were set up: libsrtp2's contexts */
+		printf("heap_bytes_per_call %.0f\n", (double)b.srtp_heap / (double)b.calls);
+		if (b.srtp)
+			printf("echo_not_authenticated %llu\n", (unsigned long long)b.bad_echo);
 	}
 	dp_stop(b.dp);
 	rte_eal_mp_wait_lcore();

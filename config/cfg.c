@@ -433,9 +433,10 @@ static int cfg_read_extract(struct cfg_ctx *x, struct cfg_trunk *t, config_setti
 static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
 {
 	static const char *const known[] = {"name", "allow", "codecs", "extract", "require",
-					    "max_calls", NULL};
+					    "max_calls", "srtp", NULL};
 	static const char *const where = "a trunk";
 	config_setting_t *a;
+	char srtp[16] = "optional";
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return cfg_fail(x, g, "each trunk must be a group { ... }");
@@ -514,6 +515,17 @@ static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting
 			    sizeof(q->value), NULL))
 			return -EINVAL;
 	}
+	if (cfg_str(x, g, where, "srtp", 0, srtp, sizeof(srtp), &a) < 0)
+		return -EINVAL;
+	if (strcmp(srtp, "optional") == 0)
+		t->srtp = CFG_SRTP_OPTIONAL;
+	else if (strcmp(srtp, "required") == 0)
+		t->srtp = CFG_SRTP_REQUIRED;
+	else if (strcmp(srtp, "refused") == 0)
+		t->srtp = CFG_SRTP_REFUSED;
+	else
+		return cfg_fail(x, a, "trunk '%s': srtp is \"optional\", \"required\" or "
+				"\"refused\", not \"%s\"", t->name, srtp);
 	return cfg_int(x, g, where, "max_calls", 0, 1 << 20, 0, &t->max_calls);
 }
 

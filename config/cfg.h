@@ -45,6 +45,13 @@ struct cfg_listener {
 /* Codec identifiers in a trunk's preference list. */
 enum cfg_codec { CFG_CODEC_PCMA = 0, CFG_CODEC_PCMU = 1 };
 
+/* What a trunk does with SRTP (RFC 3711 with SDES keys, RFC 4568). */
+enum cfg_srtp {
+	CFG_SRTP_OPTIONAL = 0, /* SRTP when offered (RTP/SAVP), else plain RTP */
+	CFG_SRTP_REQUIRED = 1, /* a plain RTP/AVP offer gets 488 */
+	CFG_SRTP_REFUSED = 2,  /* an RTP/SAVP-only offer gets 488 */
+};
+
 #define CFG_MAX_EXTRACT 8
 #define CFG_MAX_EXTRACT_KEYS 4
 
@@ -77,6 +84,7 @@ struct cfg_trunk {
 	struct cfg_require require[CFG_MAX_REQUIRE];
 	unsigned n_require;
 	uint32_t max_calls; /* calls of this trunk at once; 0: only the global limit */
+	uint8_t srtp;       /* enum cfg_srtp */
 };
 
 enum cfg_builtin { CFG_BOT_ECHO = 0 };

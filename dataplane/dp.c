@@ -48,6 +48,7 @@
 #include "dataplane/net.h"
 #include "dataplane/rtcp.h"
 #include "dataplane/rtp.h"
+#include "dataplane/srtp.h"
 
 #define DP_BURST_MAX 64
 #define DP_PREFETCH_AHEAD 3
@@ -85,6 +86,7 @@ struct dp_call {
 	struct dtmf_rx dtmf;      /* RFC 4733 events from the caller */
 	struct dtmf_tx dtmf_tx;   /* key presses the bot sends to the caller */
 	struct jb jb;             /* reorder window of the caller's audio */
+	struct srtp_call srtp;    /* SRTP/SRTCP contexts, zero for plain RTP */
 } __rte_cache_aligned;
 
 struct dp_lcore {
@@ -174,12 +176,18 @@ static inline void dp_count(struct dp_lcore *lc, enum dp_drop d)
 }
 
 /* Send an event to signaling; the event ring is sized so that it cannot fill. */
-static void dp_event(struct dp_lcore *lc, uint16_t type, uint32_t slot, uint32_t gen)
+static void dp_event_arg(struct dp_lcore *lc, uint16_t type, uint32_t slot, uint32_t gen,
+			 uint16_t arg)
 {
-	struct vg_msg m = {.type = type, .slot = slot, .gen = gen};
+	struct vg_msg m = {.type = type, .arg = arg, .slot = slot, .gen = gen};
 
 	if (ring_msg_send(lc->evt, &m) != 0)
 		lc->st->evt_ring_full++;
+}
+
+static void dp_event(struct dp_lcore *lc, uint16_t type, uint32_t slot, uint32_t gen)
+{
+	dp_event_arg(lc, type, slot, gen, 0);
 }
 
 static void dp_tx_flush(struct dp_lcore *lc)
@@ -322,6 +330,7 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_
 		dp_wheel_del(lc, c);
 		lc->st->calls_active--;
 	}
+	srtp_call_close(&c->srtp);
 	md = &cs_slot(dp->calls, msg->slot)->media;
 	memset(c, 0, sizeof(*c));
 	c->gen = msg->gen;
@@ -338,6 +347,19 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_
 	c->seq = (uint16_t)rte_rand();
 	c->ts = (uint32_t)rte_rand();
 	c->marker = 1;
+	if (md->srtp.suite) {
+		int rc = srtp_call_open_rx(&c->srtp, &md->srtp);
+
+		if (rc == 0)
+			rc = srtp_call_open_tx(&c->srtp, &md->srtp, c->ssrc);
+		if (rc != 0) {
+			srtp_call_close(&c->srtp);
+			lc->st->srtp_failed++;
+			dp_event_arg(lc, VG_MSG_CALL_FAILED, msg->slot, msg->gen, (uint16_t)-rc);
+			return;
+		}
+		lc->st->srtp_calls++;
+	}
 	c->last_rx_tsc = now; /* the loop's time, as every comparison with it uses */
 	jb_init(&c->jb, dp->cfg->dp.reorder_window, 20 * (dp->cfg->dp.reorder_window + 1));
 	dtmf_rx_init(&c->dtmf);
@@ -381,6 +403,24 @@ static void dp_call_update(struct dp_lcore *lc, const struct vg_msg *msg)
 	c->pt = u->pt;
 	c->dtmf_pt = u->dtmf_pt;
 	c->dir = u->dir;
+	/* RFC 4568 7.1.4: new keys from the re-INVITE's offer and our answer */
+	if (u->srtp.rekey && !u->srtp.suite) {
+		srtp_call_close(&c->srtp);
+	} else if (u->srtp.rekey) {
+		int rc = 0;
+
+		if (u->srtp.rekey & CS_REKEY_RX)
+			rc = srtp_call_open_rx(&c->srtp, &u->srtp);
+		if (rc == 0 && (u->srtp.rekey & CS_REKEY_TX))
+			rc = srtp_call_open_tx(&c->srtp, &u->srtp, c->ssrc);
+		if (rc != 0 || !c->srtp.rx || !c->srtp.tx) {
+			srtp_call_close(&c->srtp);
+			lc->st->srtp_failed++;
+			dp_event_arg(lc, VG_MSG_CALL_FAILED, msg->slot, msg->gen,
+				     (uint16_t)(rc ? -rc : EINVAL));
+			return;
+		}
+	}
 	dp_event(lc, VG_MSG_CALL_UPDATED, msg->slot, msg->gen);
 }
 
@@ -398,6 +438,7 @@ static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)
 		st->rx_lost = rtcp_rx_lost(&c->rtcp);
 		st->rx_jitter_ms = rtcp_rx_jitter(&c->rtcp) / 8;
 		dp_wheel_del(lc, c);
+		srtp_call_close(&c->srtp);
 		c->active = 0;
 		c->q_count = 0;
 		lc->st->calls_stopped++;
@@ -727,6 +768,8 @@ static void dp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now)
 		d = dp_step_udp(lc, &p);
 	if (d == DP_DROP_NONE && p.m && p.ip)
 		d = dp_step_call(lc, &p);
+	if (d == DP_DROP_NONE && p.c && p.c->srtp.rx)
+		d = srtp_call_unprotect(&p.c->srtp, p.l4, &p.l4_len, p.rtcp);
 	if (d == DP_DROP_NONE && p.c && p.rtcp)
 		d = dp_step_rtcp(lc, &p);
 	else if (d == DP_DROP_NONE && p.c)
@@ -809,6 +852,8 @@ static void dp_call_sr(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	uint32_t ip = c->rtcp_latched ? c->rtcp_ip : c->remote_ip;
 	uint16_t port = c->rtcp_latched ? c->rtcp_port : (uint16_t)(c->remote_port + 1);
 	struct rte_mbuf *m;
+	uint8_t *rtcp;
+	uint32_t wire;
 	int n;
 
 	c->next_sr_ms = lc->tick + RTCP_INTERVAL_MS / 2 + rte_rand() % RTCP_INTERVAL_MS;
@@ -821,14 +866,22 @@ static void dp_call_sr(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		dp_count(lc, DP_DROP_TX_NO_MBUF);
 		return;
 	}
-	n = rtcp_build_sr(rte_pktmbuf_mtod_offset(m, uint8_t *, NET_UDP_HDRS),
-			  rte_pktmbuf_tailroom(m) - NET_UDP_HDRS, &sp, &c->rtcp);
+	rtcp = rte_pktmbuf_mtod_offset(m, uint8_t *, NET_UDP_HDRS);
+	n = rtcp_build_sr(rtcp, rte_pktmbuf_tailroom(m) - NET_UDP_HDRS - SRTP_CALL_TRAILER,
+			  &sp, &c->rtcp);
 	if (n < 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
+	wire = (uint32_t)n;
+	/* RFC 3711 3.4: SRTCP when the call is SRTP */
+	if (c->srtp.tx && srtp_call_protect(&c->srtp, rtcp, &wire, true) != 0) {
+		rte_pktmbuf_free(m);
+		dp_count(lc, DP_DROP_TX_SRTP);
+		return;
+	}
 	net_udp_fill(m, &dp->nif, &c->remote_mac, ip, (uint16_t)(c->local_port + 1), port,
-		     (uint16_t)n, dp->hw_cksum);
+		     (uint16_t)wire, dp->hw_cksum);
 	st->rtcp_tx++;
 	lc->st->rtcp_tx++;
 	dp_tx_add(lc, m);
@@ -866,6 +919,7 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	struct cs_dp_stats *st = &cs_slot(dp->calls, slot)->dp;
 	const uint8_t *payload = dp->silence[c->law];
 	uint16_t len = DP_PAYLOAD;
+	uint32_t wire;
 	uint8_t pt = c->pt, event[4];
 	uint32_t ts = c->ts;
 	bool marker = c->marker, silence = false;
@@ -900,11 +954,17 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	rtp = rte_pktmbuf_mtod_offset(m, uint8_t *, NET_UDP_HDRS);
 	rtp_write_hdr(rtp, pt, marker, c->seq, ts, c->ssrc);
 	rte_memcpy(rtp + RTP_HDR_LEN, payload, len);
-	net_udp_fill(m, &dp->nif, &c->remote_mac, c->remote_ip, c->local_port,
-		     c->remote_port, (uint16_t)(RTP_HDR_LEN + len), dp->hw_cksum);
 	if (pt == c->pt)
 		c->marker = 0;
 	c->seq++;
+	wire = RTP_HDR_LEN + len;
+	if (c->srtp.tx && srtp_call_protect(&c->srtp, rtp, &wire, false) != 0) {
+		rte_pktmbuf_free(m);
+		dp_count(lc, DP_DROP_TX_SRTP);
+		return;
+	}
+	net_udp_fill(m, &dp->nif, &c->remote_mac, c->remote_ip, c->local_port,
+		     c->remote_port, (uint16_t)wire, dp->hw_cksum);
 	st->tx_packets++;
 	st->tx_bytes += RTP_HDR_LEN + len;
 	lc->st->tx_rtp++;
@@ -1232,9 +1292,15 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	if (n_lcores == 0 || n_lcores > DP_MAX_LCORES || n_lcores > rings->n_lcores)
 		return -EINVAL;
 	g711_init();
+	if (srtp_call_lib_init() != 0) {
+		log_err("dp", "libsrtp2 does not initialise (srtp_init)");
+		return -EIO;
+	}
 	dp = rte_zmalloc("vg_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
-	if (!dp)
+	if (!dp) {
+		srtp_call_lib_fini();
 		return -ENOMEM;
+	}
 	dp->cfg = cfg;
 	dp->calls = calls;
 	dp->rings = rings;
@@ -1367,8 +1433,11 @@ void dp_destroy(struct dp *dp)
 		unlink(dp->stats_path);
 	}
 	rte_free(dp->playout);
+	for (uint32_t i = 0; dp->call && i < dp->calls->n_slots; i++)
+		srtp_call_close(&dp->call[i].srtp); /* frees and wipes the keys */
 	rte_free(dp->call);
 	rte_free(dp);
+	srtp_call_lib_fini();
 }
 
 const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx)

@@ -52,6 +52,8 @@
 	X(calls_started)                                                         \
 	X(calls_stopped)                                                         \
 	X(calls_active)                                                          \
+	X(srtp_calls)     /* calls (and re-keys) set up with SRTP */              \
+	X(srtp_failed)    /* SRTP contexts libsrtp2 refused: the call ended */    \
 	X(ctl_stale)      /* control messages for a reused slot */               \
 	X(evt_ring_full)  /* events that did not fit (never expected) */         \
 	X(busy_tsc)       /* TSC spent in loop iterations that did work */       \

@@ -23,6 +23,9 @@
 	X(UDP_BAD, "udp_bad")               /* bad UDP length */                 \
 	X(UDP_PORT, "udp_port")             /* not an RTP/RTCP port of ours */   \
 	X(NO_CALL, "no_call")               /* RTP port with no call on this lcore */ \
+	X(SRTP_AUTH, "srtp_auth")           /* SRTP/SRTCP tag wrong (RFC 3711 3.3) */ \
+	X(SRTP_REPLAY, "srtp_replay")       /* replayed or older than the window (3.3.2) */ \
+	X(SRTP_BAD, "srtp_bad")             /* too short, unknown MKI, other SRTP error */ \
 	X(RTCP_BAD, "rtcp_bad")             /* RTCP compound malformed (RFC 3550 6.1) */ \
 	X(RTP_SHORT, "rtp_short")           /* under 12 bytes (RFC 3550 5.1) */  \
 	X(RTP_VERSION, "rtp_version")       /* version is not 2 */               \
@@ -44,6 +47,7 @@
 	X(DTMF_QUEUE_FULL, "dtmf_queue_full") /* bot key presses beyond the queue */ \
 	X(TX_NO_ARP, "tx_no_arp")           /* peer's MAC not known yet */       \
 	X(TX_NO_MBUF, "tx_no_mbuf")         /* mbuf pool empty */                \
+	X(TX_SRTP, "tx_srtp")               /* libsrtp2 refused to protect our packet */ \
 	X(TX_FULL, "tx_full")               /* NIC TX queue full */ \
 	X(FWD_FULL, "fwd_full")             /* ring to the call's own lcore full */
 

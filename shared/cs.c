@@ -82,6 +82,9 @@ int cs_free(struct cs_pool *p, uint32_t idx)
 	if (idx >= t->n_slots || !t->slots[idx].in_use)
 		return -EINVAL;
 	t->slots[idx].in_use = 0;
+	/* SRTP keys do not outlive the call (RFC 3711 9.1: keys are secrets). */
+	explicit_bzero(&t->slots[idx].media.srtp, sizeof(t->slots[idx].media.srtp));
+	explicit_bzero(&t->slots[idx].update.srtp, sizeof(t->slots[idx].update.srtp));
 	__atomic_add_fetch(&t->slots[idx].gen, 1, __ATOMIC_RELEASE);
 	p->fifo[(p->head + p->count) % t->n_slots] = idx;
 	p->count++;

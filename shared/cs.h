@@ -42,6 +42,44 @@ enum cs_dir {
 	CS_DIR_INACTIVE = 3,
 };
 
+/* SRTP crypto suite of a call (RFC 4568 6.2, RFC 6188, RFC 7714 12). */
+enum cs_srtp_suite {
+	CS_SRTP_NONE = 0, /* plain RTP */
+	CS_SRTP_AES_CM_128_HMAC_SHA1_80,
+	CS_SRTP_AES_CM_128_HMAC_SHA1_32,
+	CS_SRTP_AES_256_CM_HMAC_SHA1_80,
+	CS_SRTP_AEAD_AES_128_GCM,
+	CS_SRTP_SUITES
+};
+
+#define CS_SRTP_KEY_MAX 46 /* master key || master salt, AES-256: 32 + 14 */
+#define CS_SRTP_MKI_MAX 4  /* MKI bytes voxgate takes in the caller's packets */
+
+/* SRTP keys of a call (SDES, RFC 4568). Key material: never logged; signaling wipes
+ * it when the slot is freed, the dp lcore keeps it only inside libsrtp2's contexts,
+ * which wipe it when the call ends. */
+struct cs_srtp {
+	uint8_t suite;                    /* enum cs_srtp_suite */
+	uint8_t rekey;                    /* in `update`: CS_REKEY_* bits to apply */
+	uint8_t rx_mki_len;               /* MKI bytes in the caller's packets, 0: none */
+	uint8_t rx_mki[CS_SRTP_MKI_MAX];  /* its value, big-endian */
+	uint8_t rx_key[CS_SRTP_KEY_MAX];  /* caller's master key || salt (its a=crypto) */
+	uint8_t tx_key[CS_SRTP_KEY_MAX];  /* ours (our a=crypto) */
+};
+
+/* Bytes of master key || master salt of a suite, 0 for none. */
+static inline unsigned cs_srtp_key_len(unsigned suite)
+{
+	static const unsigned char len[CS_SRTP_SUITES] = {
+		[CS_SRTP_AES_CM_128_HMAC_SHA1_80] = 30, [CS_SRTP_AES_CM_128_HMAC_SHA1_32] = 30,
+		[CS_SRTP_AES_256_CM_HMAC_SHA1_80] = 46, [CS_SRTP_AEAD_AES_128_GCM] = 28};
+
+	return suite < CS_SRTP_SUITES ? len[suite] : 0;
+}
+
+#define CS_REKEY_RX 1 /* the caller offered a new key or suite */
+#define CS_REKEY_TX 2 /* voxgate answered with a new key or suite */
+
 /* Media parameters of a call. W: signaling, before publish; RO after publish. */
 struct cs_media {
 	uint32_t remote_ip;   /* IPv4 from the SDP offer, network order */
@@ -56,6 +94,7 @@ struct cs_media {
 	uint16_t agent;       /* agent (bot) index in the configuration */
 	uint16_t ptime_ms;    /* packet time, 20 */
 	char call_id[96];     /* SIP Call-ID, for logs and CDRs (truncated) */
+	struct cs_srtp srtp;  /* suite CS_SRTP_NONE: plain RTP */
 };
 
 /* Counters of a call kept by its dp lcore. W: dp lcore; read by anyone. */

@@ -29,6 +29,8 @@ enum vg_msg_type {
 	VG_MSG_BOT_HANGUP,   /* bot worker -> signaling: the bot ends the call */
 	VG_MSG_CALL_UPDATE,  /* signaling -> dp lcore: apply the slot's update block */
 	VG_MSG_CALL_UPDATED, /* dp lcore -> signaling: update applied */
+	VG_MSG_CALL_FAILED,  /* dp lcore -> signaling: media not set up (start or update;
+			      * arg: positive errno), the call must end */
 };
 
 /* One control or event message: 16 bytes, copied by value through the ring. */

@@ -8,12 +8,14 @@
 #include "signaling/sdp_offer.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <sofia-sip/base64.h>
 #include <sofia-sip/sdp.h>
 #include <sofia-sip/su_alloc.h>
 
@@ -57,8 +59,177 @@ static uint8_t sdp_dir(unsigned mode)
 	}
 }
 
+
+static const char *const sdp_suites[CS_SRTP_SUITES] = {
+	[CS_SRTP_AES_CM_128_HMAC_SHA1_80] = "AES_CM_128_HMAC_SHA1_80",
+	[CS_SRTP_AES_CM_128_HMAC_SHA1_32] = "AES_CM_128_HMAC_SHA1_32",
+	[CS_SRTP_AES_256_CM_HMAC_SHA1_80] = "AES_256_CM_HMAC_SHA1_80",
+	[CS_SRTP_AEAD_AES_128_GCM] = "AEAD_AES_128_GCM",
+};
+
+const char *sdp_srtp_suite_name(unsigned suite)
+{
+	return suite < CS_SRTP_SUITES && sdp_suites[suite] ? sdp_suites[suite] : "none";
+}
+
+/* Base64 text of n characters at b64 (RFC 4648 4, '=' padding optional) decoded into
+ * out; returns the byte count, or -1 when a character is not base64 or the result
+ * would not fit in size bytes. */
+static int sdp_b64_key(const char *b64, size_t n, uint8_t *out, size_t size)
+{
+	char text[BASE64_SIZE(CS_SRTP_KEY_MAX) + 1];
+	char bin[CS_SRTP_KEY_MAX + 3];
+	size_t pad = 0;
+	isize_t got;
+
+	while (pad < 2 && n > pad && b64[n - pad - 1] == '=')
+		pad++;
+	if (n == pad || n > sizeof(text) - 1)
+		return -1;
+	for (size_t i = 0; i < n - pad; i++)
+		if (!isalnum((unsigned char)b64[i]) && b64[i] != '+' && b64[i] != '/')
+			return -1;
+	memcpy(text, b64, n - pad);
+	text[n - pad] = '\0';
+	got = base64_d(bin, sizeof(bin), text);
+	if (got < 0 || (size_t)got > size) {
+		explicit_bzero(bin, sizeof(bin));
+		explicit_bzero(text, sizeof(text));
+		return -1;
+	}
+	memcpy(out, bin, (size_t)got);
+	explicit_bzero(bin, sizeof(bin));
+	explicit_bzero(text, sizeof(text));
+	return (int)got;
+}
+
+int sdp_crypto_parse(const char *value, char *tag, size_t tagsize, struct cs_srtp *out,
+		     char *why, size_t whylen)
+{
+	const char *p = value, *key, *end;
+	unsigned suite = CS_SRTP_NONE;
+	size_t n;
+	int got;
+
+	memset(out, 0, sizeof(*out));
+	/* tag: 1*9DIGIT */
+	n = strspn(p, "0123456789");
+	if (n == 0 || n > 9 || n >= tagsize || p[n] != ' ') {
+		snprintf(why, whylen, "a=crypto without a tag");
+		return -EBADMSG;
+	}
+	memcpy(tag, p, n);
+	tag[n] = '\0';
+	p += n + strspn(p + n, " ");
+	/* crypto-suite */
+	n = strcspn(p, " ");
+	for (unsigned i = 1; i < CS_SRTP_SUITES; i++)
+		if (strlen(sdp_suites[i]) == n && strncmp(p, sdp_suites[i], n) == 0)
+			suite = i;
+	if (suite == CS_SRTP_NONE) {
+		snprintf(why, whylen, "crypto suite %.*s is not supported", (int)(n < 40 ? n : 40),
+			 p);
+		return -ENOTSUP;
+	}
+	p += n + strspn(p + n, " ");
+	/* key-params: "inline:" key||salt ["|" lifetime] ["|" MKI ":" length] */
+	if (strncmp(p, "inline:", 7) != 0) {
+		snprintf(why, whylen, "a=crypto %s: key method is not inline", tag);
+		return -EBADMSG;
+	}
+	key = p + 7;
+	end = key + strcspn(key, " ");
+	if (memchr(key, ';', (size_t)(end - key))) {
+		snprintf(why, whylen, "a=crypto %s: several master keys are not supported", tag);
+		return -ENOTSUP;
+	}
+	n = strcspn(key, "| ");
+	got = sdp_b64_key(key, n, out->rx_key, sizeof(out->rx_key));
+	if (got != (int)cs_srtp_key_len(suite)) {
+		explicit_bzero(out, sizeof(*out));
+		snprintf(why, whylen, "a=crypto %s: key is not %u bytes of base64 for %s", tag,
+			 cs_srtp_key_len(suite), sdp_suites[suite]);
+		return -EBADMSG;
+	}
+	for (p = key + n; *p == '|';) {
+		const char *f = p + 1;
+		size_t fl = strcspn(f, "| ");
+		const char *colon = memchr(f, ':', fl);
+
+		if (colon) { /* MKI value ":" length, RFC 4568 6.1 */
+			char *e;
+			unsigned long long v = strtoull(f, &e, 10);
+			unsigned long ml = strtoul(colon + 1, NULL, 10);
+
+			if (e != colon || fl - (size_t)(colon - f) - 1 == 0 ||
+			    strspn(colon + 1, "0123456789") != fl - (size_t)(colon - f) - 1 ||
+			    ml < 1 || ml > 128) {
+				snprintf(why, whylen, "a=crypto %s: malformed MKI", tag);
+				goto bad;
+			}
+			if (ml > CS_SRTP_MKI_MAX || (ml < 8 && v >> (8 * ml))) {
+				snprintf(why, whylen, "a=crypto %s: MKI of %lu bytes is not "
+					 "supported (at most %d)", tag, ml, CS_SRTP_MKI_MAX);
+				explicit_bzero(out, sizeof(*out));
+				return -ENOTSUP;
+			}
+			out->rx_mki_len = (uint8_t)ml;
+			for (unsigned i = 0; i < ml; i++)
+				out->rx_mki[i] = (uint8_t)(v >> (8 * (ml - 1 - i)));
+		} else { /* lifetime: decimal or "2^" decimal */
+			size_t d = (fl > 2 && f[0] == '2' && f[1] == '^') ? 2 : 0;
+
+			if (fl == d || strspn(f + d, "0123456789") != fl - d) {
+				snprintf(why, whylen, "a=crypto %s: malformed key lifetime", tag);
+				goto bad;
+			}
+		}
+		p = f + fl;
+	}
+	if (p != end) {
+		snprintf(why, whylen, "a=crypto %s: malformed key parameters", tag);
+		goto bad;
+	}
+	/* session parameters (RFC 4568 6.3): only the window size hint is harmless */
+	for (p = end; *p;) {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n == 0)
+			break;
+		if (n < 4 || strncmp(p, "WSH=", 4) != 0) {
+			snprintf(why, whylen, "a=crypto %s: session parameter %.*s is not "
+				 "supported", tag, (int)(n < 24 ? n : 24), p);
+			explicit_bzero(out, sizeof(*out));
+			return -ENOTSUP;
+		}
+		p += n;
+	}
+	out->suite = (uint8_t)suite;
+	return 0;
+bad:
+	explicit_bzero(out, sizeof(*out));
+	return -EBADMSG;
+}
+
+/* The first a=crypto line of m that voxgate can use, into out; 0 or -ENOTSUP, with
+ * why saying what was wrong with the last line tried. */
+static int sdp_crypto_choose(const sdp_media_t *m, struct sdp_choice *out, char *why,
+			     size_t whylen)
+{
+	snprintf(why, whylen, "RTP/SAVP offered without an a=crypto line (SDES)");
+	for (const sdp_attribute_t *a = m->m_attributes; a; a = a->a_next) {
+		if (!a->a_name || strcasecmp(a->a_name, "crypto") != 0 || !a->a_value)
+			continue;
+		if (sdp_crypto_parse(a->a_value, out->crypto_tag, sizeof(out->crypto_tag),
+				     &out->srtp, why, whylen) == 0)
+			return 0;
+	}
+	return -ENOTSUP;
+}
+
 int sdp_offer_choose(const char *sdp, size_t len, const uint8_t *codecs,
-		     unsigned n_codecs, struct sdp_choice *out, char *why, size_t whylen)
+		     unsigned n_codecs, unsigned srtp, struct sdp_choice *out, char *why,
+		     size_t whylen)
 {
 	static const char *const names[] = {[CFG_CODEC_PCMA] = "PCMA", [CFG_CODEC_PCMU] = "PCMU"};
 	su_home_t home[1] = {SU_HOME_INIT(home)};
@@ -83,6 +254,7 @@ int sdp_offer_choose(const char *sdp, size_t len, const uint8_t *codecs,
 		const sdp_connection_t *c = sdp_conn(m, sess);
 		struct in_addr addr;
 		const char *fmtp = NULL;
+		uint8_t law = CS_LAW_PCMU;
 		int pt = -1;
 
 		if (i < SDP_MAX_STREAMS) {
@@ -97,13 +269,26 @@ int sdp_offer_choose(const char *sdp, size_t len, const uint8_t *codecs,
 				snprintf(out->streams[i].fmt, sizeof(out->streams[i].fmt), "%s",
 					 m->m_format ? m->m_format->l_text : "0");
 		}
-		if (rc == 0 || i >= SDP_MAX_STREAMS)
+		/* Under the optional policy a later RTP/SAVP stream may still beat the
+		 * RTP/AVP one chosen so far. */
+		if ((rc == 0 && (srtp != CFG_SRTP_OPTIONAL || out->srtp.suite)) ||
+		    i >= SDP_MAX_STREAMS)
 			continue;
 		if (m->m_type != sdp_media_audio || m->m_port == 0)
 			continue;
-		if (m->m_proto != sdp_proto_rtp) {
-			snprintf(why, whylen, "audio over %s is not accepted (RTP/AVP only)",
+		if (m->m_proto != sdp_proto_rtp && m->m_proto != sdp_proto_srtp) {
+			snprintf(why, whylen, "audio over %s is not accepted (RTP/AVP or RTP/SAVP)",
 				 m->m_proto_name ? m->m_proto_name : "?");
+			continue;
+		}
+		if (m->m_proto == sdp_proto_rtp && (srtp == CFG_SRTP_REQUIRED || rc == 0)) {
+			if (rc != 0)
+				snprintf(why, whylen, "the trunk requires SRTP (RTP/SAVP) and "
+					 "RTP/AVP was offered");
+			continue;
+		}
+		if (m->m_proto == sdp_proto_srtp && srtp == CFG_SRTP_REFUSED) {
+			snprintf(why, whylen, "the trunk refuses SRTP and RTP/SAVP was offered");
 			continue;
 		}
 		if (!c || c->c_addrtype != sdp_addr_ip4 || !c->c_address ||
@@ -114,7 +299,7 @@ int sdp_offer_choose(const char *sdp, size_t len, const uint8_t *codecs,
 		for (unsigned k = 0; k < n_codecs && pt < 0; k++) {
 			pt = sdp_find_pt(m, names[codecs[k]], 8000, NULL);
 			if (pt >= 0)
-				out->law = codecs[k] == CFG_CODEC_PCMA ? CS_LAW_PCMA : CS_LAW_PCMU;
+				law = codecs[k] == CFG_CODEC_PCMA ? CS_LAW_PCMA : CS_LAW_PCMU;
 		}
 		if (pt < 0) {
 			snprintf(why, whylen, "no common codec: the trunk accepts %s%s%s",
@@ -122,7 +307,16 @@ int sdp_offer_choose(const char *sdp, size_t len, const uint8_t *codecs,
 				 n_codecs > 1 ? names[codecs[1]] : "");
 			continue;
 		}
+		if (m->m_proto == sdp_proto_srtp && sdp_crypto_choose(m, out, why, whylen) != 0)
+			continue;
+		if (m->m_proto == sdp_proto_rtp) {
+			explicit_bzero(&out->srtp, sizeof(out->srtp));
+			out->crypto_tag[0] = '\0';
+		}
+		out->law = law;
 		out->pt = (uint8_t)pt;
+		out->dtmf_pt = CS_NO_PT;
+		out->dtmf_fmtp[0] = '\0';
 		pt = sdp_find_pt(m, "telephone-event", 8000, &fmtp);
 		if (pt >= 0) {
 			out->dtmf_pt = (uint8_t)pt;
@@ -167,7 +361,7 @@ int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
 				c->streams[i].fmt);
 			continue;
 		}
-		SDP_OUT("m=audio %u RTP/AVP %u", port, c->pt);
+		SDP_OUT("m=audio %u %s %u", port, c->srtp.suite ? "RTP/SAVP" : "RTP/AVP", c->pt);
 		if (c->dtmf_pt != CS_NO_PT)
 			SDP_OUT(" %u", c->dtmf_pt);
 		SDP_OUT("\r\na=rtpmap:%u %s/8000\r\n", c->pt,
@@ -176,6 +370,18 @@ int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
 			SDP_OUT("a=rtpmap:%u telephone-event/8000\r\n", c->dtmf_pt);
 			if (c->dtmf_fmtp[0])
 				SDP_OUT("a=fmtp:%u %s\r\n", c->dtmf_pt, c->dtmf_fmtp);
+		}
+		if (c->srtp.suite) {
+			char key[BASE64_SIZE(CS_SRTP_KEY_MAX) + 1];
+			unsigned klen = cs_srtp_key_len(c->srtp.suite);
+
+			base64_e(key, sizeof(key), (void *)c->srtp.tx_key, klen);
+			w = snprintf(buf + n, size - n, "a=crypto:%s %s inline:%s\r\n",
+				     c->crypto_tag, sdp_srtp_suite_name(c->srtp.suite), key);
+			explicit_bzero(key, sizeof(key));
+			if (w < 0 || (size_t)w >= size - n)
+				return -ENOSPC;
+			n += (size_t)w;
 		}
 		SDP_OUT("a=ptime:20\r\na=%s\r\n", dirs[c->dir & 3]);
 	}

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include <sofia-sip/msg_addr.h>
@@ -121,7 +122,7 @@ static void sig_call_release(struct sig *s, struct sig_call *c)
 		 d->peer_lost, d->peer_jitter_ms, d->rtt_ms, d->rtcp_rx, d->rtcp_tx);
 	cs_free(&s->pool, c->slot);
 	s->trunk_calls[c->trunk]--;
-	memset(c, 0, sizeof(*c));
+	explicit_bzero(c, sizeof(*c)); /* its SDP and answer hold the SRTP keys */
 	s->st.ended++;
 	s->st.calls_active--;
 }
@@ -154,6 +155,14 @@ static void sig_call_end(struct sig *s, struct sig_call *c)
 }
 
 /* ---- INVITE ---- */
+
+/* A fresh master key and salt for our direction from the kernel's CSPRNG. */
+static int sig_srtp_key(struct cs_srtp *k)
+{
+	size_t len = cs_srtp_key_len(k->suite);
+
+	return getrandom(k->tx_key, len, 0) == (ssize_t)len ? 0 : -EIO;
+}
 
 static int sig_trunk_for(const struct sig *s, const su_sockaddr_t *su)
 {
@@ -348,11 +357,19 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	}
 	rc = sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
 			      cfg->sig.trunks[trunk].codecs, cfg->sig.trunks[trunk].n_codecs,
-			      &choice, why, sizeof(why));
+			      cfg->sig.trunks[trunk].srtp, &choice, why, sizeof(why));
 	if (rc) {
 		s->st.rejected_488++;
 		log_warn("sig", "call %s from %s: %s: 488", call_id, src, why);
 		sig_reject(nh, SIP_488_NOT_ACCEPTABLE, why, NULL);
+		return;
+	}
+	/* Our own SRTP key (RFC 4568 6.1: a fresh one, not the offer's). */
+	if (choice.srtp.suite && sig_srtp_key(&choice.srtp) != 0) {
+		explicit_bzero(&choice, sizeof(choice));
+		log_err("sig", "call %s from %s: no random bytes for an SRTP key: 500", call_id,
+			src);
+		sig_reject(nh, SIP_500_INTERNAL_SERVER_ERROR, "no SRTP key", NULL);
 		return;
 	}
 	/* 4. A call slot, which is also the RTP port. */
@@ -363,6 +380,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 		log_warn("sig", "call %s from %s: all %u call slots busy: 503", call_id, src,
 			 s->calls->n_slots);
 		sig_reject(nh, SIP_503_SERVICE_UNAVAILABLE, "at capacity", retry);
+		explicit_bzero(&choice, sizeof(choice));
 		return;
 	}
 	md = &cs_slot(s->calls, (uint32_t)slot)->media;
@@ -376,6 +394,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	md->worker = (uint16_t)(slot % s->rings->n_workers);
 	md->agent = (uint16_t)agent;
 	md->ptime_ms = 20;
+	md->srtp = choice.srtp;
 	snprintf(md->call_id, sizeof(md->call_id), "%s", call_id);
 	rc = ctx_build(cs_ctx(s->calls, (uint32_t)slot), CS_CTX_MAX, sip, src,
 		       &cfg->sig.trunks[trunk]);
@@ -394,6 +413,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	c->gen = gen;
 	c->trunk = (unsigned)trunk;
 	c->sdp = choice;
+	explicit_bzero(&choice.srtp, sizeof(choice.srtp));
 	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
 	nua_handle_bind(nh, c);
 	sig_pin_to_source(s, nua, nh, ai);
@@ -406,10 +426,12 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	ring_msg_send(s->rings->ctl_bot[md->worker], &msg);
 	msg.type = VG_MSG_CALL_START;
 	ring_msg_send(s->rings->ctl_dp[md->lcore], &msg);
-	log_info("sig", "call %s from %s trunk '%s' to '%s' agent '%s': %s/%u%s, slot %lld "
-		 "port %u", call_id, src, cfg->sig.trunks[trunk].name, user ? user : "",
-		 cfg->bots.agents[agent].id, choice.law == CS_LAW_PCMA ? "PCMA" : "PCMU",
-		 choice.pt, choice.dtmf_pt != CS_NO_PT ? " +telephone-event" : "",
+	log_info("sig", "call %s from %s trunk '%s' to '%s' agent '%s': %s/%u%s%s%s, slot "
+		 "%lld port %u", call_id, src, cfg->sig.trunks[trunk].name, user ? user : "",
+		 cfg->bots.agents[agent].id, c->sdp.law == CS_LAW_PCMA ? "PCMA" : "PCMU",
+		 c->sdp.pt, c->sdp.dtmf_pt != CS_NO_PT ? " +telephone-event" : "",
+		 c->sdp.srtp.suite ? ", SRTP " : "",
+		 c->sdp.srtp.suite ? sdp_srtp_suite_name(c->sdp.srtp.suite) : "",
 		 (long long)slot, md->rtp_port);
 }
 
@@ -495,15 +517,34 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 		return;
 	}
 	if (sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len, t->codecs,
-			     t->n_codecs, &ch, why, sizeof(why)) != 0) {
+			     t->n_codecs, t->srtp, &ch, why, sizeof(why)) != 0) {
 		log_warn("sig", "call %s: re-INVITE: %s: 488, the call goes on as it was",
 			 slot->media.call_id, why);
 		sig_refuse(nh, SIP_488_NOT_ACCEPTABLE, why, NULL);
 		return;
 	}
+	/* RFC 4568 7.1.4: our key stays while the suite does; a new offered key or
+	 * suite rekeys the caller's direction. */
+	if (ch.srtp.suite && ch.srtp.suite == c->sdp.srtp.suite) {
+		memcpy(ch.srtp.tx_key, c->sdp.srtp.tx_key, sizeof(ch.srtp.tx_key));
+	} else if (ch.srtp.suite && sig_srtp_key(&ch.srtp) != 0) {
+		explicit_bzero(&ch, sizeof(ch));
+		sig_refuse(nh, SIP_500_INTERNAL_SERVER_ERROR, "no SRTP key", NULL);
+		return;
+	}
+	if (ch.srtp.suite != c->sdp.srtp.suite)
+		ch.srtp.rekey = CS_REKEY_RX | CS_REKEY_TX;
+	else if (ch.srtp.suite && (memcmp(ch.srtp.rx_key, c->sdp.srtp.rx_key,
+					  sizeof(ch.srtp.rx_key)) != 0 ||
+				   ch.srtp.rx_mki_len != c->sdp.srtp.rx_mki_len ||
+				   memcmp(ch.srtp.rx_mki, c->sdp.srtp.rx_mki,
+					  sizeof(ch.srtp.rx_mki)) != 0))
+		ch.srtp.rekey = CS_REKEY_RX;
 	if (ch.remote_ip == c->sdp.remote_ip && ch.remote_port == c->sdp.remote_port &&
 	    ch.law == c->sdp.law && ch.pt == c->sdp.pt && ch.dtmf_pt == c->sdp.dtmf_pt &&
-	    ch.dir == c->sdp.dir) {
+	    ch.dir == c->sdp.dir && !ch.srtp.rekey &&
+	    strcmp(ch.crypto_tag, c->sdp.crypto_tag) == 0) {
+		explicit_bzero(&ch, sizeof(ch));
 		nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 			    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
 		return;
@@ -511,6 +552,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	n = sdp_answer_format(answer, sizeof(answer), &ch, s->media_ip, slot->media.rtp_port,
 			      (uint64_t)c->t_invite.tv_sec, c->sdp_version + 1);
 	if (n < 0) {
+		explicit_bzero(&ch, sizeof(ch));
 		sig_refuse(nh, SIP_500_INTERNAL_SERVER_ERROR, "answer too large", NULL);
 		return;
 	}
@@ -521,18 +563,24 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	slot->update.pt = ch.pt;
 	slot->update.dtmf_pt = ch.dtmf_pt;
 	slot->update.dir = ch.dir;
+	slot->update.srtp = ch.srtp;
 	if (ring_msg_send(s->rings->ctl_dp[slot->media.lcore], &msg) != 0) {
+		explicit_bzero(&ch, sizeof(ch));
+		explicit_bzero(answer, sizeof(answer));
 		sig_refuse(nh, SIP_500_INTERNAL_SERVER_ERROR, "dataplane busy", NULL);
 		return;
 	}
 	c->update_pending = 1;
 	c->sdp = ch;
+	explicit_bzero(&ch, sizeof(ch));
 	c->sdp_version++;
 	memcpy(c->answer, answer, sizeof(answer));
-	log_info("sig", "call %s: re-INVITE: %s/%u, %s, peer %s:%u", slot->media.call_id,
-		 ch.law == CS_LAW_PCMA ? "PCMA" : "PCMU", ch.pt,
-		 (const char *[]){"sendrecv", "sendonly", "recvonly", "inactive"}[ch.dir & 3],
-		 inet_ntoa((struct in_addr){.s_addr = ch.remote_ip}), ch.remote_port);
+	explicit_bzero(answer, sizeof(answer));
+	log_info("sig", "call %s: re-INVITE: %s/%u, %s, peer %s:%u%s", slot->media.call_id,
+		 c->sdp.law == CS_LAW_PCMA ? "PCMA" : "PCMU", c->sdp.pt,
+		 (const char *[]){"sendrecv", "sendonly", "recvonly", "inactive"}[c->sdp.dir & 3],
+		 inet_ntoa((struct in_addr){.s_addr = c->sdp.remote_ip}), c->sdp.remote_port,
+		 c->sdp.srtp.rekey ? ", new SRTP keys" : "");
 	nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
 }
@@ -576,6 +624,12 @@ static void sig_event_msg(struct sig *s, const struct vg_msg *m)
 		break;
 	case VG_MSG_CALL_UPDATED:
 		c->update_pending = 0;
+		break;
+	case VG_MSG_CALL_FAILED:
+		c->update_pending = 0;
+		log_err("sig", "call %s: the dataplane could not set up its SRTP (%s): the "
+			"call ends", sig_call_id(s, c), strerror(m->arg));
+		sig_hangup(s, c, SIP_500_INTERNAL_SERVER_ERROR);
 		break;
 	case VG_MSG_CALL_STOPPED:
 		c->dp_stopped = 1;

@@ -108,6 +108,7 @@ static void test_base_loads(void **state)
 	assert_int_equal(c.sig.n_trunks, 1);
 	assert_int_equal(c.sig.trunks[0].n_allow, 2);
 	assert_int_equal(c.sig.trunks[0].codecs[0], CFG_CODEC_PCMA); /* PCMA first */
+	assert_int_equal(c.sig.trunks[0].srtp, CFG_SRTP_OPTIONAL);    /* the default */
 	assert_int_equal(c.sig.n_routes, 1);
 	assert_int_equal(c.sig.default_agent, 0);
 	assert_int_equal(c.bots.agents[0].delay_ms, 100);
@@ -161,6 +162,8 @@ static void test_bad_values(void **state)
 		     "\"any\" is not a CIDR");
 	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"::/0\"]; codecs = [\"G729\"]; } );",
 		     14, "unknown codec \"G729\"");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"::/0\"]; srtp = \"yes\"; } );",
+		     14, "trunk 't': srtp is \"optional\", \"required\" or \"refused\", not \"yes\"");
 	expect_error(13, "  listeners = ( { transport = \"sctp\"; address = \"127.0.0.1\"; } );",
 		     13, "listener transport must be");
 	expect_error(13, "  listeners = ( { address = \"localhost\"; } );", 13,

@@ -22,7 +22,7 @@ static int choose(const char *sdp, const uint8_t *codecs, unsigned n, struct sdp
 {
 	char why[200];
 
-	return sdp_offer_choose(sdp, strlen(sdp), codecs, n, c, why, sizeof(why));
+	return sdp_offer_choose(sdp, strlen(sdp), codecs, n, CFG_SRTP_OPTIONAL, c, why, sizeof(why));
 }
 
 /* Exotel's example offer (seed 004): PCMA preferred, telephone-event 96. */
@@ -124,6 +124,160 @@ static void test_answer_too_small(void **state)
 			 -ENOSPC);
 }
 
+static int choose_srtp(const char *sdp, unsigned policy, struct sdp_choice *c, char *why,
+		       size_t whylen)
+{
+	return sdp_offer_choose(sdp, strlen(sdp), pcma_first, 2, policy, c, why, whylen);
+}
+
+/* A RingCX-style offer over TLS (seed 000): RTP/SAVP, two crypto lines. */
+static const char savp[] =
+	"v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+	"m=audio 20000 RTP/SAVP 0 101\r\n"
+	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:4fl6DT4Bi+DWT6MsBt5BOQ7Gda1Jiv7rtpYLOqvm\r\n"
+	"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+	"a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
+	"a=sendrecv\r\n";
+
+static const uint8_t key_ref[30] = {
+	0xe1, 0xf9, 0x7a, 0x0d, 0x3e, 0x01, 0x8b, 0xe0, 0xd6, 0x4f, 0xa3, 0x2c, 0x06, 0xde,
+	0x41, 0x39, 0x0e, 0xc6, 0x75, 0xad, 0x49, 0x8a, 0xfe, 0xeb, 0xb6, 0x96, 0x0b, 0x3a,
+	0xab, 0xe6};
+
+/* The first crypto line is taken, its key decoded; the answer is RTP/SAVP with the
+ * offer's tag and our own key (RFC 4568 5.1.2). */
+static void test_srtp_offer_and_answer(void **state)
+{
+	struct sdp_choice c;
+	char buf[1024], why[200];
+	int n;
+
+	(void)state;
+	assert_int_equal(choose_srtp(savp, CFG_SRTP_OPTIONAL, &c, why, sizeof(why)), 0);
+	assert_int_equal(c.srtp.suite, CS_SRTP_AES_CM_128_HMAC_SHA1_80);
+	assert_string_equal(c.crypto_tag, "1");
+	assert_memory_equal(c.srtp.rx_key, key_ref, 30);
+	assert_int_equal(c.srtp.rx_mki_len, 0);
+	assert_int_equal(c.pt, 0);
+	for (unsigned i = 0; i < 30; i++)
+		c.srtp.tx_key[i] = (uint8_t)i;
+	n = sdp_answer_format(buf, sizeof(buf), &c, "198.18.1.1", 10002, 42, 1);
+	assert_true(n > 0);
+	assert_string_equal(buf,
+		"v=0\r\no=voxgate 42 1 IN IP4 198.18.1.1\r\ns=voxgate\r\n"
+		"c=IN IP4 198.18.1.1\r\nt=0 0\r\n"
+		"m=audio 10002 RTP/SAVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+		"a=ptime:20\r\na=sendrecv\r\n");
+	/* the trunk's policy: required takes it too, refused does not */
+	assert_int_equal(choose_srtp(savp, CFG_SRTP_REQUIRED, &c, why, sizeof(why)), 0);
+	assert_int_equal(choose_srtp(savp, CFG_SRTP_REFUSED, &c, why, sizeof(why)), -ENOTSUP);
+	assert_string_equal(why, "the trunk refuses SRTP and RTP/SAVP was offered");
+}
+
+/* Key parameters: lifetime and MKI are taken (RFC 4568 6.1), WSH too; lines voxgate
+ * cannot use are skipped for the next one. */
+static void test_crypto_lines(void **state)
+{
+	struct cs_srtp k;
+	char tag[12], why[200];
+
+	(void)state;
+	assert_int_equal(sdp_crypto_parse("7 AES_CM_128_HMAC_SHA1_32 inline:"
+					  "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd|2^20|258:4",
+					  tag, sizeof(tag), &k, why, sizeof(why)), 0);
+	assert_string_equal(tag, "7");
+	assert_int_equal(k.suite, CS_SRTP_AES_CM_128_HMAC_SHA1_32);
+	assert_int_equal(k.rx_mki_len, 4);
+	assert_int_equal(k.rx_mki[2], 1);
+	assert_int_equal(k.rx_mki[3], 2);
+	assert_int_equal(k.rx_key[29], 29);
+	assert_int_equal(sdp_crypto_parse("1 AES_256_CM_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLQ== WSH=128",
+					  tag, sizeof(tag), &k, why, sizeof(why)), 0);
+	assert_int_equal(k.suite, CS_SRTP_AES_256_CM_HMAC_SHA1_80);
+	assert_int_equal(k.rx_key[45], 45);
+	assert_int_equal(sdp_crypto_parse("2 AEAD_AES_128_GCM inline:AAECAwQFBgcICQoLDA0ODxAREhM"
+					  "UFRYXGBkaGw==|1048576", tag, sizeof(tag), &k, why,
+					  sizeof(why)), 0);
+	assert_int_equal(k.suite, CS_SRTP_AEAD_AES_128_GCM);
+	/* refused, each with its reason, and no key left behind */
+	assert_int_equal(sdp_crypto_parse("1 F8_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREh"
+					  "MUFRYXGBkaGxwd", tag, sizeof(tag), &k, why, sizeof(why)),
+			 -ENOTSUP);
+	assert_string_equal(why, "crypto suite F8_128_HMAC_SHA1_80 is not supported");
+	assert_int_equal(sdp_crypto_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGxw=", tag, sizeof(tag), &k, why,
+					  sizeof(why)), -EBADMSG);
+	assert_string_equal(why, "a=crypto 1: key is not 30 bytes of base64 for "
+			    "AES_CM_128_HMAC_SHA1_80");
+	assert_int_equal(k.rx_key[0], 0);
+	assert_int_equal(sdp_crypto_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGx*d", tag, sizeof(tag), &k, why,
+					  sizeof(why)), -EBADMSG);
+	assert_int_equal(sdp_crypto_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGxwd UNENCRYPTED_SRTCP", tag, sizeof(tag),
+					  &k, why, sizeof(why)), -ENOTSUP);
+	assert_string_equal(why, "a=crypto 1: session parameter UNENCRYPTED_SRTCP is not "
+			    "supported");
+	assert_int_equal(sdp_crypto_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGxwd|2^20|1:4;inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGxwd|2^20|2:4", tag, sizeof(tag), &k, why,
+					  sizeof(why)), -ENOTSUP);
+	assert_int_equal(sdp_crypto_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGxwd|1:40", tag, sizeof(tag), &k, why,
+					  sizeof(why)), -ENOTSUP);
+	assert_int_equal(sdp_crypto_parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGxwd|x", tag, sizeof(tag), &k, why,
+					  sizeof(why)), -EBADMSG);
+	assert_int_equal(sdp_crypto_parse("AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0O"
+					  "DxAREhMUFRYXGBkaGxwd", tag, sizeof(tag), &k, why,
+					  sizeof(why)), -EBADMSG);
+}
+
+/* Offers voxgate cannot take under each policy, and the best-effort pattern of an
+ * RTP/SAVP stream beside an RTP/AVP one. */
+static void test_srtp_policy(void **state)
+{
+	static const char no_crypto[] =
+		"v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+		"m=audio 20000 RTP/SAVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
+	static const char skip_first[] =
+		"v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+		"m=audio 20000 RTP/SAVP 8\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAAA\r\n"
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n";
+	static const char both[] =
+		"v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n"
+		"m=audio 20000 RTP/AVP 8\r\n"
+		"m=audio 20002 RTP/SAVP 8\r\n"
+		"a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n";
+	struct sdp_choice c;
+	char why[200];
+
+	(void)state;
+	assert_int_equal(choose_srtp(no_crypto, CFG_SRTP_OPTIONAL, &c, why, sizeof(why)),
+			 -ENOTSUP);
+	assert_string_equal(why, "RTP/SAVP offered without an a=crypto line (SDES)");
+	assert_int_equal(choose_srtp(skip_first, CFG_SRTP_OPTIONAL, &c, why, sizeof(why)), 0);
+	assert_string_equal(c.crypto_tag, "2");
+	assert_int_equal(c.srtp.suite, CS_SRTP_AES_CM_128_HMAC_SHA1_32);
+	assert_int_equal(choose_srtp(exotel, CFG_SRTP_REQUIRED, &c, why, sizeof(why)),
+			 -ENOTSUP);
+	assert_string_equal(why, "the trunk requires SRTP (RTP/SAVP) and RTP/AVP was offered");
+	assert_int_equal(choose_srtp(exotel, CFG_SRTP_REFUSED, &c, why, sizeof(why)), 0);
+	assert_int_equal(c.srtp.suite, CS_SRTP_NONE);
+	/* optional: the SAVP stream wins; refused: the AVP one */
+	assert_int_equal(choose_srtp(both, CFG_SRTP_OPTIONAL, &c, why, sizeof(why)), 0);
+	assert_int_equal(c.stream, 1);
+	assert_int_equal(c.remote_port, 20002);
+	assert_string_equal(c.crypto_tag, "3");
+	assert_int_equal(choose_srtp(both, CFG_SRTP_REFUSED, &c, why, sizeof(why)), 0);
+	assert_int_equal(c.stream, 0);
+	assert_int_equal(c.srtp.suite, CS_SRTP_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +286,9 @@ int main(void)
 		cmocka_unit_test(test_multi_stream_and_direction),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_answer_too_small),
+		cmocka_unit_test(test_srtp_offer_and_answer),
+		cmocka_unit_test(test_crypto_lines),
+		cmocka_unit_test(test_srtp_policy),
 	};
 
 	return cmocka_run_group_tests_name("sdp_offer", tests, NULL, NULL);
