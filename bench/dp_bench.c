@@ -263,7 +263,11 @@ static void bench_drain(struct bench *b)
 				unsigned call = (rte_be_to_cpu_16(u->dst_port) - CALLER_BASE) / 2;
 
 				len -= NET_UDP_HDRS;
-				if (call >= b->calls || (rte_be_to_cpu_16(u->dst_port) & 1) ||
+				if (rte_be_to_cpu_16(u->dst_port) & 1) { /* SRTCP: an SR */
+					b->other++;
+					continue;
+				}
+				if (call >= b->calls ||
 				    srtp_call_unprotect(&b->gen_srtp[call], p + NET_UDP_HDRS, &len,
 							false) != DP_DROP_NONE) {
 					b->bad_echo++;

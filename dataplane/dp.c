@@ -1296,6 +1296,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 		log_err("dp", "libsrtp2 does not initialise (srtp_init)");
 		return -EIO;
 	}
+	log_info("dp", "SRTP by %s on %s", srtp_get_version_string(), VG_SRTP_CRYPTO);
 	dp = rte_zmalloc("vg_dp", sizeof(*dp), RTE_CACHE_LINE_SIZE);
 	if (!dp) {
 		srtp_call_lib_fini();
