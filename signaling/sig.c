@@ -56,6 +56,7 @@ struct sig_call {
 	uint32_t sdp_version;    /* o= version of our last answer */
 	su_timer_t *ring;      /* answer_delay_ms timer while ringing */
 	struct sdp_choice sdp;
+	char contact[CFG_NAME_MAX + 48]; /* our Contact when nua's would be wrong, or "" */
 	char answer[SIG_SDP_MAX];
 	struct timespec t_invite, t_answer;
 };
@@ -155,6 +156,26 @@ static void sig_call_end(struct sig *s, struct sig_call *c)
 }
 
 /* ---- INVITE ---- */
+
+/*
+ * Our Contact for a call that came over TLS to a sip: (not sips:) Request-URI:
+ * <sip:addr:port;transport=tls>. nua would write a sips: URI there, which RFC 3261
+ * 12.1.1 asks for only when the request was sips:, and which peers that route their
+ * ACK and BYE to our Contact without sips: support (baresip, several SBCs) cannot
+ * use. Left empty otherwise: nua's own Contact is right.
+ */
+static void sig_contact(const struct sig *s, const nua_t *nua, const sip_t *sip,
+			struct sig_call *c)
+{
+	c->contact[0] = '\0';
+	if (!sip->sip_request || sip->sip_request->rq_url->url_type != url_sip)
+		return;
+	for (unsigned i = 0; i < s->n_ua; i++)
+		if (s->ua[i].nua == nua && s->ua[i].tls &&
+		    strncmp(s->ua[i].url, "sips:", 5) == 0)
+			snprintf(c->contact, sizeof(c->contact), "<sip:%s;transport=tls>",
+				 s->ua[i].url + 5);
+}
 
 /* A fresh master key and salt for our direction from the kernel's CSPRNG. */
 static int sig_srtp_key(struct cs_srtp *k)
@@ -417,6 +438,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
 	nua_handle_bind(nh, c);
 	sig_pin_to_source(s, nua, nh, ai);
+	sig_contact(s, nua, sip, c);
 	s->st.calls_active++;
 	s->trunk_calls[trunk]++;
 
@@ -451,7 +473,8 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 		return;
 	}
 	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-		    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+		    SIPTAG_PAYLOAD_STR(c->answer),
+		    TAG_IF(c->contact[0], SIPTAG_CONTACT_STR(c->contact)), TAG_END());
 	c->state = SC_ANSWERED;
 	clock_gettime(CLOCK_MONOTONIC, &c->t_answer);
 	s->st.answered++;
@@ -478,7 +501,8 @@ static void sig_media_ready(struct sig *s, struct sig_call *c)
 		sig_answer(s, c);
 		return;
 	}
-	nua_respond(c->nh, SIP_180_RINGING, TAG_END());
+	nua_respond(c->nh, SIP_180_RINGING,
+		    TAG_IF(c->contact[0], SIPTAG_CONTACT_STR(c->contact)), TAG_END());
 	c->ring = su_timer_create(su_root_task(s->root), delay);
 	if (!c->ring || su_timer_set(c->ring, sig_ring_done, (su_timer_arg_t *)c) < 0) {
 		log_err("sig", "call %s: no timer for the ring time: answering now",

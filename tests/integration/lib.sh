@@ -137,3 +137,17 @@ capture_stop() {
 	kill -TERM "$cap_pid" 2>/dev/null
 	wait "$cap_pid" 2>/dev/null
 }
+
+# tls_certs: a self-signed certificate for 198.18.0.1 in $tmp/tls (agent.pem: key and
+# certificate, cafile.pem: the certificate, for clients to check it), and in
+# tls_listener the conf_edit pair that adds a TLS listener on 5061 using it.
+tls_certs() {
+	mkdir -p "$tmp/tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=198.18.0.1" \
+		-addext "subjectAltName=IP:198.18.0.1" -keyout "$tmp/tls/key.pem" \
+		-out "$tmp/tls/cert.pem" 2>/dev/null
+	cat "$tmp/tls/key.pem" "$tmp/tls/cert.pem" >"$tmp/tls/agent.pem"
+	cp "$tmp/tls/cert.pem" "$tmp/tls/cafile.pem"
+	tls_listener=('{ transport = "tcp"; address = "198.18.0.1"; port = 5060; }'
+		$'{ transport = "tcp"; address = "198.18.0.1"; port = 5060; },\n    { transport = "tls"; address = "198.18.0.1"; port = 5061; tls_dir = "'"$tmp/tls"'"; }')
+}

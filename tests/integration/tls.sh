@@ -8,14 +8,8 @@
 #     its CRLF pong
 source "$(dirname "$0")/lib.sh"
 
-mkdir -p "$tmp/tls"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=198.18.0.1" \
-	-addext "subjectAltName=IP:198.18.0.1" -keyout "$tmp/tls/key.pem" \
-	-out "$tmp/tls/cert.pem" 2>/dev/null
-cat "$tmp/tls/key.pem" "$tmp/tls/cert.pem" >"$tmp/tls/agent.pem"
-cp "$tmp/tls/cert.pem" "$tmp/tls/cafile.pem"
-conf_edit '{ transport = "tcp"; address = "198.18.0.1"; port = 5060; }' \
-	$'{ transport = "tcp"; address = "198.18.0.1"; port = 5060; },\n    { transport = "tls"; address = "198.18.0.1"; port = 5061; tls_dir = "'"$tmp/tls"'"; }'
+tls_certs
+conf_edit "${tls_listener[@]}"
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with a TLS listener"; exit 1; }
 check "voxgate listens for TLS on 5061" grep -q "listening on sips:198.18.0.1:5061" "$tmp/voxgate.log"

@@ -83,7 +83,14 @@ static void test_generation(void **state)
 	assert_int_equal(cs_alloc(&p, &g1), 0);
 	assert_true(cs_gen_ok(t, 0, g1));
 	cs_slot(t, 0)->dp.rx_packets = 42;
+	memset(&cs_slot(t, 0)->media.srtp, 0xa5, sizeof(struct cs_srtp));
+	memset(&cs_slot(t, 0)->update.srtp, 0x5a, sizeof(struct cs_srtp));
 	assert_int_equal(cs_free(&p, 0), 0);
+	/* the SRTP keys are gone the moment the slot is free, not when it is reused */
+	for (size_t i = 0; i < sizeof(struct cs_srtp); i++) {
+		assert_int_equal(((uint8_t *)&cs_slot(t, 0)->media.srtp)[i], 0);
+		assert_int_equal(((uint8_t *)&cs_slot(t, 0)->update.srtp)[i], 0);
+	}
 	assert_false(cs_gen_ok(t, 0, g1)); /* freed: stale already */
 	assert_int_equal(cs_alloc(&p, &g2), 0);
 	assert_true(g2 != g1);

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""srtp_check.py: what srtp.sh checks of an SRTP call, from a capture and WAV files.
+
+  srtp_check.py inject PCAP --gw IP --caller IP
+      take the caller's first SRTP packet from the capture and send it to voxgate
+      again 3 times (replays), then 3 copies with sequence numbers voxgate has not
+      seen yet and the old tag, which does not match them (forged; a forged copy
+      with an old sequence number would be refused as a replay first, RFC 3711
+      3.3 step 2); prints "sent replay 3 forged 3"
+  srtp_check.py wire PCAP --gw IP --caller IP
+      voxgate's RTP carries a 10-byte tag (AES_CM_128_HMAC_SHA1_80: 12 + 160 + 10
+      bytes), none of the caller's payloads comes back verbatim (a plain echo would
+      send them back as they came), and voxgate's RTCP is SRTCP (E flag set)
+  srtp_check.py echo SENT.wav HEARD.wav --delay-ms D
+      what the caller heard is what it said, D ms later (correlation above 0.99 at a
+      lag within 40 ms of D), over the whole call and over its last second alone
+
+Exit status 0 when the check holds; what was seen is printed either way.
+"""
+import argparse
+import math
+import os
+import socket
+import struct
+import sys
+import wave
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rtp_audio import read_pcap  # noqa: E402
+
+TAG = 10
+
+
+def caller_rtp(pcap, gw, caller):
+    """The caller's RTP packets to voxgate (even ports), in order."""
+    return [(sport, dport, p) for _, s, d, sport, dport, p in read_pcap(pcap)
+            if s == caller and d == gw and dport % 2 == 0 and len(p) >= 12]
+
+
+def inject(a):
+    pkts = caller_rtp(a.pcap, a.gw, a.caller)
+    if not pkts:
+        print("no SRTP packet from the caller in the capture")
+        return 1
+    _, dport, pkt = pkts[0]
+    seq = struct.unpack(">H", pkt[2:4])[0]
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(3):
+        s.sendto(pkt, (a.gw, dport))
+    for i in range(3):
+        forged = bytearray(pkt)
+        forged[2:4] = struct.pack(">H", (seq + 2000 + i) & 0xFFFF)
+        s.sendto(bytes(forged), (a.gw, dport))
+    print("sent replay 3 forged 3 to %s:%d (%d bytes)" % (a.gw, dport, len(pkt)))
+    return 0
+
+
+def wire(a):
+    sent, back, rtcp, e_flag = set(), [], 0, 0
+    for _, s, d, sport, dport, p in read_pcap(a.pcap):
+        if s == a.caller and d == a.gw and dport % 2 == 0 and len(p) > 12 + TAG:
+            sent.add(bytes(p[12:-TAG]))
+        elif s == a.gw and d == a.caller and sport % 2 == 0:
+            back.append(bytes(p))
+        elif s == a.gw and d == a.caller and sport % 2 == 1 and len(p) > 8 + 4 + TAG:
+            rtcp += 1
+            e_flag += (p[-TAG - 4] & 0x80) != 0
+    sizes = sorted({len(p) for p in back})
+    verbatim = sum(1 for p in back if bytes(p[12:-TAG]) in sent)
+    print("caller sent %d SRTP packets; voxgate sent %d, sizes %s, %d with a caller's "
+          "payload verbatim; SRTCP %d, %d with the E flag" %
+          (len(sent), len(back), sizes, verbatim, rtcp, e_flag))
+    ok = (len(sent) > 100 and len(back) > 100 and sizes == [12 + 160 + TAG] and
+          verbatim == 0 and rtcp >= 1 and e_flag == rtcp)
+    return 0 if ok else 1
+
+
+def samples(path):
+    w = wave.open(path)
+    if w.getframerate() != 8000 or w.getnchannels() != 1 or w.getsampwidth() != 2:
+        raise ValueError("%s: want 8 kHz mono 16-bit" % path)
+    n = w.getnframes()
+    return struct.unpack("<%dh" % n, w.readframes(n))
+
+
+def corr(x, y):
+    num = sum(p * q for p, q in zip(x, y))
+    den = math.sqrt(sum(p * p for p in x) * sum(q * q for q in y))
+    return num / den if den else 0.0
+
+
+def echo(a):
+    said, heard = samples(a.sent), samples(a.heard)
+    best = (0.0, 0)
+    for lag in range(0, min(len(heard), 16000), 8):  # up to 2 s, 1 ms steps
+        n = min(len(said), len(heard) - lag)
+        if n < 8000:
+            break
+        c = corr(said[:n:4], heard[lag:lag + n:4])
+        if c > best[0]:
+            best = (c, lag)
+    c, lag = best
+    n = min(len(said), len(heard) - lag)
+    tail = corr(said[n - 8000:n], heard[lag + n - 8000:lag + n]) if n >= 8000 else 0.0
+    print("heard %.2f s; best correlation %.4f at %d ms; last second %.4f" %
+          (len(heard) / 8000, c, lag // 8, tail))
+    ok = c > 0.99 and abs(lag // 8 - a.delay_ms) <= 40 and tail > 0.99
+    return 0 if ok else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("inject", "wire"):
+        p = sub.add_parser(name)
+        p.add_argument("pcap")
+        p.add_argument("--gw", required=True)
+        p.add_argument("--caller", required=True)
+    p = sub.add_parser("echo")
+    p.add_argument("sent")
+    p.add_argument("heard")
+    p.add_argument("--delay-ms", type=int, required=True)
+    a = ap.parse_args()
+    return {"inject": inject, "wire": wire, "echo": echo}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
