@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <libwebsockets.h>
 #include <rte_cycles.h>
 
 #include "app/log.h"
@@ -33,6 +34,7 @@ struct bot_worker {
 	struct vg_frame out[RING_MAX_LCORES][BOT_BURST];
 	unsigned n_out[RING_MAX_LCORES];
 	struct bot_stats st;
+	struct lws_context *lws; /* WebSocket bots of this worker, NULL if none */
 };
 
 struct bot_pool {
@@ -50,6 +52,8 @@ static const struct bot_ops *bot_ops_for(const struct cfg_agent *a)
 	switch (a->builtin) {
 	case CFG_BOT_ECHO:
 		return &bot_echo_ops;
+	case CFG_BOT_NONE:
+		return &bot_ws_ops;
 	}
 	return NULL;
 }
@@ -105,6 +109,47 @@ int bot_send_dtmf(struct bot_worker *w, struct bot_session *s, uint8_t event,
 	return 0;
 }
 
+/* A frame with no payload (mark, clear) towards the caller of s. */
+static int bot_send_ctl(struct bot_worker *w, struct bot_session *s, uint16_t kind,
+			uint32_t value)
+{
+	struct vg_frame *f = bot_stage(w, s);
+
+	if (!f)
+		return -ENOBUFS;
+	memset(f, 0, offsetof(struct vg_frame, pcm));
+	f->slot = s->slot;
+	f->gen = s->gen;
+	f->kind = kind;
+	f->seq = value;
+	return 0;
+}
+
+int bot_send_mark(struct bot_worker *w, struct bot_session *s, uint32_t id)
+{
+	return bot_send_ctl(w, s, VG_FRAME_MARK, id);
+}
+
+int bot_send_clear(struct bot_worker *w, struct bot_session *s)
+{
+	return bot_send_ctl(w, s, VG_FRAME_CLEAR, 0);
+}
+
+void bot_hangup(struct bot_worker *w, struct bot_session *s)
+{
+	bot_event(w, VG_MSG_BOT_HANGUP, s->slot, s->gen);
+}
+
+struct bot_stats *bot_worker_stats(struct bot_worker *w)
+{
+	return &w->st;
+}
+
+struct lws_context *bot_worker_lws(struct bot_worker *w)
+{
+	return w->lws;
+}
+
 int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm)
 {
 	struct vg_frame *f = bot_stage(w, s);
@@ -152,6 +197,7 @@ static void bot_start(struct bot_worker *w, const struct vg_msg *m)
 	s->call_id = md->call_id;
 	s->context = cs_ctx(p->calls, m->slot);
 	s->lcore = md->lcore < p->rings->n_lcores ? md->lcore : 0;
+	s->worker = w;
 	s->ops = md->agent < p->cfg->bots.n_agents
 			 ? bot_ops_for(&p->cfg->bots.agents[md->agent]) : NULL;
 	rc = s->ops ? s->ops->open(s, &p->cfg->bots.agents[md->agent]) : -ENOENT;
@@ -227,6 +273,11 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 				s->ops->dtmf(w, s, f->dtmf.event, f->dtmf.duration_ms);
 			continue;
 		}
+		if (f->kind == VG_FRAME_MARK) {
+			if (s->ops->mark)
+				s->ops->mark(w, s, f->seq);
+			continue;
+		}
 		w->st.frames_in++;
 		if (f->tsc) {
 			uint64_t us = (now - f->tsc) * 1000000 / w->pool->tsc_hz;
@@ -247,10 +298,20 @@ static void *bot_worker_main(void *arg)
 	/* The idle nap must be about what it says: Linux stretches sleeps by the
 	 * thread's timer slack, 50 us by default. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	for (unsigned i = 0; i < p->cfg->bots.n_agents && !w->lws; i++)
+		if (p->cfg->bots.agents[i].builtin == CFG_BOT_NONE) {
+			w->lws = bot_ws_context(w->idx);
+			if (!w->lws)
+				log_err("bot", "worker %u: no libwebsockets context: calls to "
+					"WebSocket bots will fail", w->idx);
+		}
 	log_info("bot", "worker %u running", w->idx);
 	while (!__atomic_load_n(&p->quit, __ATOMIC_RELAXED)) {
 		unsigned work = bot_ctl_poll(w);
 
+		/* non-blocking (a negative timeout): the rings need the thread too */
+		if (w->lws)
+			lws_service(w->lws, -1);
 		for (unsigned l = 0; l < p->rings->n_lcores; l++)
 			work += bot_frames_poll(w, l);
 		for (unsigned l = 0; l < p->rings->n_lcores; l++)
@@ -260,6 +321,13 @@ static void *bot_worker_main(void *arg)
 	}
 	for (uint32_t i = 0; i < p->calls->n_slots; i++)
 		bot_session_close(w, &w->sessions[i]);
+	if (w->lws) {
+		/* let the stop messages and close frames go out, a little */
+		for (unsigned i = 0; i < 20; i++)
+			lws_service(w->lws, -1), nanosleep(&idle, NULL);
+		bot_ws_context_destroy(w->lws);
+		w->lws = NULL;
+	}
 	log_info("bot", "worker %u stopped", w->idx);
 	return NULL;
 }

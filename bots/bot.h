@@ -35,6 +35,10 @@ struct bot_stats {
 	uint64_t frames_ring_full; /* bot frames dropped: ring to dp lcore full */
 	uint64_t ctl_stale;
 	uint64_t open_failed;
+	uint64_t ws_failed;       /* WebSocket bots unreachable, timed out or refused */
+	uint64_t ws_closed;       /* WebSocket bots that closed mid-call */
+	uint64_t bot_msgs_in;     /* messages from WebSocket bots */
+	uint64_t bot_msgs_bad;    /* of them: bad JSON, base64, kind or size (dropped) */
 	/* Dataplane latency of the caller's frames: packet taken from the port by its
 	 * dp lcore -> frame taken from the ring by this worker, in microseconds. */
 	uint64_t lat_us[BOT_LAT_US + 1];
@@ -55,6 +59,9 @@ struct bot_ops {
 	 * 11 '#', 12-15 A-D, 16 flash; vg_dtmf_char() names it). Optional. */
 	void (*dtmf)(struct bot_worker *w, struct bot_session *s, uint8_t event,
 		     unsigned duration_ms);
+	/* The audio before mark id (bot_send_mark) has been played, or cleared.
+	 * Optional. */
+	void (*mark)(struct bot_worker *w, struct bot_session *s, uint32_t id);
 	/* Release s->state. */
 	void (*close)(struct bot_session *s);
 };
@@ -68,6 +75,7 @@ struct bot_session {
 	uint16_t lcore;     /* dp lcore of the call */
 	uint8_t active;
 	uint32_t out_seq;   /* frames sent towards the caller */
+	struct bot_worker *worker;
 	const struct bot_ops *ops;
 	void *state;
 };
@@ -107,7 +115,32 @@ int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm
 int bot_send_dtmf(struct bot_worker *w, struct bot_session *s, uint8_t event,
 		  unsigned duration_ms);
 
-/* The built-in bots. */
+/*
+ * Queue a mark towards the caller of s: the dataplane gives id back (ops->mark) once
+ * the audio queued before it has been played, or cleared. Returns 0 or -ENOBUFS.
+ */
+int bot_send_mark(struct bot_worker *w, struct bot_session *s, uint32_t id);
+
+/* Drop the audio of s that the caller has not heard yet; pending marks come back.
+ * Returns 0 or -ENOBUFS. */
+int bot_send_clear(struct bot_worker *w, struct bot_session *s);
+
+/* The bot ends the call (signaling sends BYE, or a final answer before 200). */
+void bot_hangup(struct bot_worker *w, struct bot_session *s);
+
+/* Counters of the worker, for the bot implementations to count in. */
+struct bot_stats *bot_worker_stats(struct bot_worker *w);
+
+/* The worker's libwebsockets context (created with the worker), or NULL. */
+struct lws_context *bot_worker_lws(struct bot_worker *w);
+
+/* The built-in bots, and WebSocket bots (bot_ws.c). */
 extern const struct bot_ops bot_echo_ops;
+extern const struct bot_ops bot_ws_ops;
+
+/* Create/destroy a worker's libwebsockets context (bot_ws.c); on the worker's own
+ * thread. */
+struct lws_context *bot_ws_context(unsigned worker);
+void bot_ws_context_destroy(struct lws_context *ctx);
 
 #endif

@@ -656,10 +656,12 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 			  config_setting_t *g)
 {
 	static const char *const known[] = {"id", "builtin", "delay_ms", "answer_delay_ms",
-					    NULL};
+					    "url", "dialect", "connect_timeout_ms", "on_close",
+					    "account_sid", NULL};
 	static const char *const where = "an agent";
-	config_setting_t *at;
-	char builtin[16];
+	config_setting_t *at, *url;
+	char builtin[16] = "", dialect[16] = "twilio", on_close[16] = "hangup";
+	int rc;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return cfg_fail(x, g, "each agent must be a group { ... }");
@@ -668,13 +670,40 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 		return -EINVAL;
 	if (cfg_agent_index(c, a->id) >= 0)
 		return cfg_fail(x, at, "agent id \"%s\" is used twice", a->id);
-	if (cfg_str(x, g, where, "builtin", 1, builtin, sizeof(builtin), &at))
+	if (cfg_str(x, g, where, "builtin", 0, builtin, sizeof(builtin), &at) < 0 ||
+	    (rc = cfg_str(x, g, where, "url", 0, a->url, sizeof(a->url), &url)) < 0)
 		return -EINVAL;
-	if (strcmp(builtin, "echo") != 0)
+	if ((builtin[0] != '\0') == (rc == 0))
+		return cfg_fail(x, g, "agent '%s' needs either builtin or url, not both",
+				a->id);
+	if (builtin[0] && strcmp(builtin, "echo") != 0)
 		return cfg_fail(x, at, "agent '%s': unknown builtin bot \"%s\" (echo)", a->id,
 				builtin);
-	a->builtin = CFG_BOT_ECHO;
-	if (cfg_int(x, g, where, "delay_ms", 0, 10000, 500, &a->delay_ms))
+	if (rc == 0 && strncmp(a->url, "ws://", 5) != 0 && strncmp(a->url, "wss://", 6) != 0)
+		return cfg_fail(x, url, "agent '%s': url must start with ws:// or wss://",
+				a->id);
+	a->builtin = builtin[0] ? CFG_BOT_ECHO : CFG_BOT_NONE;
+	if (cfg_str(x, g, where, "dialect", 0, dialect, sizeof(dialect), &at) < 0)
+		return -EINVAL;
+	if (strcmp(dialect, "twilio") != 0)
+		return cfg_fail(x, at ? at : g, "agent '%s': dialect \"%s\" is not supported "
+				"(twilio)", a->id, dialect);
+	a->dialect = CFG_DIALECT_TWILIO;
+	if (cfg_str(x, g, where, "on_close", 0, on_close, sizeof(on_close), &at) < 0)
+		return -EINVAL;
+	if (strcmp(on_close, "hangup") == 0)
+		a->on_close = CFG_ON_CLOSE_HANGUP;
+	else if (strcmp(on_close, "continue") == 0)
+		a->on_close = CFG_ON_CLOSE_CONTINUE;
+	else
+		return cfg_fail(x, at, "agent '%s': on_close is \"hangup\" or \"continue\"",
+				a->id);
+	snprintf(a->account_sid, sizeof(a->account_sid), "AC%032d", 0);
+	if (cfg_str(x, g, where, "account_sid", 0, a->account_sid, sizeof(a->account_sid),
+		    NULL) < 0 ||
+	    cfg_int(x, g, where, "connect_timeout_ms", 100, 60000, 2000,
+		    &a->connect_timeout_ms) ||
+	    cfg_int(x, g, where, "delay_ms", 0, 10000, 500, &a->delay_ms))
 		return -EINVAL;
 	return cfg_int(x, g, where, "answer_delay_ms", 0, 60000, 0, &a->answer_delay_ms);
 }

@@ -87,13 +87,25 @@ struct cfg_trunk {
 	uint8_t srtp;       /* enum cfg_srtp */
 };
 
-enum cfg_builtin { CFG_BOT_ECHO = 0 };
+enum cfg_builtin { CFG_BOT_ECHO = 0, CFG_BOT_NONE = 1 /* a WebSocket bot (url) */ };
+
+/* WebSocket dialects of a bot (bots/bot_ws.c). */
+enum cfg_dialect { CFG_DIALECT_TWILIO = 0 };
+
+/* What happens to the call when its bot's socket closes mid-call. */
+enum cfg_on_close { CFG_ON_CLOSE_HANGUP = 0, CFG_ON_CLOSE_CONTINUE = 1 };
 
 struct cfg_agent {
 	char id[CFG_NAME_MAX];
 	enum cfg_builtin builtin;
 	uint32_t delay_ms;  /* echo: delay before the caller hears itself */
 	uint32_t answer_delay_ms; /* ring (180) this long before answering (200) */
+	/* WebSocket bots (builtin == CFG_BOT_NONE) */
+	char url[256];              /* ws://host[:port]/path or wss://... */
+	uint8_t dialect;            /* enum cfg_dialect */
+	uint8_t on_close;           /* enum cfg_on_close */
+	uint32_t connect_timeout_ms; /* no open socket by then: the call ends */
+	char account_sid[40];       /* twilio: start.accountSid */
 };
 
 /* A route: when the Request-URI user part (or, with header set, that header's

@@ -56,6 +56,7 @@
 #define DP_NIL UINT32_MAX
 #define DP_PAYLOAD 160       /* G.711 bytes in 20 ms */
 #define DP_CTL_PERIOD_US 100 /* control rings are polled this often */
+#define DP_MARKS 8           /* marks a call holds until their audio has played */
 
 /* Dataplane state of one call. W: the owning dp lcore. */
 struct dp_call {
@@ -75,6 +76,12 @@ struct dp_call {
 	uint32_t frames_in;   /* frames handed to the bot worker */
 	uint32_t next, prev;  /* timer wheel links (slot indices) */
 	uint16_t q_head, q_count; /* playout queue of encoded 20 ms payloads */
+	uint32_t q_in, q_out;     /* frames ever put in / taken out of the queue */
+	uint8_t n_marks, mark_head;
+	struct {
+		uint32_t id;  /* the bot's mark id */
+		uint32_t at;  /* q_in when it came: played once q_out reaches it */
+	} marks[DP_MARKS];
 	uint8_t bucket;
 	uint8_t timeout_sent;     /* VG_MSG_RTP_TIMEOUT was sent */
 	uint64_t last_rx_tsc;     /* last valid RTP from the peer (or call start) */
@@ -787,6 +794,40 @@ static void dp_input(struct dp_lcore *lc, struct rte_mbuf *m, uint64_t now)
 
 /* ---- bot frames into the playout queues ---- */
 
+/* Tell the bot worker of the call that the marks whose audio has played (all of
+ * them with `all`: the queue was cleared or the call ends) are done, in order. */
+static void dp_marks_done(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, bool all)
+{
+	while (c->n_marks && (all || (int32_t)(c->q_out - c->marks[c->mark_head].at) >= 0)) {
+		struct vg_frame *f = dp_stage(lc, c->worker);
+
+		f->slot = slot;
+		f->gen = c->gen;
+		f->kind = VG_FRAME_MARK;
+		f->samples = 0;
+		f->seq = c->marks[c->mark_head].id;
+		f->tsc = 0;
+		c->mark_head = (uint8_t)((c->mark_head + 1) % DP_MARKS);
+		c->n_marks--;
+	}
+}
+
+/* A mark from the bot: done when the audio queued before it has played, at once
+ * when nothing is queued. A call holding DP_MARKS already gives its oldest back
+ * early (counted), so that marks still come back in order. */
+static void dp_mark(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, uint32_t id)
+{
+	if (c->n_marks == DP_MARKS) {
+		dp_count(lc, DP_DROP_MARKS_FULL);
+		c->marks[c->mark_head].at = c->q_out;
+		dp_marks_done(lc, slot, c, false);
+	}
+	c->marks[(c->mark_head + c->n_marks) % DP_MARKS].id = id;
+	c->marks[(c->mark_head + c->n_marks) % DP_MARKS].at = c->q_in;
+	c->n_marks++;
+	dp_marks_done(lc, slot, c, false);
+}
+
 static unsigned dp_bot_poll(struct dp_lcore *lc)
 {
 	struct dp *dp = lc->dp;
@@ -809,6 +850,17 @@ static unsigned dp_bot_poll(struct dp_lcore *lc)
 				continue;
 			}
 			c = &dp->call[f->slot];
+			if (f->kind == VG_FRAME_MARK) {
+				dp_mark(lc, f->slot, c, f->seq);
+				continue;
+			}
+			if (f->kind == VG_FRAME_CLEAR) {
+				lc->st->playout_cleared += c->q_count;
+				c->q_out += c->q_count;
+				c->q_count = 0;
+				dp_marks_done(lc, f->slot, c, true);
+				continue;
+			}
 			if (f->kind == VG_FRAME_DTMF) {
 				if (c->dtmf_pt == CS_NO_PT)
 					dp_count(lc, DP_DROP_DTMF_NOT_NEGOTIATED);
@@ -830,6 +882,7 @@ static unsigned dp_bot_poll(struct dp_lcore *lc)
 					   (c->q_head + c->q_count) % dp->q_cap) * DP_PAYLOAD;
 			g711_encode(c->law, f->pcm, q, DP_PAYLOAD);
 			c->q_count++;
+			c->q_in++;
 		}
 	}
 	return total;
@@ -935,6 +988,9 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		payload = dp->playout + ((size_t)slot * dp->q_cap + c->q_head) * DP_PAYLOAD;
 		c->q_head = (uint16_t)((c->q_head + 1) % dp->q_cap);
 		c->q_count--;
+		c->q_out++;
+		if (c->n_marks)
+			dp_marks_done(lc, slot, c, false);
 	} else {
 		silence = true;
 	}

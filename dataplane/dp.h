@@ -49,6 +49,7 @@
 	X(icmp_replies)                                                          \
 	X(frames_to_bot)                                                         \
 	X(frames_from_bot)                                                       \
+	X(playout_cleared) /* bot frames dropped unplayed by a clear */          \
 	X(calls_started)                                                         \
 	X(calls_stopped)                                                         \
 	X(calls_active)                                                          \

@@ -42,6 +42,7 @@
 	X(BOT_RING_FULL, "bot_ring_full")   /* frame ring to the bot worker full */ \
 	X(PLAYOUT_FULL, "playout_full")     /* bot frame: playout queue full */ \
 	X(STALE_FRAME, "stale_frame")       /* bot frame for a call that is gone */ \
+	X(MARKS_FULL, "marks_full")         /* bot mark given back early: DP_MARKS held */ \
 	X(BOT_FRAME_BAD, "bot_frame_bad")   /* bot frame of the wrong kind or size */ \
 	X(DTMF_NOT_NEGOTIATED, "dtmf_not_negotiated") /* bot key press, no telephone-event */ \
 	X(DTMF_QUEUE_FULL, "dtmf_queue_full") /* bot key presses beyond the queue */ \

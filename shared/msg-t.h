@@ -50,6 +50,11 @@ enum vg_frame_kind {
 	VG_FRAME_AUDIO = 1, /* pcm[] holds VG_FRAME_SAMPLES samples */
 	VG_FRAME_DTMF = 2,  /* dtmf holds one key press: of the caller (dp -> bot), or
 			     * for the caller (bot -> dp, sent as RFC 4733 events) */
+	VG_FRAME_MARK = 3,  /* seq holds a mark id. bot -> dp: a mark after the audio
+			     * queued so far; dp -> bot: that audio has been played (or
+			     * cleared) */
+	VG_FRAME_CLEAR = 4, /* bot -> dp: drop the audio not played yet; its marks come
+			     * back at once */
 };
 
 /*

@@ -6,10 +6,10 @@
 #   tools/deps.sh bench  the same, plus the peer the benchmarks measure (rtpengine)
 set -euo pipefail
 
-run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev
+run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev libwebsockets-dev
 	libsofia-sip-ua-dev libsrtp2-dev libconfig-dev libjemalloc-dev libjansson-dev
 	iproute2 ethtool procps)
-test_pkgs=(libcmocka-dev sip-tester baresip-core tcpdump python3 iputils-ping openssl)
+test_pkgs=(libcmocka-dev sip-tester baresip-core tcpdump python3 python3-websockets iputils-ping openssl)
 
 pkgs=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && pkgs+=("${test_pkgs[@]}")

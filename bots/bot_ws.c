@@ -1,0 +1,487 @@
+/*
+ * bot_ws.c: bots over WebSocket, in the Twilio Media Streams dialect.
+ *
+ * Each worker has one libwebsockets client context, serviced without blocking from
+ * the worker's loop (bot.c), so one thread carries the rings and every socket of its
+ * sessions. A session opens its socket when the call is published; once it is up
+ * the bot gets, as Twilio sends them: "connected", "start" (streamSid, callSid,
+ * accountSid, tracks, mediaFormat audio/x-mulaw 8000, customParameters = the call
+ * context, whose from_number and to_number are there), then one "media" message per
+ * 20 ms frame of the caller (base64 mu-law), "dtmf" for each key press, "mark" when
+ * the audio before one of the bot's marks has been played, and "stop" when the call
+ * ends. From the bot it takes "media" (base64 mu-law, any length: cut into 20 ms
+ * frames for the playout queue), "mark" and "clear". PCMA calls are converted through
+ * linear PCM: the dataplane encodes the bot's frames in the call's law.
+ *
+ * Failures: no socket within the agent's connect_timeout_ms, a refused connection or
+ * handshake, or the bot closing mid-call (with on_close = "hangup") end the call
+ * through bot_hangup(); all are logged with the call id and counted. Anything the
+ * bot sends that is not a Twilio message (bad JSON, bad base64, binary frames, over
+ * BOT_WS_MSG_MAX bytes) is counted in bot_msgs_bad and dropped.
+ *
+ * Memory: a struct bot_ws per session (about 5 KB) and lws' own per connection,
+ * taken at open; messages to the bot wait in an lws buflist until the socket is
+ * writable. The struct lives until both the session and the socket let go of it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libwebsockets.h>
+
+#include "app/log.h"
+#include "bots/bot.h"
+#include "dataplane/g711.h"
+
+#define BOT_WS_MSG_MAX (256 * 1024) /* one message from the bot, at most */
+#define BOT_WS_MARKS 64             /* mark names kept until their audio plays */
+#define BOT_WS_NAME_MAX 64
+
+struct bot_ws {
+	struct lws *wsi;            /* NULL once the socket is gone */
+	struct bot_session *s;      /* NULL once the call is gone */
+	struct bot_worker *w;
+	const struct cfg_agent *agent;
+	lws_sorted_usec_list_t connect_timer;
+	uint8_t established;
+	uint8_t closing;            /* the call ended: send what is queued, then close */
+	uint8_t failed;             /* the call was told to end */
+	struct lws_buflist *out;    /* messages to the bot, each LWS_PRE + text */
+	char stream_sid[40], call_sid[40];
+	char call_id[96];
+	char seq_text[12];
+	uint32_t seq;               /* sequenceNumber of our last message */
+	uint32_t chunk;             /* media chunks sent */
+	char *in;                   /* message from the bot being assembled */
+	size_t in_len, in_cap;
+	uint8_t ulaw[VG_FRAME_SAMPLES]; /* the bot's audio short of a whole frame */
+	unsigned ulaw_n;
+	uint32_t mark_next;         /* id of the bot's next mark */
+	char marks[BOT_WS_MARKS][BOT_WS_NAME_MAX];
+};
+
+static void bot_ws_free_if_done(struct bot_ws *b)
+{
+	if (b->wsi || b->s)
+		return;
+	lws_buflist_destroy_all_segments(&b->out);
+	free(b->in);
+	free(b);
+}
+
+/* Queue one text message to the bot. */
+static void bot_ws_send(struct bot_ws *b, const char *text, size_t len)
+{
+	uint8_t buf[LWS_PRE + 1024], *p = buf;
+
+	if (!b->wsi || !b->established)
+		return;
+	if (LWS_PRE + len > sizeof(buf)) {
+		p = malloc(LWS_PRE + len);
+		if (!p)
+			return;
+	}
+	memcpy(p + LWS_PRE, text, len);
+	if (lws_buflist_append_segment(&b->out, p, LWS_PRE + len) < 0)
+		log_err("bot", "call %s: out of memory for a message to the bot", b->call_id);
+	if (p != buf)
+		free(p);
+	lws_callback_on_writable(b->wsi);
+}
+
+static void bot_ws_send_json(struct bot_ws *b, json_t *msg)
+{
+	char *text = json_dumps(msg, JSON_COMPACT);
+
+	if (text) {
+		bot_ws_send(b, text, strlen(text));
+		free(text);
+	}
+	json_decref(msg);
+}
+
+/* The next sequenceNumber, as Twilio writes it: a decimal string. */
+static const char *bot_ws_seq(struct bot_ws *b)
+{
+	snprintf(b->seq_text, sizeof(b->seq_text), "%u", ++b->seq);
+	return b->seq_text;
+}
+
+/* The call must end: once per session. */
+static void bot_ws_fail(struct bot_ws *b, const char *why)
+{
+	if (b->failed || !b->s)
+		return;
+	b->failed = 1;
+	log_err("bot", "call %s: bot %s (%s): %s: the call ends", b->call_id, b->agent->id,
+		b->agent->url, why);
+	bot_hangup(b->w, b->s);
+}
+
+static void bot_ws_connect_timeout(lws_sorted_usec_list_t *sul)
+{
+	struct bot_ws *b = lws_container_of(sul, struct bot_ws, connect_timer);
+
+	if (b->established)
+		return;
+	bot_worker_stats(b->w)->ws_failed++;
+	bot_ws_fail(b, "no WebSocket within connect_timeout_ms");
+	if (b->wsi)
+		lws_set_timeout(b->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* "connected" and "start", as Twilio opens a stream. customParameters carries the
+ * call context: strings as they are, anything else as its JSON text. */
+static void bot_ws_start(struct bot_ws *b)
+{
+	json_error_t err;
+	json_t *ctx = json_loads(b->s->context, 0, &err), *params = json_object();
+	const char *key;
+	json_t *v;
+
+	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s}", "event", "connected", "protocol",
+				      "Call", "version", "1.0.0"));
+	json_object_foreach(ctx, key, v) {
+		if (json_is_string(v)) {
+			json_object_set(params, key, v);
+		} else {
+			char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			if (t)
+				json_object_set_new(params, key, json_string(t));
+			free(t);
+		}
+	}
+	json_decref(ctx);
+	b->seq = 1;
+	bot_ws_send_json(b, json_pack(
+		"{s:s, s:s, s:{s:s, s:s, s:s, s:[s], s:o, s:{s:s, s:i, s:i}}, s:s}",
+		"event", "start", "sequenceNumber", "1", "start", "accountSid",
+		b->agent->account_sid, "streamSid", b->stream_sid, "callSid", b->call_sid,
+		"tracks", "inbound", "customParameters", params, "mediaFormat", "encoding",
+		"audio/x-mulaw", "sampleRate", 8000, "channels", 1, "streamSid", b->stream_sid));
+}
+
+/* Cut the bot's mu-law into frames for the caller. */
+static void bot_ws_audio(struct bot_ws *b, const uint8_t *ulaw, size_t n)
+{
+	int16_t pcm[VG_FRAME_SAMPLES];
+
+	while (n) {
+		size_t take = VG_FRAME_SAMPLES - b->ulaw_n < n ? VG_FRAME_SAMPLES - b->ulaw_n : n;
+
+		memcpy(b->ulaw + b->ulaw_n, ulaw, take);
+		b->ulaw_n += (unsigned)take;
+		ulaw += take;
+		n -= take;
+		if (b->ulaw_n == VG_FRAME_SAMPLES) {
+			g711_decode(CS_LAW_PCMU, b->ulaw, pcm, VG_FRAME_SAMPLES);
+			bot_send_pcm(b->w, b->s, pcm);
+			b->ulaw_n = 0;
+		}
+	}
+}
+
+/* One whole message from the bot. Returns false when it is not one we take. */
+static bool bot_ws_message(struct bot_ws *b, const char *text, size_t len)
+{
+	json_error_t err;
+	json_t *m = json_loadb(text, len, 0, &err);
+	const char *event = json_string_value(json_object_get(m, "event"));
+	bool ok = true;
+
+	if (!event) {
+		ok = false;
+	} else if (strcmp(event, "media") == 0) {
+		const char *payload = json_string_value(
+			json_object_get(json_object_get(m, "media"), "payload"));
+		size_t plen = payload ? strlen(payload) : 0;
+		uint8_t *ulaw = plen ? malloc(plen) : NULL;
+		int n = ulaw ? lws_b64_decode_string_len(payload, (int)plen, (char *)ulaw,
+							  (int)plen) : -1;
+
+		if (n < 0 || plen % 4)
+			ok = false;
+		else
+			bot_ws_audio(b, ulaw, (size_t)n);
+		free(ulaw);
+	} else if (strcmp(event, "mark") == 0) {
+		const char *name = json_string_value(
+			json_object_get(json_object_get(m, "mark"), "name"));
+		uint32_t id = b->mark_next++;
+
+		if (!name)
+			ok = false;
+		else
+			snprintf(b->marks[id % BOT_WS_MARKS], BOT_WS_NAME_MAX, "%s", name);
+		if (name && bot_send_mark(b->w, b->s, id) != 0)
+			log_warn("bot", "call %s: mark '%s' lost: ring to the dataplane full",
+				 b->call_id, name);
+	} else if (strcmp(event, "clear") == 0) {
+		b->ulaw_n = 0;
+		bot_send_clear(b->w, b->s);
+	} else {
+		ok = false;
+	}
+	json_decref(m);
+	return ok;
+}
+
+static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		     void *in, size_t len)
+{
+	struct bot_ws *b = user;
+
+	if (!b) /* lws' own callbacks (protocol init, thread id, ...) */
+		return 0;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		bot_worker_stats(b->w)->ws_failed++;
+		bot_ws_fail(b, in ? (const char *)in : "connection refused");
+		/* the socket is gone: nothing of lws points at b any more */
+		b->wsi = NULL;
+		lws_sul_cancel(&b->connect_timer);
+		lws_set_wsi_user(wsi, NULL);
+		bot_ws_free_if_done(b);
+		break;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		b->established = 1;
+		lws_sul_cancel(&b->connect_timer);
+		if (b->s)
+			bot_ws_start(b);
+		break;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (!b->s)
+			break;
+		if (lws_frame_is_binary(wsi) || b->in_len + len > BOT_WS_MSG_MAX) {
+			if (lws_is_final_fragment(wsi))
+				bot_worker_stats(b->w)->bot_msgs_bad++;
+			b->in_len = BOT_WS_MSG_MAX + 1; /* drop until the end of it */
+		} else {
+			if (b->in_len + len > b->in_cap) {
+				size_t cap = b->in_cap ? b->in_cap * 2 : 4096;
+				char *n;
+
+				while (cap < b->in_len + len)
+					cap *= 2;
+				n = realloc(b->in, cap);
+				if (!n)
+					return -1;
+				b->in = n;
+				b->in_cap = cap;
+			}
+			memcpy(b->in + b->in_len, in, len);
+			b->in_len += len;
+		}
+		if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+			bot_worker_stats(b->w)->bot_msgs_in++;
+			if (b->in_len <= BOT_WS_MSG_MAX && !bot_ws_message(b, b->in, b->in_len))
+				bot_worker_stats(b->w)->bot_msgs_bad++;
+			b->in_len = 0;
+		}
+		break;
+	case LWS_CALLBACK_CLIENT_WRITEABLE: {
+		uint8_t *p;
+		size_t n = lws_buflist_next_segment_len(&b->out, &p);
+
+		if (n > LWS_PRE) {
+			if (lws_write(wsi, p + LWS_PRE, n - LWS_PRE, LWS_WRITE_TEXT) <
+			    (int)(n - LWS_PRE))
+				return -1;
+			lws_buflist_use_segment(&b->out, n);
+		}
+		if (lws_buflist_next_segment_len(&b->out, NULL))
+			lws_callback_on_writable(wsi);
+		else if (b->closing) {
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+			return -1;
+		}
+		break;
+	}
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (b && b->s && !b->closing) {
+			bot_worker_stats(b->w)->ws_closed++;
+			if (b->agent->on_close == CFG_ON_CLOSE_HANGUP)
+				bot_ws_fail(b, "the bot closed the WebSocket");
+			else
+				log_info("bot", "call %s: the bot closed the WebSocket; the call "
+					 "goes on (on_close = \"continue\")", b->call_id);
+		}
+		break;
+	case LWS_CALLBACK_WSI_DESTROY:
+		b->wsi = NULL;
+		lws_sul_cancel(&b->connect_timer);
+		lws_set_wsi_user(wsi, NULL);
+		bot_ws_free_if_done(b);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols bot_ws_protocols[] = {
+	{.name = "voxgate-bot", .callback = bot_ws_cb},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+struct lws_context *bot_ws_context(unsigned worker)
+{
+	struct lws_context_creation_info info;
+
+	(void)worker;
+	lws_set_log_level(LLL_ERR, NULL);
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = bot_ws_protocols;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.fd_limit_per_thread = 0;
+	return lws_create_context(&info);
+}
+
+void bot_ws_context_destroy(struct lws_context *ctx)
+{
+	lws_context_destroy(ctx);
+}
+
+static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
+{
+	struct lws_context *ctx = bot_worker_lws(s->worker);
+	struct lws_client_connect_info ci;
+	char url[sizeof(a->url)], path[sizeof(a->url) + 1];
+	const char *proto, *host, *p;
+	struct bot_ws *b;
+	int port;
+
+	if (!ctx)
+		return -ENOTCONN;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->s = s;
+	b->w = s->worker;
+	b->agent = a;
+	snprintf(b->call_id, sizeof(b->call_id), "%s", s->call_id);
+	/* Twilio-shaped ids: CA/MZ and 32 hex digits; the slot and generation make
+	 * them unique on this host. */
+	snprintf(b->call_sid, sizeof(b->call_sid), "CA%08x%08x%016llx", s->slot, s->gen,
+		 (unsigned long long)lws_now_usecs());
+	snprintf(b->stream_sid, sizeof(b->stream_sid), "MZ%08x%08x%016llx", s->slot,
+		 s->gen, (unsigned long long)lws_now_usecs());
+	snprintf(url, sizeof(url), "%s", a->url);
+	if (lws_parse_uri(url, &proto, &host, &port, &p)) {
+		free(b);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/%s", p);
+	memset(&ci, 0, sizeof(ci));
+	ci.context = ctx;
+	ci.address = host;
+	ci.host = host;
+	ci.origin = host;
+	ci.port = port;
+	ci.path = path;
+	ci.ssl_connection = strcmp(proto, "wss") == 0 ? LCCSCF_USE_SSL : 0;
+	ci.protocol = NULL;
+	ci.local_protocol_name = "voxgate-bot";
+	ci.userdata = b;
+	ci.pwsi = &b->wsi;
+	s->state = b;
+	lws_sul_schedule(ctx, 0, &b->connect_timer, bot_ws_connect_timeout,
+			 (lws_usec_t)a->connect_timeout_ms * LWS_US_PER_MS);
+	if (!lws_client_connect_via_info(&ci) && !b->failed) {
+		/* refused before any callback: the session ends now */
+		lws_sul_cancel(&b->connect_timer);
+		s->state = NULL;
+		b->s = NULL;
+		b->wsi = NULL;
+		bot_ws_free_if_done(b);
+		bot_worker_stats(s->worker)->ws_failed++;
+		return -ECONNREFUSED;
+	}
+	return 0;
+}
+
+static void bot_ws_frame(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f)
+{
+	struct bot_ws *b = s->state;
+	uint8_t ulaw[VG_FRAME_SAMPLES];
+	char b64[256], msg[512];
+	int n;
+
+	(void)w;
+	if (!b || !b->established || f->samples != VG_FRAME_SAMPLES)
+		return;
+	g711_encode(CS_LAW_PCMU, f->pcm, ulaw, VG_FRAME_SAMPLES);
+	if (lws_b64_encode_string((const char *)ulaw, VG_FRAME_SAMPLES, b64, sizeof(b64)) < 0)
+		return;
+	b->chunk++;
+	n = snprintf(msg, sizeof(msg),
+		     "{\"event\":\"media\",\"sequenceNumber\":\"%u\",\"media\":{\"track\":"
+		     "\"inbound\",\"chunk\":\"%u\",\"timestamp\":\"%u\",\"payload\":\"%s\"},"
+		     "\"streamSid\":\"%s\"}",
+		     ++b->seq, b->chunk, (b->chunk - 1) * 20, b64, b->stream_sid);
+	bot_ws_send(b, msg, (size_t)n);
+}
+
+static void bot_ws_dtmf(struct bot_worker *w, struct bot_session *s, uint8_t event,
+			unsigned duration_ms)
+{
+	struct bot_ws *b = s->state;
+	char msg[256];
+	int n;
+
+	(void)w;
+	(void)duration_ms;
+	if (!b || !b->established)
+		return;
+	n = snprintf(msg, sizeof(msg),
+		     "{\"event\":\"dtmf\",\"streamSid\":\"%s\",\"sequenceNumber\":\"%u\","
+		     "\"dtmf\":{\"track\":\"inbound_track\",\"digit\":\"%c\"}}",
+		     b->stream_sid, ++b->seq, vg_dtmf_char(event));
+	bot_ws_send(b, msg, (size_t)n);
+}
+
+static void bot_ws_mark(struct bot_worker *w, struct bot_session *s, uint32_t id)
+{
+	struct bot_ws *b = s->state;
+
+	(void)w;
+	if (!b || !b->established)
+		return;
+	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s, s:{s:s}}", "event", "mark",
+				      "sequenceNumber", bot_ws_seq(b), "streamSid",
+				      b->stream_sid, "mark", "name", b->marks[id % BOT_WS_MARKS]));
+}
+
+/* The call ended: "stop", then the socket closes once that is written. */
+static void bot_ws_close(struct bot_session *s)
+{
+	struct bot_ws *b = s->state;
+
+	if (!b)
+		return;
+	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "event", "stop",
+				      "sequenceNumber", bot_ws_seq(b), "streamSid", b->stream_sid, "stop",
+				      "accountSid", b->agent->account_sid, "callSid",
+				      b->call_sid));
+	b->closing = 1;
+	b->s = NULL;
+	s->state = NULL;
+	if (b->wsi && !b->established)
+		lws_set_timeout(b->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	else if (b->wsi)
+		lws_callback_on_writable(b->wsi);
+	bot_ws_free_if_done(b);
+}
+
+const struct bot_ops bot_ws_ops = {
+	.name = "websocket",
+	.open = bot_ws_open,
+	.frame = bot_ws_frame,
+	.dtmf = bot_ws_dtmf,
+	.mark = bot_ws_mark,
+	.close = bot_ws_close,
+};

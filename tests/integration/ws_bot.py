@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""ws_bot.py: a bot for the tests, speaking the Twilio Media Streams dialect.
+
+  ws_bot.py serve --port P --log FILE [--script talk|dtmf|die]
+      listen on 0.0.0.0:P for voxgate; one line of JSON per event to FILE, each with
+      "t" (wall clock, s): every message voxgate sent, and what the bot did. Scripts:
+        talk: keep the caller's audio; 0.5 s after "start" play audio A (2 s of tones,
+              sent at twice real time in 100 ms chunks), then mark "a"; 3.5 s after
+              "start" play audio B (3 s) and mark "b", and 0.5 s later "clear"
+        dtmf: only listen
+        die:  close the socket 1 s after "start"
+  ws_bot.py check FILE --pcap PCAP --caller-audio RAW --from N --to N
+      what the talk script saw and what the caller heard (checks printed one a line
+      as "ok - ..." / "not ok - ..."; exit status 1 when any failed)
+
+Audio A and B are made here (audio_a(), audio_b()) so that check knows them too.
+Needs Debian's python3-websockets.
+"""
+import argparse
+import asyncio
+import warnings
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+import audioop  # noqa: E402 (Debian 12's python3 is 3.11, which has it)
+import base64  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import struct  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def tones(seconds, freqs, seed):
+    """Linear PCM16: tones of 250 ms, each from freqs in a fixed order."""
+    x = []
+    for k in range(int(seconds * 4)):
+        f = freqs[(k * 7 + seed) % len(freqs)]
+        x += [int(9000 * math.sin(2 * math.pi * f * i / 8000)) for i in range(2000)]
+    return struct.pack("<%dh" % len(x), *x)
+
+
+def audio_a():
+    return audioop.lin2ulaw(tones(2, [350, 500, 700, 900, 1200], 1), 2)
+
+
+def audio_b():
+    return audioop.lin2ulaw(tones(3, [400, 650, 850, 1100, 1500], 3), 2)
+
+
+async def serve(a):
+    import websockets
+
+    log = open(a.log, "a", buffering=1)
+
+    def note(**kv):
+        kv["t"] = time.time()
+        log.write(json.dumps(kv) + "\n")
+
+    async def play(ws, sid, audio):
+        for off in range(0, len(audio), 800):  # 100 ms chunks every 50 ms: 2x
+            await ws.send(json.dumps({"event": "media", "streamSid": sid, "media": {
+                "payload": base64.b64encode(audio[off:off + 800]).decode()}}))
+            await asyncio.sleep(0.05)
+
+    async def talk(ws, sid):
+        await asyncio.sleep(0.5)
+        note(did="play", audio="a")
+        await play(ws, sid, audio_a())
+        await ws.send(json.dumps({"event": "mark", "streamSid": sid, "mark": {"name": "a"}}))
+        note(did="mark", name="a")
+        await asyncio.sleep(3.5 - 0.5 - 1.0)
+        note(did="play", audio="b")
+        await play(ws, sid, audio_b())
+        await ws.send(json.dumps({"event": "mark", "streamSid": sid, "mark": {"name": "b"}}))
+        note(did="mark", name="b")
+        await asyncio.sleep(0.5)
+        await ws.send(json.dumps({"event": "clear", "streamSid": sid}))
+        note(did="clear")
+
+    async def handler(ws, path=None):
+        task = None
+        async for text in ws:
+            m = json.loads(text)
+            note(got=m)
+            if m.get("event") == "start":
+                sid = m["start"]["streamSid"]
+                if a.script == "talk":
+                    task = asyncio.ensure_future(talk(ws, sid))
+                elif a.script == "die":
+                    await asyncio.sleep(1)
+                    note(did="die")
+                    await ws.close()
+                    return
+        if task:
+            task.cancel()
+
+    async with websockets.serve(handler, "0.0.0.0", a.port):
+        note(did="listen", port=a.port)
+        await asyncio.Future()
+
+
+def check(a):
+    from rtp_audio import read_pcap
+
+    ev = [json.loads(line) for line in open(a.log)]
+    got = [e["got"] for e in ev if "got" in e]
+    did = {(e["did"], e.get("name") or e.get("audio")): e["t"] for e in ev if "did" in e}
+    fails = 0
+
+    def ok(cond, what):
+        nonlocal fails
+        print(("ok - " if cond else "not ok - ") + what)
+        fails += not cond
+
+    kinds = [m.get("event") for m in got]
+    ok(kinds[:2] == ["connected", "start"] and kinds[-1] == "stop",
+       "the bot got connected, start, ..., stop (%s ... %s)" % (kinds[:2], kinds[-1:]))
+    st = next((m for m in got if m.get("event") == "start"), {})
+    s = st.get("start", {})
+    ok(st.get("sequenceNumber") == "1" and s.get("streamSid", "").startswith("MZ") and
+       len(s.get("streamSid", "")) == 34 and s.get("callSid", "").startswith("CA") and
+       s.get("accountSid", "").startswith("AC") and s.get("tracks") == ["inbound"] and
+       s.get("mediaFormat") == {"encoding": "audio/x-mulaw", "sampleRate": 8000,
+                                "channels": 1} and st.get("streamSid") == s.get("streamSid"),
+       "start has Twilio's fields: %s" % json.dumps(st)[:300])
+    cp = s.get("customParameters", {})
+    ok(cp.get("from_number") == a.from_number and cp.get("to_number") == a.to_number and
+       all(isinstance(v, str) for v in cp.values()),
+       "customParameters carry the call context as strings (from %s, to %s)" %
+       (cp.get("from_number"), cp.get("to_number")))
+    media = [m for m in got if m.get("event") == "media"]
+    seqs = [int(m["sequenceNumber"]) for m in got if m.get("event") != "connected"]
+    ok(seqs == list(range(1, len(seqs) + 1)) and
+       [int(m["media"]["chunk"]) for m in media] == list(range(1, len(media) + 1)) and
+       all(m["media"]["track"] == "inbound" and
+           int(m["media"]["timestamp"]) == 20 * (int(m["media"]["chunk"]) - 1) and
+           m["streamSid"] == s.get("streamSid") for m in media),
+       "sequenceNumber, chunk and timestamp count up without a gap (%d media)" % len(media))
+    heard = b"".join(base64.b64decode(m["media"]["payload"]) for m in media)
+    ok(len(media) > 100 and all(len(base64.b64decode(m["media"]["payload"])) == 160
+                                for m in media), "each media message is 160 bytes of mu-law")
+    said = audioop.alaw2lin(open(a.caller_audio, "rb").read(), 2)
+    bot_pcm = audioop.ulaw2lin(heard, 2)
+    c, frame = best_lag(said[:8000 * 2], bot_pcm)
+    ok(c > 0.99, "the caller's first second reached the bot intact (A-law to mu-law): "
+       "correlation %.4f, %d ms into the stream" % (c, 20 * frame))
+
+    # what the caller heard: voxgate's RTP, A-law
+    pkts = [(t, p) for t, s_, d, sp, dp, p in read_pcap(a.pcap)
+            if s_ == "198.18.1.1" and d == "198.18.1.2" and sp % 2 == 0 and len(p) == 172]
+    times = [t for t, _ in pkts]
+    pcm = b"".join(audioop.alaw2lin(p[12:], 2) for _, p in pkts)
+    for name, audio in (("a", audio_a()), ("b", audio_b())):
+        ref = audioop.ulaw2lin(audio, 2)
+        n = len(ref) // 2 if name == "a" else 8000 * 2 // 5  # b: its first 400 ms
+        c, first = best_lag(ref[:2 * n], pcm)
+        span = times[first:first + n // 160]
+        steps = [b - a_ for a_, b in zip(span, span[1:])]
+        ok(c > 0.99 and steps and max(abs(x - 0.02) for x in steps) < 0.008,
+           "audio %s reached the caller intact (%.4f) at 20 ms pace (steps %.1f-%.1f ms)" %
+           (name, c, 1000 * min(steps or [0]), 1000 * max(steps or [0])))
+        if name == "a":
+            a_end = span[-1] if span else 0
+        else:
+            b_start = span[0] if span else 0
+    marks = [(m["mark"]["name"], e["t"]) for e, m in ((e, e["got"]) for e in ev if "got" in e)
+             if m.get("event") == "mark"]
+    ok([n for n, _ in marks] == ["a", "b"], "marks came back in order: %s" % marks)
+    ma = dict(marks).get("a", 0)
+    ok(abs(ma - a_end) < 0.06, "mark a came back when the caller had heard audio a "
+       "(%.0f ms after its last packet)" % (1000 * (ma - a_end)))
+    clear_t = did.get(("clear", None), 0)
+    after = [t for t, p in pkts if t > clear_t and t < clear_t + 1.0 and
+             max(abs(v) for v in struct.unpack("<160h", audioop.alaw2lin(p[12:], 2))) > 500]
+    last_b = max((t for t, p in pkts if b_start <= t <= clear_t + 1.0 and
+                  max(abs(v) for v in struct.unpack("<160h",
+                                                    audioop.alaw2lin(p[12:], 2))) > 500),
+                 default=0)
+    ok(clear_t and last_b - clear_t < 0.025 and len(after) <= 1,
+       "after clear the caller hears audio b stop within 20 ms (last packet %.1f ms "
+       "after clear)" % (1000 * (last_b - clear_t)))
+    mb = dict(marks).get("b", 0)
+    ok(mb and mb - clear_t < 0.05, "the pending mark b came back on clear (%.0f ms)" %
+       (1000 * (mb - clear_t)))
+    return 1 if fails else 0
+
+
+def best_lag(ref, pcm):
+    """Best correlation of ref in pcm (PCM16 bytes) at whole 20 ms frames: every frame
+    on either side is one RTP packet or one media message. Returns (corr, frame)."""
+    r = struct.unpack("<%dh" % (len(ref) // 2), ref)[::2]
+    x = struct.unpack("<%dh" % (len(pcm) // 2), pcm)
+    rr = math.sqrt(sum(v * v for v in r)) or 1
+    best = (0.0, 0)
+    for frame in range(0, (len(x) - 2 * len(r)) // 160 + 1):
+        seg = x[160 * frame:160 * frame + 2 * len(r):2]
+        num = sum(p * q for p, q in zip(r, seg))
+        c = num / (rr * (math.sqrt(sum(q * q for q in seg)) or 1))
+        if c > best[0]:
+            best = (c, frame)
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("serve")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--log", required=True)
+    p.add_argument("--script", default="talk", choices=["talk", "dtmf", "die"])
+    p = sub.add_parser("check")
+    p.add_argument("log")
+    p.add_argument("--pcap", required=True)
+    p.add_argument("--caller-audio", required=True)
+    p.add_argument("--from", dest="from_number", required=True)
+    p.add_argument("--to", dest="to_number", required=True)
+    a = ap.parse_args()
+    if a.cmd == "serve":
+        asyncio.run(serve(a))
+        return 0
+    return check(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
