@@ -63,12 +63,13 @@ vg_ramp srtp 500 1000 1500 2000 2500 3000
 best_vgs=$best vgs_final=$final
 
 # libsrtp2 alone, through voxgate's wrapper: Debian's NSS build and the OpenSSL one
+taskset -c 1 "$top/build/srtp_ops_openssl" --sessions 1000 --suite gcm >"$out/srtp-gcm-1.txt"
 for lib in nss openssl; do
 	taskset -c 1 "$top/build/srtp_ops_$lib" --sessions 1000 >"$out/srtp-$lib-1.txt"
 	"$top/build/srtp_ops_$lib" --sessions 1000 --threads 2 --packets 100000 \
 		>"$out/srtp-$lib-2.txt"
 done
-ops() { sed -n "s/^threads $2 thread 0 ${3}_cycles //p" "$out/srtp-$1-$2.txt"; }
+ops() { sed -n "s/^threads $2 thread 0 .* ${3}_cycles \([0-9]*\).*/\1/p" "$out/srtp-$1-$2.txt"; }
 
 # ---- rtpengine ----
 ip netns add "$ns"
@@ -145,5 +146,6 @@ libsrtp2 2.5.0 per 172-byte packet, 1000 calls round-robin (bench/srtp_ops.c), c
 | Debian's (NSS) | $(ops nss 1 protect) | $(ops nss 1 unprotect) | $(ops nss 2 protect) |
 | Debian's source with OpenSSL (tools/srtp_openssl.sh) | $(ops openssl 1 protect) | $(ops openssl 1 unprotect) | $(ops openssl 2 protect) |
 
+AEAD_AES_128_GCM on the OpenSSL build, 1 thread: protect $(ops gcm 1 protect), unprotect $(ops gcm 1 unprotect) cycles
 ratio NSS/OpenSSL, protect, 1 thread: $(awk -v a="$(ops nss 1 protect)" -v b="$(ops openssl 1 protect)" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
 EOT

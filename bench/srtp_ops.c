@@ -2,14 +2,14 @@
  * srtp_ops: what libsrtp2 costs per packet, through voxgate's own wrapper
  * (dataplane/srtp.c), for the libsrtp2 this binary is linked with.
  *
- *   srtp_ops [--sessions N] [--packets N] [--threads T]
+ *   srtp_ops [--sessions N] [--packets N] [--threads T] [--suite sha1_80|gcm]
  *
  * meson builds it twice: srtp_ops_nss on Debian's libsrtp2 (built on NSS) and
  * srtp_ops_openssl on the one tools/srtp_openssl.sh builds from Debian's source
  * with OpenSSL; bench/run.sh runs both and prints the ratio.
  *
  * Each thread keeps N calls' worth of SRTP (both directions, random keys, AES_CM_128_
- * HMAC_SHA1_80) and walks them round-robin, as a dp lcore does: protect one 172-byte
+ * HMAC_SHA1_80 or AEAD_AES_128_GCM) and walks them round-robin, as a dp lcore does: protect one 172-byte
  * G.711 packet (12-byte header, 160 bytes), then unprotect it with the receiving
  * side; every unprotect must succeed and give the packet back. Printed per thread:
  * TSC cycles per protect and per unprotect. With two threads at once the figures show
@@ -27,7 +27,7 @@
 #include "dataplane/srtp.h"
 
 struct job {
-	unsigned sessions, packets, idx;
+	unsigned sessions, packets, idx, suite;
 	double protect, unprotect; /* cycles per packet */
 	int failed;
 };
@@ -46,7 +46,7 @@ static void *run(void *arg)
 		return NULL;
 	}
 	for (unsigned i = 0; i < j->sessions; i++) {
-		struct cs_srtp k = {.suite = CS_SRTP_AES_CM_128_HMAC_SHA1_80};
+		struct cs_srtp k = {.suite = (uint8_t)j->suite};
 
 		if (getrandom(k.tx_key, sizeof(k.tx_key), 0) < 0) {
 			j->failed = errno;
@@ -104,8 +104,10 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {{"sessions", required_argument, NULL, 's'},
 					     {"packets", required_argument, NULL, 'p'},
 					     {"threads", required_argument, NULL, 't'},
+					     {"suite", required_argument, NULL, 'u'},
 					     {NULL, 0, NULL, 0}};
 	unsigned sessions = 1000, packets = 300000, threads = 1;
+	unsigned suite = CS_SRTP_AES_CM_128_HMAC_SHA1_80;
 	pthread_t th[2];
 	struct job jobs[2];
 	int opt;
@@ -117,6 +119,10 @@ int main(int argc, char **argv)
 			packets = (unsigned)atoi(optarg);
 		else if (opt == 't')
 			threads = (unsigned)atoi(optarg);
+		else if (opt == 'u' && strcmp(optarg, "gcm") == 0)
+			suite = CS_SRTP_AEAD_AES_128_GCM;
+		else if (opt == 'u' && strcmp(optarg, "sha1_80") == 0)
+			suite = CS_SRTP_AES_CM_128_HMAC_SHA1_80;
 		else
 			return 2;
 	}
@@ -129,9 +135,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "srtp_ops: srtp_init failed\n");
 		return 1;
 	}
-	printf("library %s on %s\n", srtp_get_version_string(), VG_SRTP_CRYPTO);
+	printf("library %s on %s, %s\n", srtp_get_version_string(), VG_SRTP_CRYPTO,
+	       suite == CS_SRTP_AEAD_AES_128_GCM ? "AEAD_AES_128_GCM" : "AES_CM_128_HMAC_SHA1_80");
 	for (unsigned t = 0; t < threads; t++) {
-		jobs[t] = (struct job){.sessions = sessions, .packets = packets, .idx = t};
+		jobs[t] = (struct job){.sessions = sessions, .packets = packets, .idx = t,
+				       .suite = suite};
 		pthread_create(&th[t], NULL, run, &jobs[t]);
 	}
 	for (unsigned t = 0; t < threads; t++) {

@@ -140,6 +140,19 @@ void bot_hangup(struct bot_worker *w, struct bot_session *s)
 	bot_event(w, VG_MSG_BOT_HANGUP, s->slot, s->gen);
 }
 
+int bot_hangup_call(struct bot_worker *w, uint32_t slot, uint32_t gen)
+{
+	if (!cs_gen_ok(w->pool->calls, slot, gen) || !cs_slot(w->pool->calls, slot)->in_use)
+		return -ENOENT;
+	bot_event(w, VG_MSG_BOT_HANGUP, slot, gen);
+	return 0;
+}
+
+void bot_ready(struct bot_worker *w, struct bot_session *s)
+{
+	bot_event(w, VG_MSG_BOT_READY, s->slot, s->gen);
+}
+
 struct bot_stats *bot_worker_stats(struct bot_worker *w)
 {
 	return &w->st;
@@ -211,6 +224,8 @@ static void bot_start(struct bot_worker *w, const struct vg_msg *m)
 	s->active = 1;
 	w->st.sessions_started++;
 	w->st.sessions_active++;
+	if (!s->ops->ready_later)
+		bot_ready(w, s);
 }
 
 static void bot_stop(struct bot_worker *w, const struct vg_msg *m)
@@ -298,13 +313,21 @@ static void *bot_worker_main(void *arg)
 	/* The idle nap must be about what it says: Linux stretches sleeps by the
 	 * thread's timer slack, 50 us by default. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-	for (unsigned i = 0; i < p->cfg->bots.n_agents && !w->lws; i++)
-		if (p->cfg->bots.agents[i].builtin == CFG_BOT_NONE) {
-			w->lws = bot_ws_context(w->idx);
-			if (!w->lws)
-				log_err("bot", "worker %u: no libwebsockets context: calls to "
-					"WebSocket bots will fail", w->idx);
-		}
+	{
+		bool api = w->idx == 0 && p->cfg->bots.api_port, ws = api;
+
+		for (unsigned i = 0; i < p->cfg->bots.n_agents; i++)
+			ws |= p->cfg->bots.agents[i].builtin == CFG_BOT_NONE;
+		if (ws)
+			w->lws = bot_ws_context(p->cfg, w, api);
+		if (ws && !w->lws)
+			log_err("bot", "worker %u: no libwebsockets context%s: calls to "
+				"WebSocket bots will fail", w->idx,
+				api ? " (is the API's address:port free?)" : "");
+		else if (api)
+			log_info("bot", "HTTP API on http://%s:%u/ (Twilio's call hang-up)",
+				 p->cfg->bots.api_address, p->cfg->bots.api_port);
+	}
 	log_info("bot", "worker %u running", w->idx);
 	while (!__atomic_load_n(&p->quit, __ATOMIC_RELAXED)) {
 		unsigned work = bot_ctl_poll(w);

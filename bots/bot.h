@@ -14,7 +14,10 @@
 #ifndef VG_BOT_H
 #define VG_BOT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include <libwebsockets.h>
 
 #include "config/cfg.h"
 #include "shared/cs.h"
@@ -51,8 +54,11 @@ struct bot_session;
 /* What a bot implementation provides. Called on its worker's thread only. */
 struct bot_ops {
 	const char *name;
-	/* Open the session for agent a; set s->state. Returns 0 or -errno. */
+	/* Open the session for agent a; set s->state. Returns 0 or -errno. Unless
+	 * ready_later is set the bot takes audio at once; otherwise it calls
+	 * bot_ready() when it does (signaling answers the call only then). */
 	int (*open)(struct bot_session *s, const struct cfg_agent *a);
+	bool ready_later;
 	/* One 20 ms frame of the caller's audio. */
 	void (*frame)(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f);
 	/* A key press of the caller (RFC 4733), when it ended: event code (0-9, 10 '*',
@@ -128,6 +134,9 @@ int bot_send_clear(struct bot_worker *w, struct bot_session *s);
 /* The bot ends the call (signaling sends BYE, or a final answer before 200). */
 void bot_hangup(struct bot_worker *w, struct bot_session *s);
 
+/* The bot of s takes the call's audio now (see bot_ops.ready_later). */
+void bot_ready(struct bot_worker *w, struct bot_session *s);
+
 /* Counters of the worker, for the bot implementations to count in. */
 struct bot_stats *bot_worker_stats(struct bot_worker *w);
 
@@ -138,9 +147,21 @@ struct lws_context *bot_worker_lws(struct bot_worker *w);
 extern const struct bot_ops bot_echo_ops;
 extern const struct bot_ops bot_ws_ops;
 
-/* Create/destroy a worker's libwebsockets context (bot_ws.c); on the worker's own
- * thread. */
-struct lws_context *bot_ws_context(unsigned worker);
+/*
+ * End the call in slot (with generation gen) as if its bot had hung up, from any
+ * session of worker w (the HTTP API). Returns 0, or -ENOENT when no such call is up.
+ */
+int bot_hangup_call(struct bot_worker *w, uint32_t slot, uint32_t gen);
+
+/* Create/destroy a worker's libwebsockets context (bot_ws.c), on the worker's own
+ * thread; with api set it also serves the HTTP API (bot_api.c) on
+ * cfg->bots.api_address:api_port. */
+struct lws_context *bot_ws_context(const struct cfg *cfg, struct bot_worker *w, bool api);
 void bot_ws_context_destroy(struct lws_context *ctx);
+
+/* The HTTP API's libwebsockets callback and its per-request memory (bot_api.c). */
+#define BOT_API_REQ_SIZE 1300
+int bot_api_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+	       size_t len);
 
 #endif

@@ -10,8 +10,11 @@
  * 20 ms frame of the caller (base64 mu-law), "dtmf" for each key press, "mark" when
  * the audio before one of the bot's marks has been played, and "stop" when the call
  * ends. From the bot it takes "media" (base64 mu-law, any length: cut into 20 ms
- * frames for the playout queue), "mark" and "clear". PCMA calls are converted through
- * linear PCM: the dataplane encodes the bot's frames in the call's law.
+ * frames for the playout queue), "mark" and "clear", and two messages of voxgate's
+ * own that Twilio does not have: {"event":"hangup"} ends the call, and
+ * {"event":"dtmf","dtmf":{"digits":"12#","duration":100}} plays key presses to the
+ * caller as RFC 4733 events. PCMA calls are converted through linear PCM: the
+ * dataplane encodes the bot's frames in the call's law.
  *
  * Failures: no socket within the agent's connect_timeout_ms, a refused connection or
  * handshake, or the bot closing mid-call (with on_close = "hangup") end the call
@@ -222,6 +225,24 @@ static bool bot_ws_message(struct bot_ws *b, const char *text, size_t len)
 	} else if (strcmp(event, "clear") == 0) {
 		b->ulaw_n = 0;
 		bot_send_clear(b->w, b->s);
+	} else if (strcmp(event, "hangup") == 0) { /* voxgate's own: end the call */
+		log_info("bot", "call %s: the bot hangs up", b->call_id);
+		bot_hangup(b->w, b->s);
+	} else if (strcmp(event, "dtmf") == 0) { /* voxgate's own: key presses out */
+		json_t *d = json_object_get(m, "dtmf");
+		const char *digits = json_string_value(json_object_get(d, "digits"));
+		json_int_t ms = json_integer_value(json_object_get(d, "duration"));
+
+		ok = digits && *digits;
+		for (const char *c = digits; ok && *c; c++) {
+			const char *map = "0123456789*#ABCD", *at = strchr(map, *c);
+
+			if (!at || !*c)
+				ok = false;
+			else
+				bot_send_dtmf(b->w, b->s, (uint8_t)(at - map),
+					      ms >= 40 && ms <= 2000 ? (unsigned)ms : 100);
+		}
 	} else {
 		ok = false;
 	}
@@ -249,8 +270,10 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		b->established = 1;
 		lws_sul_cancel(&b->connect_timer);
-		if (b->s)
+		if (b->s) {
 			bot_ws_start(b);
+			bot_ready(b->w, b->s);
+		}
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		if (!b->s)
@@ -322,22 +345,24 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	return 0;
 }
 
+/* The HTTP API first: lws serves plain HTTP with a vhost's first protocol. */
 static const struct lws_protocols bot_ws_protocols[] = {
+	{.name = "http", .callback = bot_api_cb, .per_session_data_size = BOT_API_REQ_SIZE},
 	{.name = "voxgate-bot", .callback = bot_ws_cb},
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-struct lws_context *bot_ws_context(unsigned worker)
+struct lws_context *bot_ws_context(const struct cfg *cfg, struct bot_worker *w, bool api)
 {
 	struct lws_context_creation_info info;
 
-	(void)worker;
 	lws_set_log_level(LLL_ERR, NULL);
 	memset(&info, 0, sizeof(info));
-	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.port = api ? (int)cfg->bots.api_port : CONTEXT_PORT_NO_LISTEN;
+	info.iface = api ? cfg->bots.api_address : NULL;
 	info.protocols = bot_ws_protocols;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.fd_limit_per_thread = 0;
+	info.user = w;
 	return lws_create_context(&info);
 }
 
@@ -480,6 +505,7 @@ static void bot_ws_close(struct bot_session *s)
 const struct bot_ops bot_ws_ops = {
 	.name = "websocket",
 	.open = bot_ws_open,
+	.ready_later = true,
 	.frame = bot_ws_frame,
 	.dtmf = bot_ws_dtmf,
 	.mark = bot_ws_mark,

@@ -710,15 +710,29 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 
 static int cfg_read_bots(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
-	static const char *const known[] = {"workers", "agents", NULL};
+	static const char *const known[] = {"workers", "agents", "api", NULL};
+	static const char *const akeys[] = {"address", "port", NULL};
 	static const char *const where = "bots";
-	config_setting_t *l;
+	config_setting_t *l, *api;
+	struct in_addr ip;
 
 	if (!g)
 		return cfg_fail(x, NULL, "missing group 'bots'");
 	if (cfg_only(x, g, where, known) ||
 	    cfg_int(x, g, where, "workers", 1, 16, 1, &c->bots.workers))
 		return -EINVAL;
+	api = cfg_member(x, g, where, "api", CONFIG_TYPE_GROUP, "a group { ... }", 0);
+	if (x->failed)
+		return -EINVAL;
+	if (api && (cfg_only(x, api, "bots.api", akeys) ||
+		    cfg_str(x, api, "bots.api", "address", 1, c->bots.api_address,
+			    sizeof(c->bots.api_address), &l) ||
+		    cfg_int(x, api, "bots.api", "port", 1, 65535, 0, &c->bots.api_port)))
+		return -EINVAL;
+	if (api && inet_pton(AF_INET, c->bots.api_address, &ip) != 1)
+		return cfg_fail(x, l, "'bots.api.address' must be an IPv4 address");
+	if (api && !c->bots.api_port)
+		return cfg_fail(x, api, "'bots.api' needs a port");
 	l = cfg_member(x, g, where, "agents", CONFIG_TYPE_LIST, "a list ( {...}, ... )", 1);
 	if (!l)
 		return -EINVAL;

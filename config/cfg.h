@@ -159,6 +159,9 @@ struct cfg {
 		uint32_t workers;
 		struct cfg_agent agents[CFG_MAX_AGENTS];
 		unsigned n_agents;
+		/* The HTTP API bots call (bots/bot_api.c); api_port 0: none. */
+		char api_address[CFG_NAME_MAX];
+		uint32_t api_port;
 	} bots;
 };
 

@@ -31,6 +31,8 @@ enum vg_msg_type {
 	VG_MSG_CALL_UPDATED, /* dp lcore -> signaling: update applied */
 	VG_MSG_CALL_FAILED,  /* dp lcore -> signaling: media not set up (start or update;
 			      * arg: positive errno), the call must end */
+	VG_MSG_BOT_READY,    /* bot worker -> signaling: the bot takes the call's audio
+			      * (its socket is open): with CALL_STARTED, answer */
 };
 
 /* One control or event message: 16 bytes, copied by value through the ring. */

@@ -52,6 +52,7 @@ struct sig_call {
 	uint32_t slot, gen;
 	unsigned trunk;
 	uint8_t dp_stopped, bot_stopped;
+	uint8_t dp_ready, bot_ready; /* CALL_STARTED, BOT_READY: answer when both came */
 	uint8_t update_pending;  /* a VG_MSG_CALL_UPDATE awaits its VG_MSG_CALL_UPDATED */
 	uint32_t sdp_version;    /* o= version of our last answer */
 	su_timer_t *ring;      /* answer_delay_ms timer while ringing */
@@ -643,7 +644,12 @@ static void sig_event_msg(struct sig *s, const struct vg_msg *m)
 		return;
 	switch (m->type) {
 	case VG_MSG_CALL_STARTED:
-		if (c->state == SC_STARTING && c->nh)
+	case VG_MSG_BOT_READY:
+		/* Answer once the media port is live and the bot is there: a bot that
+		 * cannot be reached gets the caller a 480, not an answered silence. */
+		c->dp_ready |= m->type == VG_MSG_CALL_STARTED;
+		c->bot_ready |= m->type == VG_MSG_BOT_READY;
+		if (c->state == SC_STARTING && c->nh && c->dp_ready && c->bot_ready)
 			sig_media_ready(s, c);
 		break;
 	case VG_MSG_CALL_UPDATED:

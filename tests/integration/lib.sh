@@ -88,12 +88,13 @@ sipp_caller() {
 		"$@" 198.18.0.1:5060) >"$tmp/sipp.out" 2>&1
 }
 
-# bye_call_start [USER]: place a call to USER (echo) that waits for voxgate's BYE
-# (sipp/uac_wait_bye.xml), in the background, and wait until it is up. Sets bye_pid
-# (wait on it for sipp's verdict). Returns 0 once the call is established.
+# bye_call_start [USER [SCENARIO]]: place a call to USER (echo) that waits for
+# voxgate's BYE (SCENARIO, sipp/uac_wait_bye.xml by default), in the background, and
+# wait until it is up. Sets bye_pid (wait on it for sipp's verdict). Returns 0 once
+# the call is established.
 bye_call_start() {
 	(cd "$tmp" && timeout 40 ip netns exec "$caller_ns" sipp -sf \
-		"$top/tests/integration/sipp/uac_wait_bye.xml" -s "${1:-echo}" -i 198.18.0.2 -p 5072 \
+		"${2:-$top/tests/integration/sipp/uac_wait_bye.xml}" -s "${1:-echo}" -i 198.18.0.2 -p 5072 \
 		-mi 198.18.1.2 -mp 6100 -m 1 -nostdin -timeout 35 -trace_logs \
 		-log_file "$tmp/bye.log" 198.18.0.1:5060 >"$tmp/bye.out" 2>&1) &
 	bye_pid=$!

@@ -9,6 +9,11 @@
               "start" play audio B (3 s) and mark "b", and 0.5 s later "clear"
         dtmf: only listen
         die:  close the socket 1 s after "start"
+        cmds: 0.5 s after "start" have "5#" played to the caller (voxgate's "dtmf"),
+              1.5 s after it hang up (voxgate's "hangup")
+        junk: 0.3 s after "start" send what is not a Twilio message: text that is
+              not JSON, media whose payload is not base64, a binary frame, an
+              unknown event; then stay
   ws_bot.py check FILE --pcap PCAP --caller-audio RAW --from N --to N
       what the talk script saw and what the caller heard (checks printed one a line
       as "ok - ..." / "not ok - ..."; exit status 1 when any failed)
@@ -80,6 +85,24 @@ async def serve(a):
         await ws.send(json.dumps({"event": "clear", "streamSid": sid}))
         note(did="clear")
 
+    async def cmds(ws):
+        await asyncio.sleep(0.5)
+        await ws.send(json.dumps({"event": "dtmf", "dtmf": {"digits": "5#",
+                                                            "duration": 100}}))
+        note(did="dtmf")
+        await asyncio.sleep(1.5)
+        await ws.send(json.dumps({"event": "hangup"}))
+        note(did="hangup")
+
+    async def junk(ws, sid):
+        await asyncio.sleep(0.3)
+        await ws.send("this is not JSON")
+        await ws.send(json.dumps({"event": "media", "streamSid": sid,
+                                  "media": {"payload": "!!not base64!!"}}))
+        await ws.send(b"\x00\x01binary")
+        await ws.send(json.dumps({"event": "no-such-event"}))
+        note(did="junk", count=4)
+
     async def handler(ws, path=None):
         task = None
         async for text in ws:
@@ -94,6 +117,10 @@ async def serve(a):
                     note(did="die")
                     await ws.close()
                     return
+                elif a.script == "cmds":
+                    task = asyncio.ensure_future(cmds(ws))
+                elif a.script == "junk":
+                    task = asyncio.ensure_future(junk(ws, sid))
         if task:
             task.cancel()
 
@@ -210,7 +237,8 @@ def main():
     p = sub.add_parser("serve")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--log", required=True)
-    p.add_argument("--script", default="talk", choices=["talk", "dtmf", "die"])
+    p.add_argument("--script", default="talk",
+                   choices=["talk", "dtmf", "die", "cmds", "junk"])
     p = sub.add_parser("check")
     p.add_argument("log")
     p.add_argument("--pcap", required=True)

@@ -8,19 +8,29 @@
 #     pace; its marks come back in order when their audio has been heard; clear stops
 #     the caller hearing it within 20 ms and gives the pending mark back
 #   - the caller's key presses reach the bot as dtmf messages
-#   - a bot that closes its socket mid-call: voxgate hangs up (BYE) within 2 s
+#   - a bot that closes its socket mid-call: voxgate hangs up (BYE) within 2 s; a bot
+#     that cannot be reached: 480 and no answer
+#   - voxgate's own commands in the dialect: key presses to the caller, hang up
+#   - Twilio's REST hang-up (what Pipecat calls) on voxgate's HTTP API
+#   - what is not a Twilio message is counted and dropped; the call goes on
 source "$(dirname "$0")/lib.sh"
 
 conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
 	'{ id = "echo"; builtin = "echo"; delay_ms = 500; },
     { id = "talk"; url = "ws://198.18.0.2:8765/twilio"; },
     { id = "keys"; url = "ws://198.18.0.2:8766/twilio"; },
-    { id = "dies"; url = "ws://198.18.0.2:8767/twilio"; }' \
+    { id = "dies"; url = "ws://198.18.0.2:8767/twilio"; },
+    { id = "cmds"; url = "ws://198.18.0.2:8768/twilio"; },
+    { id = "junk"; url = "ws://198.18.0.2:8769/twilio"; },
+    { id = "gone"; url = "ws://198.18.0.2:8799/twilio"; connect_timeout_ms = 1000; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; },
     { user = "^talk$"; agent = "talk"; },
     { user = "^keys$"; agent = "keys"; },
-    { user = "^dies$"; agent = "dies"; }'
+    { user = "^dies$"; agent = "dies"; },
+    { user = "^cmds$"; agent = "cmds"; },
+    { user = "^junk$"; agent = "junk"; },
+    { user = "^gone$"; agent = "gone"; }'
 
 bot() { # bot PORT SCRIPT: the test bot in the caller namespace; its log $tmp/bot-SCRIPT
 	in_caller timeout 60 /usr/bin/python3 "$top/tests/integration/ws_bot.py" serve \
@@ -31,7 +41,8 @@ bot() { # bot PORT SCRIPT: the test bot in the caller namespace; its log $tmp/bo
 }
 
 net_up
-bot 8765 talk && bot 8766 dtmf && bot 8767 die || { not_ok "the test bots listen"; exit 1; }
+bot 8765 talk && bot 8766 dtmf && bot 8767 die && bot 8768 cmds && bot 8769 junk ||
+	{ not_ok "the test bots listen"; exit 1; }
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
 # 1. talk: 4 s of the caller's audio; the call lasts 7 s.
@@ -69,7 +80,63 @@ check "voxgate logs the bot's socket closing, with the call id" \
 	"$tmp/voxgate.log"
 check "the caller got BYE within 2 s of the bot going away ($(awk -v a="$died" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') s)" \
 	awk -v rc=$rc -v a="$died" -v b="$ended" 'BEGIN { exit !(rc == 0 && b - a < 2.0) }' 
+# 4. gone: nothing listens where the bot should be: 480, the call is never answered.
+sed -e 's/response="403"/response="480"/' -e '/<action>/,/<\/action>/d' \
+	-e '/Reference variables/d' "$top/tests/integration/sipp/uac_403.xml" >"$tmp/gone.xml"
+check "a bot that cannot be reached: the caller gets 480, never a 200" \
+	sipp_caller "$tmp/gone.xml" -s gone
+check "voxgate logs why, with the call id" \
+	grep -q "bot gone (ws://198.18.0.2:8799/twilio): .*: the call ends" "$tmp/voxgate.log"
+
+# 5. cmds: the bot has 5 and # played to the caller, then hangs up.
+# (the waiting caller's offer, with telephone-event 101 added)
+sed 's|^\( *\)m=audio \[media_port\] RTP/AVP 0 8$|\1m=audio [media_port] RTP/AVP 0 8 101\n\1a=rtpmap:101 telephone-event/8000|' \
+	"$top/tests/integration/sipp/uac_wait_bye.xml" >"$tmp/wait_dtmf.xml"
+capture "$tmp/cmds.pcap"
+bye_call_start cmds "$tmp/wait_dtmf.xml" || not_ok "the call to the commanding bot is up"
+wait "$bye_pid"
+rc=$?
+capture_stop
+check "the bot's hangup ends the call with BYE" test $rc -eq 0
+check "the bot's key presses reach the caller as RFC 4733 events: 5 and #" \
+	bash -c 'python3 "$1/tests/integration/rtp_audio.py" events "$2" --gw 198.18.1.1 \
+		--caller 198.18.1.2 --pt 101 | grep -q "^5:[0-9]* #:[0-9]*$"' _ "$top" "$tmp/cmds.pcap"
+
+# 6. Twilio's REST hang-up on the HTTP API, for a call to the listening bot.
+bye_call_start keys || not_ok "the call to hang up over HTTP is up"
+sleep 0.5
+sid=$(/usr/bin/python3 -c 'import json, sys
+print([json.loads(l)["got"]["start"]["callSid"] for l in open(sys.argv[1])
+       if "\"start\"" in l and "got" in json.loads(l)][-1])' "$tmp/bot-dtmf")
+api() { # api CALLSID: POST Status=completed; prints "STATUS BODY"
+	in_caller python3 - "$1" <<'PY'
+import sys, urllib.error, urllib.request
+url = "http://198.18.0.1:8088/2010-04-01/Accounts/AC0/Calls/%s.json" % sys.argv[1]
+req = urllib.request.Request(url, data=b"Status=completed", method="POST")
+try:
+    r = urllib.request.urlopen(req, timeout=5)
+    print(r.status, r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode())
+PY
+}
+reply=$(api "$sid")
+echo "# $reply"
+wait "$bye_pid"
+rc=$?
+check "POST .../Calls/{CallSid}.json Status=completed: 200 with the call, and BYE" \
+	test "$rc" -eq 0 -a "${reply%% *}" = 200 -a -n "$(grep -F "\"sid\":\"$sid\"" <<<"$reply")"
+reply=$(api "$sid")
+check "the same CallSid again, the call being over: 404" test "${reply%% *}" = 404
+reply=$(api "CA00000000ffffffff0000000000000000")
+check "a CallSid of no call: 404" test "${reply%% *}" = 404
+
+# 7. junk: four messages that are not Twilio's; the call goes on to its BYE.
+check "a call to a bot that sends junk is answered and ended normally" \
+	sipp_caller "$tmp/talk.xml" -s junk -key sdp_ip 198.18.1.2
 stats=$(vg_stats)
+check "the junk is counted (bot_msgs_bad=4) and nothing else is lost" \
+	grep -q "msgs bad 4" <<<"$stats"
 check "every call slot is free again and no bot session is left" \
 	grep -q "active 0; .* slots free 1024/1024" <<<"$stats"
 check "voxgate stops cleanly" vg_stop
