@@ -40,18 +40,24 @@ vg_run() { # vg_run MODE N SECONDS -> file; MODE plain or srtp
 }
 vg_ok() { [ "$(val lost "$1")" = 0 ] && [ "$(val dp_drops "$1")" = 0 ]; }
 # vg_ramp MODE N...: 10 s at each N until one loses; then the largest zero-loss N for
-# SECONDS. Sets best (that N) and final (its figures).
+# SECONDS, stepping back one N at a time while that longer run loses. Sets best (the N
+# of the final run) and final (its figures).
 vg_ramp() {
-	local mode=$1 n f
+	local mode=$1 n f ok=()
+	final=/dev/null
 	shift
-	best=0
 	for n in "$@"; do
 		f=$(vg_run "$mode" "$n" 10)
 		echo "voxgate $mode $n calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f"), $(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
-		vg_ok "$f" && best=$n || break
+		vg_ok "$f" && ok+=("$n") || break
 	done
-	final=$(vg_run "$mode" "$best" "$secs")
-	vg_ok "$final" || echo "warning: voxgate $mode lost packets at $best calls in the ${secs} s run"
+	best=0
+	for ((i = ${#ok[@]} - 1; i >= 0; i--)); do
+		best=${ok[$i]}
+		final=$(vg_run "$mode" "$best" "$secs")
+		vg_ok "$final" && return
+		echo "voxgate $mode $best calls lost $(val lost "$final") packets in the ${secs} s run: one step back"
+	done
 }
 vg_ramp plain 1000 2000 5000 7500 10000 12500 15000 20000
 best_vg=$best vg_final=$final
@@ -69,7 +75,10 @@ for lib in nss openssl; do
 	"$top/build/srtp_ops_$lib" --sessions 1000 --threads 2 --packets 100000 \
 		>"$out/srtp-$lib-2.txt"
 done
-ops() { sed -n "s/^threads $2 thread 0 .* ${3}_cycles \([0-9]*\).*/\1/p" "$out/srtp-$1-$2.txt"; }
+ops() { # ops LIB THREADS OP: cycles per OP (protect, unprotect) of thread 0
+	awk -v t="$2" -v op="$3_cycles" '$1 == "threads" && $2 == t && $4 == 0 {
+		for (i = 5; i < NF; i++) if ($i == op) print $(i + 1) }' "$out/srtp-$1-$2.txt"
+}
 
 # ---- rtpengine ----
 ip netns add "$ns"
