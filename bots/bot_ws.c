@@ -1,5 +1,5 @@
 /*
- * bot_ws.c: bots over WebSocket, in the Twilio Media Streams dialect.
+ * bot_ws.c: bots over WebSocket, in the Twilio Media Streams dialect or raw PCM.
  *
  * Each worker has one libwebsockets client context, serviced without blocking from
  * the worker's loop (bot.c), so one thread carries the rings and every socket of its
@@ -15,6 +15,13 @@
  * {"event":"dtmf","dtmf":{"digits":"12#","duration":100}} plays key presses to the
  * caller as RFC 4733 events. PCMA calls are converted through linear PCM: the
  * dataplane encodes the bot's frames in the call's law.
+ *
+ * The raw dialect: one text message first, {"event":"start", "callSid", "streamSid",
+ * "context": the call context, "audio": {"encoding":"pcm16le", "sample_rate": 8000 or
+ * 16000, "channels":1, "frame_ms":20}}; then binary messages of PCM16 little-endian
+ * both ways (20 ms each towards the bot, any length from it; 16 kHz is resampled with
+ * speexdsp), and the same JSON text messages as the Twilio dialect for mark, clear,
+ * dtmf, hangup and stop.
  *
  * Failures: no socket within the agent's connect_timeout_ms, a refused connection or
  * handshake, or the bot closing mid-call (with on_close = "hangup") end the call
@@ -33,6 +40,7 @@
 
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <speex/speex_resampler.h>
 
 #include "app/log.h"
 #include "bots/bot.h"
@@ -63,35 +71,50 @@ struct bot_ws {
 	unsigned ulaw_n;
 	uint32_t mark_next;         /* id of the bot's next mark */
 	char marks[BOT_WS_MARKS][BOT_WS_NAME_MAX];
+	/* raw dialect at 16 kHz: 8 kHz -> 16 kHz towards the bot, and back */
+	SpeexResamplerState *up, *down;
+	int16_t pcm[VG_FRAME_SAMPLES]; /* the bot's audio at 8 kHz short of a frame */
+	unsigned pcm_n;
 };
 
 static void bot_ws_free_if_done(struct bot_ws *b)
 {
 	if (b->wsi || b->s)
 		return;
+	if (b->up)
+		speex_resampler_destroy(b->up);
+	if (b->down)
+		speex_resampler_destroy(b->down);
 	lws_buflist_destroy_all_segments(&b->out);
 	free(b->in);
 	free(b);
 }
 
-/* Queue one text message to the bot. */
-static void bot_ws_send(struct bot_ws *b, const char *text, size_t len)
+/* Queue one message to the bot. A segment of the out list is the write type (one
+ * byte), LWS_PRE bytes for lws' framing, then the message. */
+static void bot_ws_queue(struct bot_ws *b, const void *data, size_t len, uint8_t type)
 {
-	uint8_t buf[LWS_PRE + 1024], *p = buf;
+	uint8_t buf[1 + LWS_PRE + 1024], *p = buf;
 
 	if (!b->wsi || !b->established)
 		return;
-	if (LWS_PRE + len > sizeof(buf)) {
-		p = malloc(LWS_PRE + len);
+	if (1 + LWS_PRE + len > sizeof(buf)) {
+		p = malloc(1 + LWS_PRE + len);
 		if (!p)
 			return;
 	}
-	memcpy(p + LWS_PRE, text, len);
-	if (lws_buflist_append_segment(&b->out, p, LWS_PRE + len) < 0)
+	p[0] = type;
+	memcpy(p + 1 + LWS_PRE, data, len);
+	if (lws_buflist_append_segment(&b->out, p, 1 + LWS_PRE + len) < 0)
 		log_err("bot", "call %s: out of memory for a message to the bot", b->call_id);
 	if (p != buf)
 		free(p);
 	lws_callback_on_writable(b->wsi);
+}
+
+static void bot_ws_send(struct bot_ws *b, const char *text, size_t len)
+{
+	bot_ws_queue(b, text, len, LWS_WRITE_TEXT);
 }
 
 static void bot_ws_send_json(struct bot_ws *b, json_t *msg)
@@ -144,8 +167,9 @@ static void bot_ws_start(struct bot_ws *b)
 	const char *key;
 	json_t *v;
 
-	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s}", "event", "connected", "protocol",
-				      "Call", "version", "1.0.0"));
+	if (b->agent->dialect == CFG_DIALECT_TWILIO)
+		bot_ws_send_json(b, json_pack("{s:s, s:s, s:s}", "event", "connected",
+					      "protocol", "Call", "version", "1.0.0"));
 	json_object_foreach(ctx, key, v) {
 		if (json_is_string(v)) {
 			json_object_set(params, key, v);
@@ -159,6 +183,14 @@ static void bot_ws_start(struct bot_ws *b)
 	}
 	json_decref(ctx);
 	b->seq = 1;
+	if (b->agent->dialect == CFG_DIALECT_RAW) {
+		bot_ws_send_json(b, json_pack(
+			"{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:i, s:i, s:i}}", "event", "start",
+			"sequenceNumber", "1", "callSid", b->call_sid, "streamSid", b->stream_sid,
+			"context", params, "audio", "encoding", "pcm16le", "sample_rate",
+			(int)b->agent->sample_rate, "channels", 1, "frame_ms", 20));
+		return;
+	}
 	bot_ws_send_json(b, json_pack(
 		"{s:s, s:s, s:{s:s, s:s, s:s, s:[s], s:o, s:{s:s, s:i, s:i}}, s:s}",
 		"event", "start", "sequenceNumber", "1", "start", "accountSid",
@@ -185,6 +217,51 @@ static void bot_ws_audio(struct bot_ws *b, const uint8_t *ulaw, size_t n)
 			b->ulaw_n = 0;
 		}
 	}
+}
+
+/* 8 kHz samples of the bot into frames for the caller. */
+static void bot_ws_pcm8(struct bot_ws *b, const int16_t *pcm, size_t n)
+{
+	while (n) {
+		size_t take = VG_FRAME_SAMPLES - b->pcm_n < n ? VG_FRAME_SAMPLES - b->pcm_n : n;
+
+		memcpy(b->pcm + b->pcm_n, pcm, take * sizeof(*pcm));
+		b->pcm_n += (unsigned)take;
+		pcm += take;
+		n -= take;
+		if (b->pcm_n == VG_FRAME_SAMPLES) {
+			bot_send_pcm(b->w, b->s, b->pcm);
+			b->pcm_n = 0;
+		}
+	}
+}
+
+/* A binary message of the raw dialect: PCM16 little-endian at the agent's rate.
+ * Returns false for an odd byte count. */
+static bool bot_ws_raw_audio(struct bot_ws *b, const uint8_t *data, size_t len)
+{
+	int16_t in[640], out[640];
+
+	if (len % 2)
+		return false;
+	while (len) {
+		spx_uint32_t n = len / 2 < 640 ? (spx_uint32_t)(len / 2) : 640, got = 640;
+
+		for (spx_uint32_t i = 0; i < n; i++)
+			in[i] = (int16_t)(data[2 * i] | data[2 * i + 1] << 8);
+		if (b->down) {
+			spx_uint32_t used = n;
+
+			speex_resampler_process_int(b->down, 0, in, &used, out, &got);
+			n = used;
+			bot_ws_pcm8(b, out, got);
+		} else {
+			bot_ws_pcm8(b, in, n);
+		}
+		data += 2 * n;
+		len -= 2 * n;
+	}
+	return true;
 }
 
 /* One whole message from the bot. Returns false when it is not one we take. */
@@ -278,10 +355,9 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		if (!b->s)
 			break;
-		if (lws_frame_is_binary(wsi) || b->in_len + len > BOT_WS_MSG_MAX) {
-			if (lws_is_final_fragment(wsi))
-				bot_worker_stats(b->w)->bot_msgs_bad++;
-			b->in_len = BOT_WS_MSG_MAX + 1; /* drop until the end of it */
+		if ((lws_frame_is_binary(wsi) && b->agent->dialect != CFG_DIALECT_RAW) ||
+		    b->in_len + len > BOT_WS_MSG_MAX) {
+			b->in_len = BOT_WS_MSG_MAX + 1; /* drop (and count) at its end */
 		} else {
 			if (b->in_len + len > b->in_cap) {
 				size_t cap = b->in_cap ? b->in_cap * 2 : 4096;
@@ -299,8 +375,14 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 			b->in_len += len;
 		}
 		if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi)) {
+			bool ok = b->in_len <= BOT_WS_MSG_MAX;
+
 			bot_worker_stats(b->w)->bot_msgs_in++;
-			if (b->in_len <= BOT_WS_MSG_MAX && !bot_ws_message(b, b->in, b->in_len))
+			if (ok && lws_frame_is_binary(wsi))
+				ok = bot_ws_raw_audio(b, (const uint8_t *)b->in, b->in_len);
+			else if (ok)
+				ok = bot_ws_message(b, b->in, b->in_len);
+			if (!ok)
 				bot_worker_stats(b->w)->bot_msgs_bad++;
 			b->in_len = 0;
 		}
@@ -309,9 +391,9 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		uint8_t *p;
 		size_t n = lws_buflist_next_segment_len(&b->out, &p);
 
-		if (n > LWS_PRE) {
-			if (lws_write(wsi, p + LWS_PRE, n - LWS_PRE, LWS_WRITE_TEXT) <
-			    (int)(n - LWS_PRE))
+		if (n > 1 + LWS_PRE) {
+			if (lws_write(wsi, p + 1 + LWS_PRE, n - 1 - LWS_PRE,
+				      (enum lws_write_protocol)p[0]) < (int)(n - 1 - LWS_PRE))
 				return -1;
 			lws_buflist_use_segment(&b->out, n);
 		}
@@ -389,6 +471,20 @@ static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
 	b->w = s->worker;
 	b->agent = a;
 	snprintf(b->call_id, sizeof(b->call_id), "%s", s->call_id);
+	if (a->dialect == CFG_DIALECT_RAW && a->sample_rate != 8000) {
+		int err;
+
+		b->up = speex_resampler_init(1, 8000, a->sample_rate, 5, &err);
+		b->down = speex_resampler_init(1, a->sample_rate, 8000, 5, &err);
+		if (!b->up || !b->down) {
+			if (b->up)
+				speex_resampler_destroy(b->up);
+			if (b->down)
+				speex_resampler_destroy(b->down);
+			free(b);
+			return -ENOMEM;
+		}
+	}
 	/* Twilio-shaped ids: CA/MZ and 32 hex digits; the slot and generation make
 	 * them unique on this host. */
 	snprintf(b->call_sid, sizeof(b->call_sid), "CA%08x%08x%016llx", s->slot, s->gen,
@@ -397,7 +493,9 @@ static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
 		 s->gen, (unsigned long long)lws_now_usecs());
 	snprintf(url, sizeof(url), "%s", a->url);
 	if (lws_parse_uri(url, &proto, &host, &port, &p)) {
-		free(b);
+		s->state = NULL;
+		b->s = NULL;
+		bot_ws_free_if_done(b);
 		return -EINVAL;
 	}
 	snprintf(path, sizeof(path), "/%s", p);
@@ -439,6 +537,25 @@ static void bot_ws_frame(struct bot_worker *w, struct bot_session *s, const stru
 	(void)w;
 	if (!b || !b->established || f->samples != VG_FRAME_SAMPLES)
 		return;
+	if (b->agent->dialect == CFG_DIALECT_RAW) {
+		int16_t up[2 * VG_FRAME_SAMPLES];
+		uint8_t le[4 * VG_FRAME_SAMPLES];
+		spx_uint32_t in_n = VG_FRAME_SAMPLES, out_n = 2 * VG_FRAME_SAMPLES;
+		const int16_t *pcm = f->pcm;
+
+		if (b->up) {
+			speex_resampler_process_int(b->up, 0, f->pcm, &in_n, up, &out_n);
+			pcm = up;
+		} else {
+			out_n = VG_FRAME_SAMPLES;
+		}
+		for (spx_uint32_t i = 0; i < out_n; i++) {
+			le[2 * i] = (uint8_t)pcm[i];
+			le[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
+		}
+		bot_ws_queue(b, le, 2 * out_n, LWS_WRITE_BINARY);
+		return;
+	}
 	g711_encode(CS_LAW_PCMU, f->pcm, ulaw, VG_FRAME_SAMPLES);
 	if (lws_b64_encode_string((const char *)ulaw, VG_FRAME_SAMPLES, b64, sizeof(b64)) < 0)
 		return;

@@ -657,7 +657,7 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 {
 	static const char *const known[] = {"id", "builtin", "delay_ms", "answer_delay_ms",
 					    "url", "dialect", "connect_timeout_ms", "on_close",
-					    "account_sid", NULL};
+					    "account_sid", "sample_rate", NULL};
 	static const char *const where = "an agent";
 	config_setting_t *at, *url;
 	char builtin[16] = "", dialect[16] = "twilio", on_close[16] = "hangup";
@@ -685,10 +685,18 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 	a->builtin = builtin[0] ? CFG_BOT_ECHO : CFG_BOT_NONE;
 	if (cfg_str(x, g, where, "dialect", 0, dialect, sizeof(dialect), &at) < 0)
 		return -EINVAL;
-	if (strcmp(dialect, "twilio") != 0)
-		return cfg_fail(x, at ? at : g, "agent '%s': dialect \"%s\" is not supported "
-				"(twilio)", a->id, dialect);
-	a->dialect = CFG_DIALECT_TWILIO;
+	if (strcmp(dialect, "twilio") == 0)
+		a->dialect = CFG_DIALECT_TWILIO;
+	else if (strcmp(dialect, "raw") == 0)
+		a->dialect = CFG_DIALECT_RAW;
+	else
+		return cfg_fail(x, at, "agent '%s': dialect \"%s\" is not supported (twilio "
+				"or raw)", a->id, dialect);
+	if (cfg_int(x, g, where, "sample_rate", 8000, 16000, 8000, &a->sample_rate))
+		return -EINVAL;
+	if (a->sample_rate != 8000 && a->sample_rate != 16000)
+		return cfg_fail(x, config_setting_get_member(g, "sample_rate"),
+				"agent '%s': sample_rate is 8000 or 16000", a->id);
 	if (cfg_str(x, g, where, "on_close", 0, on_close, sizeof(on_close), &at) < 0)
 		return -EINVAL;
 	if (strcmp(on_close, "hangup") == 0)

@@ -90,7 +90,7 @@ struct cfg_trunk {
 enum cfg_builtin { CFG_BOT_ECHO = 0, CFG_BOT_NONE = 1 /* a WebSocket bot (url) */ };
 
 /* WebSocket dialects of a bot (bots/bot_ws.c). */
-enum cfg_dialect { CFG_DIALECT_TWILIO = 0 };
+enum cfg_dialect { CFG_DIALECT_TWILIO = 0, CFG_DIALECT_RAW = 1 };
 
 /* What happens to the call when its bot's socket closes mid-call. */
 enum cfg_on_close { CFG_ON_CLOSE_HANGUP = 0, CFG_ON_CLOSE_CONTINUE = 1 };
@@ -103,6 +103,7 @@ struct cfg_agent {
 	/* WebSocket bots (builtin == CFG_BOT_NONE) */
 	char url[256];              /* ws://host[:port]/path or wss://... */
 	uint8_t dialect;            /* enum cfg_dialect */
+	uint32_t sample_rate;       /* raw: PCM16 to and from the bot, 8000 or 16000 */
 	uint8_t on_close;           /* enum cfg_on_close */
 	uint32_t connect_timeout_ms; /* no open socket by then: the call ends */
 	char account_sid[40];       /* twilio: start.accountSid */

@@ -6,7 +6,7 @@
 #   tools/deps.sh bench  the same, plus the peer the benchmarks measure (rtpengine)
 set -euo pipefail
 
-run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev libwebsockets-dev
+run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev libwebsockets-dev libspeexdsp-dev
 	libsofia-sip-ua-dev libsrtp2-dev libconfig-dev libjemalloc-dev libjansson-dev
 	iproute2 ethtool procps)
 test_pkgs=(libcmocka-dev sip-tester baresip-core tcpdump python3 python3-websockets iputils-ping openssl)

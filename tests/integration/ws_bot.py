@@ -14,6 +14,10 @@
         junk: 0.3 s after "start" send what is not a Twilio message: text that is
               not JSON, media whose payload is not base64, a binary frame, an
               unknown event; then stay
+        raw:  the raw dialect: send every binary frame (PCM16) straight back
+  ws_bot.py rawcheck FILE --pcap PCAP --caller-audio RAW --rate R
+      what the raw script saw (the start message, binary frames of 20 ms at R Hz) and
+      that the caller heard its own audio back through the bot
   ws_bot.py check FILE --pcap PCAP --caller-audio RAW --from N --to N
       what the talk script saw and what the caller heard (checks printed one a line
       as "ok - ..." / "not ok - ..."; exit status 1 when any failed)
@@ -106,10 +110,14 @@ async def serve(a):
     async def handler(ws, path=None):
         task = None
         async for text in ws:
+            if isinstance(text, bytes):  # raw dialect audio
+                note(binary=len(text))
+                await ws.send(text)
+                continue
             m = json.loads(text)
             note(got=m)
             if m.get("event") == "start":
-                sid = m["start"]["streamSid"]
+                sid = m.get("streamSid") or m["start"]["streamSid"]
                 if a.script == "talk":
                     task = asyncio.ensure_future(talk(ws, sid))
                 elif a.script == "die":
@@ -215,6 +223,49 @@ def check(a):
     return 1 if fails else 0
 
 
+def rawcheck(a):
+    from rtp_audio import read_pcap
+
+    ev = [json.loads(line) for line in open(a.log)]
+    fails = 0
+
+    def ok(cond, what):
+        nonlocal fails
+        print(("ok - " if cond else "not ok - ") + what)
+        fails += not cond
+
+    got = [e["got"] for e in ev if "got" in e]
+    st = got[0] if got else {}
+    ok(st.get("event") == "start" and st.get("audio") == {
+        "encoding": "pcm16le", "sample_rate": a.rate, "channels": 1, "frame_ms": 20} and
+       st.get("callSid", "").startswith("CA") and
+       st.get("context", {}).get("from_number") == "+918888888888",
+       "raw: the first message is start with the audio format and the call context")
+    sizes = [e["binary"] for e in ev if "binary" in e]
+    ok(len(sizes) > 100 and set(sizes) == {a.rate // 50 * 2},
+       "raw: the caller's audio comes as %d binary frames of %s bytes (20 ms at %d Hz)" %
+       (len(sizes), sorted(set(sizes)), a.rate))
+    said = audioop.alaw2lin(open(a.caller_audio, "rb").read(), 2)
+    pkts = [p for t, s_, d, sp, dp, p in read_pcap(a.pcap)
+            if s_ == "198.18.1.1" and d == "198.18.1.2" and sp % 2 == 0 and len(p) == 172]
+    heard = struct.unpack("<%dh" % (160 * len(pkts)),
+                          b"".join(audioop.alaw2lin(p[12:], 2) for p in pkts))
+    x = struct.unpack("<%dh" % (len(said) // 2), said)[8000:16000]  # its second second
+    xx = math.sqrt(sum(v * v for v in x[::2])) or 1
+    def corr(lag):
+        seg = heard[lag:lag + len(x):2]
+        return sum(p * q for p, q in zip(x[::2], seg)) / (xx * (math.sqrt(sum(
+            q * q for q in seg)) or 1))
+
+    # every 4th sample, then each sample around the best (the resamplers' delay is
+    # not a whole number of frames)
+    best = max((corr(lag), lag) for lag in range(0, max(1, len(heard) - len(x)), 4))
+    best = max((corr(lag), lag) for lag in range(max(0, best[1] - 4), best[1] + 5))
+    ok(best[0] > 0.98, "raw: the caller heard its own audio back through the bot "
+       "(%s Hz and back): correlation %.4f" % (a.rate, best[0]))
+    return 1 if fails else 0
+
+
 def best_lag(ref, pcm):
     """Best correlation of ref in pcm (PCM16 bytes) at whole 20 ms frames: every frame
     on either side is one RTP packet or one media message. Returns (corr, frame)."""
@@ -238,7 +289,12 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--log", required=True)
     p.add_argument("--script", default="talk",
-                   choices=["talk", "dtmf", "die", "cmds", "junk"])
+                   choices=["talk", "dtmf", "die", "cmds", "junk", "raw"])
+    p = sub.add_parser("rawcheck")
+    p.add_argument("log")
+    p.add_argument("--pcap", required=True)
+    p.add_argument("--caller-audio", required=True)
+    p.add_argument("--rate", type=int, required=True)
     p = sub.add_parser("check")
     p.add_argument("log")
     p.add_argument("--pcap", required=True)
@@ -249,7 +305,7 @@ def main():
     if a.cmd == "serve":
         asyncio.run(serve(a))
         return 0
-    return check(a)
+    return rawcheck(a) if a.cmd == "rawcheck" else check(a)
 
 
 if __name__ == "__main__":

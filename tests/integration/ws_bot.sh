@@ -13,6 +13,7 @@
 #   - voxgate's own commands in the dialect: key presses to the caller, hang up
 #   - Twilio's REST hang-up (what Pipecat calls) on voxgate's HTTP API
 #   - what is not a Twilio message is counted and dropped; the call goes on
+#   - the raw dialect: PCM16 at 16 kHz both ways (resampled with speexdsp)
 source "$(dirname "$0")/lib.sh"
 
 conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
@@ -22,7 +23,8 @@ conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
     { id = "dies"; url = "ws://198.18.0.2:8767/twilio"; },
     { id = "cmds"; url = "ws://198.18.0.2:8768/twilio"; },
     { id = "junk"; url = "ws://198.18.0.2:8769/twilio"; },
-    { id = "gone"; url = "ws://198.18.0.2:8799/twilio"; connect_timeout_ms = 1000; }' \
+    { id = "gone"; url = "ws://198.18.0.2:8799/twilio"; connect_timeout_ms = 1000; },
+    { id = "raw"; url = "ws://198.18.0.2:8770/raw"; dialect = "raw"; sample_rate = 16000; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; },
     { user = "^talk$"; agent = "talk"; },
@@ -30,7 +32,8 @@ conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
     { user = "^dies$"; agent = "dies"; },
     { user = "^cmds$"; agent = "cmds"; },
     { user = "^junk$"; agent = "junk"; },
-    { user = "^gone$"; agent = "gone"; }'
+    { user = "^gone$"; agent = "gone"; },
+    { user = "^raw$"; agent = "raw"; }'
 
 bot() { # bot PORT SCRIPT: the test bot in the caller namespace; its log $tmp/bot-SCRIPT
 	in_caller timeout 60 /usr/bin/python3 "$top/tests/integration/ws_bot.py" serve \
@@ -41,7 +44,8 @@ bot() { # bot PORT SCRIPT: the test bot in the caller namespace; its log $tmp/bo
 }
 
 net_up
-bot 8765 talk && bot 8766 dtmf && bot 8767 die && bot 8768 cmds && bot 8769 junk ||
+bot 8765 talk && bot 8766 dtmf && bot 8767 die && bot 8768 cmds && bot 8769 junk &&
+	bot 8770 raw ||
 	{ not_ok "the test bots listen"; exit 1; }
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
@@ -134,6 +138,14 @@ check "a CallSid of no call: 404" test "${reply%% *}" = 404
 # 7. junk: four messages that are not Twilio's; the call goes on to its BYE.
 check "a call to a bot that sends junk is answered and ended normally" \
 	sipp_caller "$tmp/talk.xml" -s junk -key sdp_ip 198.18.1.2
+# 8. raw: PCM16 at 16 kHz both ways, the bot sending the caller's audio back.
+capture "$tmp/raw.pcap"
+check "a call to a raw-dialect bot is answered and ended" \
+	sipp_caller "$tmp/talk.xml" -s raw -key sdp_ip 198.18.1.2
+capture_stop
+/usr/bin/python3 "$top/tests/integration/ws_bot.py" rawcheck "$tmp/bot-raw" \
+	--pcap "$tmp/raw.pcap" --caller-audio "$tmp/caller.al" --rate 16000
+
 stats=$(vg_stats)
 check "the junk is counted (bot_msgs_bad=4) and nothing else is lost" \
 	grep -q "msgs bad 4" <<<"$stats"
