@@ -148,6 +148,62 @@ int bot_hangup_call(struct bot_worker *w, uint32_t slot, uint32_t gen)
 	return 0;
 }
 
+/* Put a command in the slot's mailbox and tell signaling. */
+static void bot_cmd_post(struct bot_worker *w, struct bot_session *s, uint16_t type,
+			 const char *json)
+{
+	struct cs_cmd *c = cs_cmd(w->pool->calls, s->slot);
+	struct vg_msg m = {.type = VG_MSG_BOT_CMD, .arg = type, .slot = s->slot,
+			   .gen = s->gen};
+
+	c->len = (uint32_t)strlen(json);
+	memcpy(c->json, json, c->len + 1);
+	s->cmd_busy = 1;
+	w->st.cmds_sent++;
+	if (ring_msg_send(w->pool->rings->evt_bot[w->idx], &m) != 0)
+		log_err("bot", "call %s: event ring full, bot command lost", s->call_id);
+}
+
+int bot_send_cmd(struct bot_worker *w, struct bot_session *s, uint16_t type,
+		 const char *json)
+{
+	char *copy;
+
+	if (strlen(json) >= sizeof(((struct cs_cmd *)0)->json) ||
+	    (s->cmd_busy && s->n_cmds == BOT_CMDS_MAX)) {
+		w->st.cmds_dropped++;
+		return -ENOSPC;
+	}
+	if (!s->cmd_busy) {
+		bot_cmd_post(w, s, type, json);
+		return 0;
+	}
+	copy = strdup(json);
+	if (!copy)
+		return -ENOMEM;
+	s->cmds[s->n_cmds].type = type;
+	s->cmds[s->n_cmds++].json = copy;
+	return 0;
+}
+
+/* Signaling has read the mailbox of m's slot: the next command, if one waits. */
+static void bot_cmd_done(struct bot_worker *w, const struct vg_msg *m)
+{
+	struct bot_session *s;
+
+	if (m->slot >= w->pool->calls->n_slots)
+		return;
+	s = &w->sessions[m->slot];
+	if (!s->active || s->gen != m->gen)
+		return;
+	s->cmd_busy = 0;
+	if (s->n_cmds) {
+		bot_cmd_post(w, s, s->cmds[0].type, s->cmds[0].json);
+		free(s->cmds[0].json);
+		memmove(&s->cmds[0], &s->cmds[1], --s->n_cmds * sizeof(s->cmds[0]));
+	}
+}
+
 void bot_ready(struct bot_worker *w, struct bot_session *s)
 {
 	bot_event(w, VG_MSG_BOT_READY, s->slot, s->gen);
@@ -185,6 +241,9 @@ static void bot_session_close(struct bot_worker *w, struct bot_session *s)
 		return;
 	if (s->ops && s->ops->close)
 		s->ops->close(s);
+	for (unsigned i = 0; i < s->n_cmds; i++)
+		free(s->cmds[i].json);
+	s->n_cmds = 0;
 	s->active = 0;
 	w->st.sessions_stopped++;
 	w->st.sessions_active--;
@@ -252,6 +311,8 @@ static unsigned bot_ctl_poll(struct bot_worker *w)
 			bot_start(w, &msgs[i]);
 		else if (msgs[i].type == VG_MSG_BOT_STOP)
 			bot_stop(w, &msgs[i]);
+		else if (msgs[i].type == VG_MSG_BOT_CMD_DONE)
+			bot_cmd_done(w, &msgs[i]);
 		else
 			w->st.ctl_stale++;
 	}

@@ -42,10 +42,14 @@ struct bot_stats {
 	uint64_t ws_closed;       /* WebSocket bots that closed mid-call */
 	uint64_t bot_msgs_in;     /* messages from WebSocket bots */
 	uint64_t bot_msgs_bad;    /* of them: bad JSON, base64, kind or size (dropped) */
+	uint64_t cmds_sent;       /* bot commands handed to signaling */
+	uint64_t cmds_dropped;    /* bot commands beyond BOT_CMDS_MAX waiting, or too long */
 	/* Dataplane latency of the caller's frames: packet taken from the port by its
 	 * dp lcore -> frame taken from the ring by this worker, in microseconds. */
 	uint64_t lat_us[BOT_LAT_US + 1];
 };
+
+#define BOT_CMDS_MAX 4 /* a bot's commands waiting while signaling reads one */
 
 struct bot_pool;
 struct bot_worker;
@@ -82,6 +86,12 @@ struct bot_session {
 	uint8_t active;
 	uint32_t out_seq;   /* frames sent towards the caller */
 	struct bot_worker *worker;
+	uint8_t cmd_busy;   /* the slot's mailbox holds a command signaling has not read */
+	uint8_t n_cmds;     /* commands waiting for the mailbox */
+	struct {
+		uint16_t type;
+		char *json;
+	} cmds[BOT_CMDS_MAX];
 	const struct bot_ops *ops;
 	void *state;
 };
@@ -133,6 +143,15 @@ int bot_send_clear(struct bot_worker *w, struct bot_session *s);
 
 /* The bot ends the call (signaling sends BYE, or a final answer before 200). */
 void bot_hangup(struct bot_worker *w, struct bot_session *s);
+
+/*
+ * Hand signaling a command of the bot of s (enum vg_bot_cmd) as JSON text. Commands
+ * reach signaling in order, one at a time through the slot's mailbox; up to
+ * BOT_CMDS_MAX wait meanwhile. Returns 0, -ENOSPC (too many waiting, or longer than
+ * the mailbox) or -ENOMEM.
+ */
+int bot_send_cmd(struct bot_worker *w, struct bot_session *s, uint16_t type,
+		 const char *json);
 
 /* The bot of s takes the call's audio now (see bot_ops.ready_later). */
 void bot_ready(struct bot_worker *w, struct bot_session *s);

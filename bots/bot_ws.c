@@ -10,10 +10,12 @@
  * 20 ms frame of the caller (base64 mu-law), "dtmf" for each key press, "mark" when
  * the audio before one of the bot's marks has been played, and "stop" when the call
  * ends. From the bot it takes "media" (base64 mu-law, any length: cut into 20 ms
- * frames for the playout queue), "mark" and "clear", and two messages of voxgate's
- * own that Twilio does not have: {"event":"hangup"} ends the call, and
+ * frames for the playout queue), "mark" and "clear", and messages of voxgate's own
+ * that Twilio does not have: {"event":"hangup"} ends the call;
  * {"event":"dtmf","dtmf":{"digits":"12#","duration":100}} plays key presses to the
- * caller as RFC 4733 events. PCMA calls are converted through linear PCM: the
+ * caller as RFC 4733 events; {"event":"transfer","transfer":{"mode":"refer"|"bridge",
+ * "target":"sip:...","headers":{...}}} and {"event":"update","update":{"final":true,
+ * "payload":{...}}} go to signaling as typed commands (bot_send_cmd). PCMA calls are converted through linear PCM: the
  * dataplane encodes the bot's frames in the call's law.
  *
  * The raw dialect: one text message first, {"event":"start", "callSid", "streamSid",
@@ -302,6 +304,19 @@ static bool bot_ws_message(struct bot_ws *b, const char *text, size_t len)
 	} else if (strcmp(event, "clear") == 0) {
 		b->ulaw_n = 0;
 		bot_send_clear(b->w, b->s);
+	} else if (strcmp(event, "transfer") == 0 || strcmp(event, "update") == 0) {
+		/* voxgate's own: for signaling, as JSON ("transfer": mode refer or
+		 * bridge, target, headers; "update": final, payload) */
+		bool transfer = event[0] == 't';
+		json_t *o = json_object_get(m, event);
+		char *text = json_is_object(o) ? json_dumps(o, JSON_COMPACT) : NULL;
+
+		ok = text && (!transfer || json_is_string(json_object_get(o, "target")));
+		if (ok && bot_send_cmd(b->w, b->s, transfer ? VG_BOT_CMD_TRANSFER
+							     : VG_BOT_CMD_UPDATE, text) != 0)
+			log_warn("bot", "call %s: %s dropped: %u commands already wait for "
+				 "signaling", b->call_id, event, BOT_CMDS_MAX);
+		free(text);
 	} else if (strcmp(event, "hangup") == 0) { /* voxgate's own: end the call */
 		log_info("bot", "call %s: the bot hangs up", b->call_id);
 		bot_hangup(b->w, b->s);

@@ -15,7 +15,8 @@
 
 size_t cs_table_size(uint32_t n)
 {
-	return sizeof(struct cs_table) + (size_t)n * (sizeof(struct cs_slot) + CS_CTX_MAX);
+	return sizeof(struct cs_table) +
+	       (size_t)n * (sizeof(struct cs_slot) + CS_CTX_MAX + CS_CMD_MAX);
 }
 
 int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base)

@@ -18,6 +18,11 @@
  * After the slots, the table holds each call's context: one NUL-terminated JSON
  * document of at most CS_CTX_MAX bytes (the INVITE's headers and what was read from
  * them, see signaling/ctx.h). W: signaling before publish; RO after (bot workers).
+ *
+ * After the contexts, each call's bot command mailbox: one command of the bot for
+ * signaling (struct cs_cmd). W: the call's bot worker, before VG_MSG_BOT_CMD; RO for
+ * signaling until it answers VG_MSG_BOT_CMD_DONE, after which the worker may write
+ * the next one.
  */
 #ifndef VG_CS_H
 #define VG_CS_H
@@ -30,6 +35,7 @@
 #define CS_MEMZONE_NAME "vg_calls"
 #define CS_NO_PT 0xff
 #define CS_CTX_MAX 8192
+#define CS_CMD_MAX 2048
 
 /* G.711 law of a call. */
 enum cs_law { CS_LAW_PCMU = 0, CS_LAW_PCMA = 1 };
@@ -156,6 +162,19 @@ int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base);
 static inline char *cs_ctx(struct cs_table *t, uint32_t idx)
 {
 	return (char *)&t->slots[t->n_slots] + (size_t)idx * CS_CTX_MAX;
+}
+
+/* A command of the bot for signaling (enum vg_bot_cmd in shared/msg-t.h), as JSON. */
+struct cs_cmd {
+	uint32_t len;                   /* bytes of json, without its NUL */
+	char json[CS_CMD_MAX - 4];      /* NUL-terminated */
+};
+
+/* The bot command mailbox of slot idx; idx < t->n_slots. */
+static inline struct cs_cmd *cs_cmd(struct cs_table *t, uint32_t idx)
+{
+	return (struct cs_cmd *)((char *)&t->slots[t->n_slots] +
+				 (size_t)t->n_slots * CS_CTX_MAX + (size_t)idx * CS_CMD_MAX);
 }
 
 /* Slot for an index; the caller has checked idx < t->n_slots. */

@@ -33,6 +33,15 @@ enum vg_msg_type {
 			      * arg: positive errno), the call must end */
 	VG_MSG_BOT_READY,    /* bot worker -> signaling: the bot takes the call's audio
 			      * (its socket is open): with CALL_STARTED, answer */
+	VG_MSG_BOT_CMD,      /* bot worker -> signaling: a command of the bot is in the
+			      * slot's mailbox (cs_cmd); arg: enum vg_bot_cmd */
+	VG_MSG_BOT_CMD_DONE, /* signaling -> bot worker: the mailbox is free again */
+};
+
+/* What a bot asks of signaling (VG_MSG_BOT_CMD). */
+enum vg_bot_cmd {
+	VG_BOT_CMD_TRANSFER = 1, /* {"mode":"refer"|"bridge","target":..., "headers":{}} */
+	VG_BOT_CMD_UPDATE = 2,   /* {"final":bool,"payload":{...}}: data for the platform */
 };
 
 /* One control or event message: 16 bytes, copied by value through the ring. */

@@ -669,6 +669,30 @@ static void sig_event_msg(struct sig *s, const struct vg_msg *m)
 		c->bot_stopped = 1;
 		sig_call_release(s, c);
 		break;
+	case VG_MSG_BOT_CMD: {
+		const struct cs_cmd *cmd = cs_cmd(s->calls, c->slot);
+		const struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
+		struct vg_msg done = {.type = VG_MSG_BOT_CMD_DONE, .slot = c->slot,
+				      .gen = c->gen};
+		int len = cmd->len < sizeof(cmd->json) ? (int)cmd->len : 0;
+
+		/* Carrying these out is the trunk profile's work (REFER, bridged
+		 * legs, SIP INFO, HTTP notifications); until a profile does, they
+		 * are logged as they came. */
+		if (m->arg == VG_BOT_CMD_TRANSFER)
+			log_warn("sig", "call %s: the bot asks for a transfer %.*s: not "
+				 "carried out (no transfer profile for trunk '%s')",
+				 sig_call_id(s, c), len, cmd->json,
+				 s->cfg->sig.trunks[c->trunk].name);
+		else if (m->arg == VG_BOT_CMD_UPDATE)
+			log_info("sig", "call %s: bot update %.*s", sig_call_id(s, c), len,
+				 cmd->json);
+		else
+			s->st.events_stale++;
+		if (ring_msg_send(s->rings->ctl_bot[md->worker], &done))
+			log_err("sig", "call %s: bot control ring full", md->call_id);
+		break;
+	}
 	case VG_MSG_BOT_HANGUP:
 		log_info("sig", "call %s: the bot hangs up", sig_call_id(s, c));
 		sig_hangup(s, c, SIP_480_TEMPORARILY_UNAVAILABLE);

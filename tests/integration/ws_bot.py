@@ -10,7 +10,7 @@
         dtmf: only listen
         die:  close the socket 1 s after "start"
         cmds: 0.5 s after "start" have "5#" played to the caller (voxgate's "dtmf"),
-              1.5 s after it hang up (voxgate's "hangup")
+              send an update (final) and a transfer (refer), 1.5 s after hang up
         junk: 0.3 s after "start" send what is not a Twilio message: text that is
               not JSON, media whose payload is not base64, a binary frame, an
               unknown event; then stay
@@ -94,6 +94,12 @@ async def serve(a):
         await ws.send(json.dumps({"event": "dtmf", "dtmf": {"digits": "5#",
                                                             "duration": 100}}))
         note(did="dtmf")
+        await ws.send(json.dumps({"event": "update", "update": {
+            "final": True, "payload": {"intent": "billing", "score": 0.5}}}))
+        await ws.send(json.dumps({"event": "transfer", "transfer": {
+            "mode": "refer", "target": "sip:+15550100@pbx.example",
+            "headers": {"X-Reason": "agent"}}}))
+        note(did="commands")
         await asyncio.sleep(1.5)
         await ws.send(json.dumps({"event": "hangup"}))
         note(did="hangup")

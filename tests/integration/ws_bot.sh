@@ -10,7 +10,8 @@
 #   - the caller's key presses reach the bot as dtmf messages
 #   - a bot that closes its socket mid-call: voxgate hangs up (BYE) within 2 s; a bot
 #     that cannot be reached: 480 and no answer
-#   - voxgate's own commands in the dialect: key presses to the caller, hang up
+#   - voxgate's own commands in the dialect: key presses to the caller, hang up, and
+#     update and transfer reaching signaling as typed commands
 #   - Twilio's REST hang-up (what Pipecat calls) on voxgate's HTTP API
 #   - what is not a Twilio message is counted and dropped; the call goes on
 #   - the raw dialect: PCM16 at 16 kHz both ways (resampled with speexdsp)
@@ -102,6 +103,12 @@ wait "$bye_pid"
 rc=$?
 capture_stop
 check "the bot's hangup ends the call with BYE" test $rc -eq 0
+check "the bot's update reaches signaling as a typed command, JSON intact" \
+	grep -qF 'bot update {"final":true,"payload":{"intent":"billing","score":0.5}}' \
+	"$tmp/voxgate.log"
+check "its transfer too (logged as not carried out: no transfer profile yet)" \
+	grep -qF 'the bot asks for a transfer {"mode":"refer","target":"sip:+15550100@pbx.example","headers":{"X-Reason":"agent"}}: not carried out' \
+	"$tmp/voxgate.log"
 check "the bot's key presses reach the caller as RFC 4733 events: 5 and #" \
 	bash -c 'python3 "$1/tests/integration/rtp_audio.py" events "$2" --gw 198.18.1.1 \
 		--caller 198.18.1.2 --pt 101 | grep -q "^5:[0-9]* #:[0-9]*$"' _ "$top" "$tmp/cmds.pcap"
