@@ -7,8 +7,9 @@
 #                         up again now that tools/deps.sh test has installed it
 #
 # SRTP: libsrtp2 from Debian's own source package, built against OpenSSL once by
-# tools/srtp_openssl.sh into deps/ (Debian's binary package is built on NSS and is
-# about 5x slower per packet). VOXGATE_SRTP=debian links Debian's libsrtp2 instead.
+# tools/srtp_openssl.sh into deps/ (Debian's binary package is built on NSS: 20-50
+# times the cycles per packet here, bench/README.md). VOXGATE_SRTP=debian links
+# Debian's libsrtp2 instead.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
