@@ -54,6 +54,12 @@ static const struct bot_ops *bot_ops_for(const struct cfg_agent *a)
 		return &bot_echo_ops;
 	case CFG_BOT_NONE:
 		return &bot_ws_ops;
+	case CFG_BOT_NULL:
+		return &bot_null_ops;
+	case CFG_BOT_PLAY:
+		return &bot_play_ops;
+	case CFG_BOT_RECORD:
+		return &bot_record_ops;
 	}
 	return NULL;
 }

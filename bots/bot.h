@@ -164,6 +164,7 @@ struct lws_context *bot_worker_lws(struct bot_worker *w);
 
 /* The built-in bots, and WebSocket bots (bot_ws.c). */
 extern const struct bot_ops bot_echo_ops;
+extern const struct bot_ops bot_null_ops, bot_play_ops, bot_record_ops;
 extern const struct bot_ops bot_ws_ops;
 
 /*

@@ -657,7 +657,7 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 {
 	static const char *const known[] = {"id", "builtin", "delay_ms", "answer_delay_ms",
 					    "url", "dialect", "connect_timeout_ms", "on_close",
-					    "account_sid", "sample_rate", NULL};
+					    "account_sid", "sample_rate", "file", "loop", "dir", NULL};
 	static const char *const where = "an agent";
 	config_setting_t *at, *url;
 	char builtin[16] = "", dialect[16] = "twilio", on_close[16] = "hangup";
@@ -676,13 +676,23 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 	if ((builtin[0] != '\0') == (rc == 0))
 		return cfg_fail(x, g, "agent '%s' needs either builtin or url, not both",
 				a->id);
-	if (builtin[0] && strcmp(builtin, "echo") != 0)
-		return cfg_fail(x, at, "agent '%s': unknown builtin bot \"%s\" (echo)", a->id,
-				builtin);
+	if (builtin[0] && strcmp(builtin, "echo") != 0 && strcmp(builtin, "null") != 0 &&
+	    strcmp(builtin, "play") != 0 && strcmp(builtin, "record") != 0)
+		return cfg_fail(x, at, "agent '%s': unknown builtin bot \"%s\" (echo, null, "
+				"play, record)", a->id, builtin);
 	if (rc == 0 && strncmp(a->url, "ws://", 5) != 0 && strncmp(a->url, "wss://", 6) != 0)
 		return cfg_fail(x, url, "agent '%s': url must start with ws:// or wss://",
 				a->id);
-	a->builtin = builtin[0] ? CFG_BOT_ECHO : CFG_BOT_NONE;
+	a->builtin = !builtin[0] ? CFG_BOT_NONE
+		     : strcmp(builtin, "echo") == 0 ? CFG_BOT_ECHO
+		     : strcmp(builtin, "null") == 0 ? CFG_BOT_NULL
+		     : strcmp(builtin, "play") == 0 ? CFG_BOT_PLAY : CFG_BOT_RECORD;
+	if (cfg_str(x, g, where, "file", a->builtin == CFG_BOT_PLAY, a->file, sizeof(a->file),
+		    NULL) < 0 ||
+	    cfg_str(x, g, where, "dir", a->builtin == CFG_BOT_RECORD, a->dir, sizeof(a->dir),
+		    NULL) < 0 ||
+	    cfg_bool(x, g, where, "loop", false, &a->loop))
+		return -EINVAL;
 	if (cfg_str(x, g, where, "dialect", 0, dialect, sizeof(dialect), &at) < 0)
 		return -EINVAL;
 	if (strcmp(dialect, "twilio") == 0)

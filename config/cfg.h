@@ -87,7 +87,13 @@ struct cfg_trunk {
 	uint8_t srtp;       /* enum cfg_srtp */
 };
 
-enum cfg_builtin { CFG_BOT_ECHO = 0, CFG_BOT_NONE = 1 /* a WebSocket bot (url) */ };
+enum cfg_builtin {
+	CFG_BOT_ECHO = 0,
+	CFG_BOT_NONE = 1, /* a WebSocket bot (url) */
+	CFG_BOT_NULL = 2,
+	CFG_BOT_PLAY = 3,
+	CFG_BOT_RECORD = 4,
+};
 
 /* WebSocket dialects of a bot (bots/bot_ws.c). */
 enum cfg_dialect { CFG_DIALECT_TWILIO = 0, CFG_DIALECT_RAW = 1 };
@@ -100,6 +106,9 @@ struct cfg_agent {
 	enum cfg_builtin builtin;
 	uint32_t delay_ms;  /* echo: delay before the caller hears itself */
 	uint32_t answer_delay_ms; /* ring (180) this long before answering (200) */
+	char file[256];             /* play: the WAV file (8 kHz mono PCM16) */
+	bool loop;                  /* play: again from the start at its end */
+	char dir[256];              /* record: where the WAV files go */
 	/* WebSocket bots (builtin == CFG_BOT_NONE) */
 	char url[256];              /* ws://host[:port]/path or wss://... */
 	uint8_t dialect;            /* enum cfg_dialect */

@@ -1,0 +1,267 @@
+/*
+ * bot_builtin.c: the built-in bots besides echo: null, play and record.
+ *
+ * null: takes the caller's frames and does nothing with them (benchmarks).
+ *
+ * play: plays the agent's WAV file (8 kHz, mono, PCM16) to the caller, once or again
+ * and again (loop). It paces itself with marks: it queues a second of audio and a
+ * mark, and each mark that comes back (its audio played) lets it queue the next half
+ * second, so the playout queue never overflows whatever its size, and nothing waits
+ * on the caller's own audio. It starts with the caller's first frame, when the
+ * dataplane has the call. The file is read when the session opens (one read per
+ * call; fine for prompts, not for hours of audio).
+ *
+ * record: writes the caller's audio to DIR/<Call-ID>.wav (8 kHz mono PCM16; the
+ * Call-ID's characters other than letters, digits, '-', '_', '.' and '@' become '_'),
+ * through stdio's buffer; the header's sizes are filled in when the call ends.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/log.h"
+#include "bots/bot.h"
+
+/* ---- null ---- */
+
+static int null_open(struct bot_session *s, const struct cfg_agent *a)
+{
+	(void)s;
+	(void)a;
+	return 0;
+}
+
+static void null_frame(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f)
+{
+	(void)w;
+	(void)s;
+	(void)f;
+}
+
+static void null_close(struct bot_session *s)
+{
+	(void)s;
+}
+
+const struct bot_ops bot_null_ops = {
+	.name = "null", .open = null_open, .frame = null_frame, .close = null_close,
+};
+
+/* ---- play ---- */
+
+#define PLAY_FIRST 50 /* frames queued before the first mark: 1 s */
+#define PLAY_NEXT 25  /* frames queued for each mark that comes back */
+
+struct play_state {
+	int16_t *pcm;
+	size_t n, pos;  /* samples in the file, next to play */
+	bool loop, started, done;
+};
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* The samples of a WAV file of 8 kHz mono PCM16 into *pcm (malloc'd). Returns the
+ * sample count, or -EINVAL / -ENOENT / -ENOMEM. */
+static long play_load(const char *path, int16_t **pcm)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t hdr[12], ch[8], fmt[16];
+	long n = -EINVAL;
+	int fmt_ok = 0;
+
+	if (!f)
+		return -ENOENT;
+	if (fread(hdr, 1, 12, f) != 12 || memcmp(hdr, "RIFF", 4) || memcmp(hdr + 8, "WAVE", 4))
+		goto out;
+	while (fread(ch, 1, 8, f) == 8) {
+		uint32_t len = le32(ch + 4);
+
+		if (memcmp(ch, "fmt ", 4) == 0 && len >= 16) {
+			if (fread(fmt, 1, 16, f) != 16 || fseek(f, (long)(len - 16 + (len & 1)),
+							    SEEK_CUR))
+				goto out;
+			/* PCM, 1 channel, 8000 Hz, 16 bits */
+			fmt_ok = fmt[0] == 1 && fmt[1] == 0 && fmt[2] == 1 && fmt[3] == 0 &&
+				 le32(fmt + 4) == 8000 && fmt[14] == 16;
+		} else if (memcmp(ch, "data", 4) == 0 && fmt_ok) {
+			uint8_t *raw = malloc(len ? len : 1);
+
+			if (!raw) {
+				n = -ENOMEM;
+				goto out;
+			}
+			len = (uint32_t)fread(raw, 1, len, f) & ~1u;
+			*pcm = malloc(len ? len : 2);
+			if (!*pcm) {
+				free(raw);
+				n = -ENOMEM;
+				goto out;
+			}
+			for (uint32_t i = 0; i < len / 2; i++)
+				(*pcm)[i] = (int16_t)(raw[2 * i] | raw[2 * i + 1] << 8);
+			free(raw);
+			n = (long)(len / 2);
+			goto out;
+		} else if (fseek(f, (long)(len + (len & 1)), SEEK_CUR)) {
+			goto out;
+		}
+	}
+out:
+	fclose(f);
+	return n;
+}
+
+static int play_open(struct bot_session *s, const struct cfg_agent *a)
+{
+	struct play_state *p = calloc(1, sizeof(*p));
+	long n;
+
+	if (!p)
+		return -ENOMEM;
+	n = play_load(a->file, &p->pcm);
+	if (n < 0) {
+		log_err("bot", "call %s: play: %s is not a WAV file of 8 kHz mono PCM16 (%s)",
+			s->call_id, a->file, strerror((int)-n));
+		free(p);
+		return (int)n;
+	}
+	p->n = (size_t)n;
+	p->loop = a->loop;
+	s->state = p;
+	return 0;
+}
+
+/* Queue up to frames frames of the file, then a mark to ask for more. */
+static void play_more(struct bot_worker *w, struct bot_session *s, unsigned frames)
+{
+	struct play_state *p = s->state;
+	int16_t frame[VG_FRAME_SAMPLES];
+
+	for (unsigned i = 0; i < frames && !p->done; i++) {
+		for (unsigned k = 0; k < VG_FRAME_SAMPLES; k++) {
+			if (p->pos == p->n && p->loop && p->n)
+				p->pos = 0;
+			frame[k] = p->pos < p->n ? p->pcm[p->pos++] : 0;
+		}
+		if (bot_send_pcm(w, s, frame) != 0)
+			break;
+		p->done = p->pos == p->n && !p->loop;
+	}
+	if (!p->done)
+		bot_send_mark(w, s, 0);
+}
+
+static void play_frame(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f)
+{
+	struct play_state *p = s->state;
+
+	(void)f;
+	if (!p->started) {
+		p->started = true;
+		play_more(w, s, PLAY_FIRST);
+	}
+}
+
+static void play_mark(struct bot_worker *w, struct bot_session *s, uint32_t id)
+{
+	(void)id;
+	play_more(w, s, PLAY_NEXT);
+}
+
+static void play_close(struct bot_session *s)
+{
+	struct play_state *p = s->state;
+
+	if (p)
+		free(p->pcm);
+	free(p);
+	s->state = NULL;
+}
+
+const struct bot_ops bot_play_ops = {
+	.name = "play", .open = play_open, .frame = play_frame, .mark = play_mark,
+	.close = play_close,
+};
+
+/* ---- record ---- */
+
+struct record_state {
+	FILE *f;
+	uint32_t bytes;
+};
+
+static void record_header(FILE *f, uint32_t bytes)
+{
+	uint8_t h[44] = "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0"
+			"\x02\0\x10\0data";
+
+	for (int i = 0; i < 4; i++) {
+		h[4 + i] = (uint8_t)((36 + bytes) >> (8 * i));
+		h[40 + i] = (uint8_t)(bytes >> (8 * i));
+	}
+	fwrite(h, 1, sizeof(h), f);
+}
+
+static int record_open(struct bot_session *s, const struct cfg_agent *a)
+{
+	struct record_state *r = calloc(1, sizeof(*r));
+	char path[sizeof(a->dir) + 128], name[100];
+	size_t i;
+
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; s->call_id[i] && i < sizeof(name) - 1; i++)
+		name[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "0123456789-_.@", s->call_id[i]) ? s->call_id[i] : '_';
+	name[i] = '\0';
+	snprintf(path, sizeof(path), "%s/%s.wav", a->dir, name);
+	r->f = fopen(path, "wb");
+	if (!r->f) {
+		int err = errno;
+
+		log_err("bot", "call %s: record: cannot write %s: %s", s->call_id, path,
+			strerror(err));
+		free(r);
+		return -err;
+	}
+	record_header(r->f, 0);
+	s->state = r;
+	log_info("bot", "call %s: recording the caller to %s", s->call_id, path);
+	return 0;
+}
+
+static void record_frame(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f)
+{
+	struct record_state *r = s->state;
+	uint8_t le[2 * VG_FRAME_SAMPLES];
+
+	(void)w;
+	for (unsigned i = 0; i < f->samples && i < VG_FRAME_SAMPLES; i++) {
+		le[2 * i] = (uint8_t)f->pcm[i];
+		le[2 * i + 1] = (uint8_t)((uint16_t)f->pcm[i] >> 8);
+	}
+	r->bytes += (uint32_t)fwrite(le, 1, 2u * f->samples, r->f);
+}
+
+static void record_close(struct bot_session *s)
+{
+	struct record_state *r = s->state;
+
+	if (!r)
+		return;
+	if (fseek(r->f, 0, SEEK_SET) == 0)
+		record_header(r->f, r->bytes);
+	fclose(r->f);
+	free(r);
+	s->state = NULL;
+}
+
+const struct bot_ops bot_record_ops = {
+	.name = "record", .open = record_open, .frame = record_frame,
+	.close = record_close,
+};
