@@ -1,7 +1,8 @@
 /*
  * dp_bench: capacity and latency of voxgate's dataplane, in one process.
  *
- *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [EAL arguments after --]
+ *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--ws URL]
+ *            [EAL arguments after --]
  *
  * What runs is voxgate's own code: one dp lcore (dataplane/dp.c, the packet path,
  * G.711 both ways, the playout timer wheel), one bot worker with the built-in echo bot
@@ -28,6 +29,12 @@
  * every packet out with libsrtp2; the generator does the same on its side with the
  * same wrapper (dataplane/srtp.c), so an echo only counts if it authenticated. The
  * heap libsrtp2 takes per call (jemalloc's count of allocated bytes) is printed too.
+ *
+ * With --ws URL the bot is a WebSocket bot in the Twilio dialect at URL instead of the
+ * built-in echo (bench/ws_echo sends every media message back): every frame goes
+ * through the bot worker's socket both ways. The calls are PCMU then, since mu-law
+ * survives the trip through linear PCM byte for byte except 0x7f, which the stamps
+ * never hold (each stamp byte is sent as two bytes 0x20-0x2f).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -79,6 +86,7 @@ struct bench {
 	struct rte_ether_addr dp_mac, gen_mac;
 	uint32_t *seq;        /* per call: next packet number */
 	bool srtp;            /* --srtp */
+	const char *ws;       /* --ws URL */
 	struct srtp_call *gen_srtp; /* per call: the generator's side of its SRTP */
 	uint64_t srtp_heap;   /* heap taken while the calls were set up (libsrtp2's) */
 	uint64_t bad_echo;    /* packets back that did not unprotect */
@@ -118,6 +126,16 @@ static void bench_cfg(struct bench *b)
 	snprintf(c->bots.agents[0].id, sizeof(c->bots.agents[0].id), "echo");
 	c->bots.agents[0].builtin = CFG_BOT_ECHO;
 	c->bots.agents[0].delay_ms = 0;
+	if (b->ws) {
+		c->bots.agents[0].builtin = CFG_BOT_NONE;
+		snprintf(c->bots.agents[0].url, sizeof(c->bots.agents[0].url), "%s", b->ws);
+		c->bots.agents[0].dialect = CFG_DIALECT_TWILIO;
+		c->bots.agents[0].connect_timeout_ms = 10000;
+		/* the bot (ws_echo) shares the dp lcore's core: let it run */
+		c->dp.idle_sleep_us = 20;
+		snprintf(c->bots.agents[0].account_sid, sizeof(c->bots.agents[0].account_sid),
+			 "AC0");
+	}
 }
 
 /* Calls through the control path, as signaling sets them up. */
@@ -137,8 +155,8 @@ static void bench_calls(struct bench *b)
 		md = &cs_slot(b->table, (uint32_t)slot)->media;
 		md->remote_ip = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 2));
 		md->remote_port = (uint16_t)(CALLER_BASE + 2 * slot);
-		md->law = CS_LAW_PCMA;
-		md->pt = 8;
+		md->law = b->ws ? CS_LAW_PCMU : CS_LAW_PCMA;
+		md->pt = b->ws ? 0 : 8;
 		md->dtmf_pt = CS_NO_PT;
 		md->dir = CS_DIR_SENDRECV;
 		md->lcore = 0;
@@ -201,6 +219,34 @@ static void bench_gen_srtp(struct bench *b)
 	}
 }
 
+/* The stamp of a packet: TSC, call, packet number, 16 bytes written as 32 bytes of
+ * 0x20 | nibble, so that no G.711 trip changes them. Then the 0x55 pattern. */
+#define PATTERN_AT 40
+
+static void stamp_put(uint8_t *pl, uint64_t tsc, uint32_t call, uint32_t seq)
+{
+	uint8_t raw[16];
+
+	memcpy(raw, &tsc, 8);
+	memcpy(raw + 8, &call, 4);
+	memcpy(raw + 12, &seq, 4);
+	for (unsigned i = 0; i < 16; i++) {
+		pl[2 * i] = (uint8_t)(0x20 | raw[i] >> 4);
+		pl[2 * i + 1] = (uint8_t)(0x20 | (raw[i] & 15));
+	}
+}
+
+static uint64_t stamp_tsc(const uint8_t *pl)
+{
+	uint8_t raw[8];
+	uint64_t tsc;
+
+	for (unsigned i = 0; i < 8; i++)
+		raw[i] = (uint8_t)((pl[2 * i] & 15) << 4 | (pl[2 * i + 1] & 15));
+	memcpy(&tsc, raw, 8);
+	return tsc;
+}
+
 /* One caller packet: Ethernet/IPv4/UDP/RTP with the stamp in the payload. */
 static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t tsc)
 {
@@ -222,11 +268,9 @@ static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t ts
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	rtp = (uint8_t *)(udp + 1);
-	rtp_write_hdr(rtp, 8, seq == 0, (uint16_t)seq, seq * 160, 0x1000 + call);
+	rtp_write_hdr(rtp, b->ws ? 0 : 8, seq == 0, (uint16_t)seq, seq * 160, 0x1000 + call);
 	memset(rtp + RTP_HDR_LEN, 0x55, PAYLOAD);
-	memcpy(rtp + RTP_HDR_LEN, &tsc, 8);
-	memcpy(rtp + RTP_HDR_LEN + 8, &call, 4);
-	memcpy(rtp + RTP_HDR_LEN + 12, &seq, 4);
+	stamp_put(rtp + RTP_HDR_LEN, tsc, call, seq);
 	if (b->srtp && srtp_call_protect(&b->gen_srtp[call], rtp, &len, false) != 0)
 		die("generator srtp_protect", EIO);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + len));
@@ -277,8 +321,8 @@ static void bench_drain(struct bench *b)
 			}
 			if (len != NET_UDP_HDRS + RTP_HDR_LEN + PAYLOAD) {
 				b->other++;
-			} else if (pl[20] == 0x55) { /* our pattern came back */
-				memcpy(&tsc, pl, 8);
+			} else if (pl[PATTERN_AT] == 0x55) { /* our pattern came back */
+				tsc = stamp_tsc(pl);
 				if (tsc >= b->window_start && tsc < b->window_end) {
 					b->echoed++;
 					if (b->n_rtt < b->cap_rtt)
@@ -364,6 +408,7 @@ int main(int argc, char **argv)
 		{"seconds", required_argument, NULL, 's'},
 		{"warmup", required_argument, NULL, 'w'},
 		{"srtp", no_argument, NULL, 'S'},
+		{"ws", required_argument, NULL, 'W'},
 		{NULL, 0, NULL, 0}};
 	char *eal[] = {argv[0], "-l", "0-1", "--no-huge", "-m", "2048", "--no-shconf",
 		       "--no-pci", "--log-level=lib.eal:error", NULL};
@@ -385,6 +430,8 @@ int main(int argc, char **argv)
 			b.warmup = (unsigned)atoi(optarg);
 		else if (opt == 'S')
 			b.srtp = true;
+		else if (opt == 'W')
+			b.ws = optarg;
 		else
 			return 2;
 	}
@@ -469,6 +516,7 @@ int main(int argc, char **argv)
 		per_call = (double)sizeof(struct cs_slot) + (double)dp_call_size();
 		printf("calls %u\n", b.calls);
 		printf("srtp %s\n", b.srtp ? "AES_CM_128_HMAC_SHA1_80" : "none");
+		printf("bot %s\n", b.ws ? b.ws : "builtin echo");
 		printf("seconds %.1f\n", secs);
 		printf("sent %llu\n", (unsigned long long)b.sent);
 		printf("echoed %llu\n", (unsigned long long)b.echoed);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# ws_run.sh: WebSocket bot sessions per bot worker thread (Twilio dialect, echo).
+#
+#   bench/ws_run.sh [SECONDS]      (default 10 per step)
+#
+# build/dp_bench --ws runs voxgate's dp lcore and one bot worker whose every session
+# is a WebSocket to build/ws_echo (127.0.0.1, an echo bot in the Twilio dialect): the
+# caller's frames go out as media messages and come back as the bot's audio. N goes
+# up until a step loses a frame; the largest N at zero loss is the figure. The same
+# N with the built-in echo bot (no socket) is the figure beside it. ws_echo runs on
+# CPU 1 beside the dp lcore (which naps 20 us when idle in this mode); the generator
+# and the bot worker share CPU 0. Raw figures go to bench/results/.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+secs=${1:-10}
+tools/deps.sh run
+tools/build.sh
+out="$top/bench/results/ws-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+echo_pid=""
+cleanup() { [ -n "$echo_pid" ] && kill "$echo_pid" 2>/dev/null && wait "$echo_pid" 2>/dev/null; true; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n "$(ulimit -Hn)"
+val() { sed -n "s/^$1 //p" "$2" | head -1; }
+
+best=0
+for n in 200 400 600 800 1000 1500 2000; do
+	taskset -c 1 "$top/build/ws_echo" 9901 >"$out/ws_echo-$n.txt" 2>&1 &
+	echo_pid=$!
+	sleep 0.5
+	f="$out/ws-$n.txt"
+	timeout $((secs + 60)) "$top/build/dp_bench" --calls "$n" --seconds "$secs" \
+		--ws ws://127.0.0.1:9901/ >"$f" 2>&1 || true
+	cleanup
+	echo_pid=""
+	echo "ws sessions $n: sent $(val sent "$f"), lost $(val lost "$f"), dp drops $(val dp_drops "$f"), in->bot p99 $(val in_to_bot_us_p99 "$f") us"
+	[ "$(val lost "$f")" = 0 ] && [ "$(val dp_drops "$f")" = 0 ] && best=$n || break
+done
+echo "largest number of WebSocket bot sessions on one worker at zero frame loss: $best"
