@@ -145,6 +145,18 @@ static void bot_ws_fail(struct bot_ws *b, const char *why)
 	b->failed = 1;
 	log_err("bot", "call %s: bot %s (%s): %s: the call ends", b->call_id, b->agent->id,
 		b->agent->url, why);
+	if (b->agent->on_failure_transfer) {
+		/* the fallback goes to signaling first; the hangup after it is what
+		 * happens when no transfer is carried out */
+		json_t *t = json_pack("{s:s, s:s, s:s}", "mode", "refer", "target",
+				      b->agent->fallback, "reason", why);
+		char *text = json_dumps(t, JSON_COMPACT);
+
+		if (text)
+			bot_send_cmd(b->w, b->s, VG_BOT_CMD_TRANSFER, text);
+		free(text);
+		json_decref(t);
+	}
 	bot_hangup(b->w, b->s);
 }
 

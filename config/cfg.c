@@ -657,10 +657,12 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 {
 	static const char *const known[] = {"id", "builtin", "delay_ms", "answer_delay_ms",
 					    "url", "dialect", "connect_timeout_ms", "on_close",
-					    "account_sid", "sample_rate", "file", "loop", "dir", NULL};
+					    "account_sid", "sample_rate", "file", "loop", "dir",
+					    "on_failure", "fallback", NULL};
 	static const char *const where = "an agent";
 	config_setting_t *at, *url;
 	char builtin[16] = "", dialect[16] = "twilio", on_close[16] = "hangup";
+	char on_failure[16] = "hangup";
 	int rc;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
@@ -716,6 +718,16 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 	else
 		return cfg_fail(x, at, "agent '%s': on_close is \"hangup\" or \"continue\"",
 				a->id);
+	if (cfg_str(x, g, where, "on_failure", 0, on_failure, sizeof(on_failure), &at) < 0 ||
+	    cfg_str(x, g, where, "fallback", 0, a->fallback, sizeof(a->fallback), NULL) < 0)
+		return -EINVAL;
+	if (strcmp(on_failure, "transfer") == 0 && !a->fallback[0])
+		return cfg_fail(x, at, "agent '%s': on_failure = \"transfer\" needs a fallback "
+				"target", a->id);
+	if (strcmp(on_failure, "hangup") != 0 && strcmp(on_failure, "transfer") != 0)
+		return cfg_fail(x, at, "agent '%s': on_failure is \"hangup\" or \"transfer\"",
+				a->id);
+	a->on_failure_transfer = strcmp(on_failure, "transfer") == 0;
 	snprintf(a->account_sid, sizeof(a->account_sid), "AC%032d", 0);
 	if (cfg_str(x, g, where, "account_sid", 0, a->account_sid, sizeof(a->account_sid),
 		    NULL) < 0 ||

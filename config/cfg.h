@@ -114,6 +114,8 @@ struct cfg_agent {
 	uint8_t dialect;            /* enum cfg_dialect */
 	uint32_t sample_rate;       /* raw: PCM16 to and from the bot, 8000 or 16000 */
 	uint8_t on_close;           /* enum cfg_on_close */
+	uint8_t on_failure_transfer; /* a failed bot: ask signaling to transfer to fallback */
+	char fallback[256];         /* where the call goes when its bot fails */
 	uint32_t connect_timeout_ms; /* no open socket by then: the call ends */
 	char account_sid[40];       /* twilio: start.accountSid */
 };

@@ -21,10 +21,12 @@ conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
 	'{ id = "echo"; builtin = "echo"; delay_ms = 500; },
     { id = "talk"; url = "ws://198.18.0.2:8765/twilio"; },
     { id = "keys"; url = "ws://198.18.0.2:8766/twilio"; },
-    { id = "dies"; url = "ws://198.18.0.2:8767/twilio"; },
+    { id = "dies"; url = "ws://198.18.0.2:8767/twilio"; on_failure = "transfer";
+      fallback = "sip:+15550199@fallback.example"; },
     { id = "cmds"; url = "ws://198.18.0.2:8768/twilio"; },
     { id = "junk"; url = "ws://198.18.0.2:8769/twilio"; },
     { id = "gone"; url = "ws://198.18.0.2:8799/twilio"; connect_timeout_ms = 1000; },
+    { id = "mute"; url = "ws://198.18.0.2:8798/twilio"; connect_timeout_ms = 1000; },
     { id = "raw"; url = "ws://198.18.0.2:8770/raw"; dialect = "raw"; sample_rate = 16000; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; },
@@ -34,6 +36,7 @@ conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
     { user = "^cmds$"; agent = "cmds"; },
     { user = "^junk$"; agent = "junk"; },
     { user = "^gone$"; agent = "gone"; },
+    { user = "^mute$"; agent = "mute"; },
     { user = "^raw$"; agent = "raw"; }'
 
 bot() { # bot PORT SCRIPT: the test bot in the caller namespace; its log $tmp/bot-SCRIPT
@@ -83,6 +86,9 @@ print([json.loads(l)["t"] for l in open(sys.argv[1]) if "\"die\"" in l][0])' "$t
 check "voxgate logs the bot's socket closing, with the call id" \
 	grep -q "bot dies (ws://198.18.0.2:8767/twilio): the bot closed the WebSocket: the call ends" \
 	"$tmp/voxgate.log"
+check "the agent's fallback went to signaling as a transfer command before the BYE" \
+	grep -qF 'the bot asks for a transfer {"mode":"refer","target":"sip:+15550199@fallback.example","reason":"the bot closed the WebSocket"}' \
+	"$tmp/voxgate.log"
 check "the caller got BYE within 2 s of the bot going away ($(awk -v a="$died" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') s)" \
 	awk -v rc=$rc -v a="$died" -v b="$ended" 'BEGIN { exit !(rc == 0 && b - a < 2.0) }' 
 # 4. gone: nothing listens where the bot should be: 480, the call is never answered.
@@ -92,6 +98,21 @@ check "a bot that cannot be reached: the caller gets 480, never a 200" \
 	sipp_caller "$tmp/gone.xml" -s gone
 check "voxgate logs why, with the call id" \
 	grep -q "bot gone (ws://198.18.0.2:8799/twilio): .*: the call ends" "$tmp/voxgate.log"
+# a bot whose TCP port answers but whose WebSocket never does: connect_timeout_ms
+in_caller python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.18.0.2", 8798)); s.listen(8)
+c = [s.accept() for _ in range(1)]; time.sleep(10)' &
+bg_pids+=($!)
+sleep 0.3
+t0=$(date +%s.%N)
+check "a bot that never completes its handshake: 480 after connect_timeout_ms" \
+	sipp_caller "$tmp/gone.xml" -s mute
+t1=$(date +%s.%N)
+check "... about 1 s after the INVITE ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s), logged" \
+	bash -c 'awk -v a="$1" -v b="$2" "BEGIN { exit !(b - a > 0.9 && b - a < 2.5) }" &&
+		grep -q "bot mute (ws://198.18.0.2:8798/twilio): no WebSocket within connect_timeout_ms" "$3"' \
+	_ "$t0" "$t1" "$tmp/voxgate.log"
 
 # 5. cmds: the bot has 5 and # played to the caller, then hangs up.
 # (the waiting caller's offer, with telephone-event 101 added)
