@@ -238,6 +238,7 @@ int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm
 	f->seq = s->out_seq++;
 	f->tsc = 0;
 	memcpy(f->pcm, pcm, sizeof(f->pcm));
+	bot_wav_write(&s->tap[1], pcm, VG_FRAME_SAMPLES);
 	return 0;
 }
 
@@ -250,6 +251,8 @@ static void bot_session_close(struct bot_worker *w, struct bot_session *s)
 	for (unsigned i = 0; i < s->n_cmds; i++)
 		free(s->cmds[i].json);
 	s->n_cmds = 0;
+	bot_wav_close(&s->tap[0]);
+	bot_wav_close(&s->tap[1]);
 	s->active = 0;
 	w->st.sessions_stopped++;
 	w->st.sessions_active--;
@@ -289,6 +292,17 @@ static void bot_start(struct bot_worker *w, const struct vg_msg *m)
 	s->active = 1;
 	w->st.sessions_started++;
 	w->st.sessions_active++;
+	{
+		/* a recording of both directions: record_dir, or the record bot's dir */
+		const struct cfg_agent *a = &p->cfg->bots.agents[md->agent];
+		const char *dir = a->record_dir[0] ? a->record_dir
+				  : a->builtin == CFG_BOT_RECORD ? a->dir : NULL;
+
+		if (dir && bot_wav_open(&s->tap[0], dir, s->call_id, "caller") == 0 &&
+		    bot_wav_open(&s->tap[1], dir, s->call_id, "bot") == 0)
+			log_info("bot", "call %s: recording both directions in %s", s->call_id,
+				 dir);
+	}
 	if (!s->ops->ready_later)
 		bot_ready(w, s);
 }
@@ -361,6 +375,7 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 			continue;
 		}
 		w->st.frames_in++;
+		bot_wav_write(&s->tap[0], f->pcm, f->samples);
 		if (f->tsc) {
 			uint64_t us = (now - f->tsc) * 1000000 / w->pool->tsc_hz;
 

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <libwebsockets.h>
 
@@ -76,6 +77,21 @@ struct bot_ops {
 	void (*close)(struct bot_session *s);
 };
 
+/* A recording (wav.c). */
+struct bot_wav {
+	FILE *f;
+	uint32_t bytes;
+};
+
+/*
+ * Open DIR/<Call-ID>-<what>.wav (the Call-ID's characters other than letters, digits,
+ * '-', '_', '.' and '@' become '_') for 8 kHz mono PCM16. Returns 0 or -errno (logged).
+ */
+int bot_wav_open(struct bot_wav *w, const char *dir, const char *call_id, const char *what);
+void bot_wav_write(struct bot_wav *w, const int16_t *pcm, unsigned n);
+/* Fill in the header's sizes and close; nothing when w is not open. */
+void bot_wav_close(struct bot_wav *w);
+
 /* A bot session: one call on one worker. */
 struct bot_session {
 	const char *call_id; /* SIP Call-ID (in the call table), for logs */
@@ -86,6 +102,7 @@ struct bot_session {
 	uint8_t active;
 	uint32_t out_seq;   /* frames sent towards the caller */
 	struct bot_worker *worker;
+	struct bot_wav tap[2]; /* recording: [0] the caller's frames, [1] the bot's */
 	uint8_t cmd_busy;   /* the slot's mailbox holds a command signaling has not read */
 	uint8_t n_cmds;     /* commands waiting for the mailbox */
 	struct {

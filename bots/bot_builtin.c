@@ -11,9 +11,9 @@
  * dataplane has the call. The file is read when the session opens (one read per
  * call; fine for prompts, not for hours of audio).
  *
- * record: writes the caller's audio to DIR/<Call-ID>.wav (8 kHz mono PCM16; the
- * Call-ID's characters other than letters, digits, '-', '_', '.' and '@' become '_'),
- * through stdio's buffer; the header's sizes are filled in when the call ends.
+ * record: takes the caller's frames and sends nothing; what it is for is the
+ * session's recording of both directions (bot_tap_open() in bot.c, with the agent's
+ * dir), which any bot can have with record_dir.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -188,80 +188,8 @@ const struct bot_ops bot_play_ops = {
 	.close = play_close,
 };
 
-/* ---- record ---- */
-
-struct record_state {
-	FILE *f;
-	uint32_t bytes;
-};
-
-static void record_header(FILE *f, uint32_t bytes)
-{
-	uint8_t h[44] = "RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x40\x1f\0\0\x80\x3e\0\0"
-			"\x02\0\x10\0data";
-
-	for (int i = 0; i < 4; i++) {
-		h[4 + i] = (uint8_t)((36 + bytes) >> (8 * i));
-		h[40 + i] = (uint8_t)(bytes >> (8 * i));
-	}
-	fwrite(h, 1, sizeof(h), f);
-}
-
-static int record_open(struct bot_session *s, const struct cfg_agent *a)
-{
-	struct record_state *r = calloc(1, sizeof(*r));
-	char path[sizeof(a->dir) + 128], name[100];
-	size_t i;
-
-	if (!r)
-		return -ENOMEM;
-	for (i = 0; s->call_id[i] && i < sizeof(name) - 1; i++)
-		name[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				 "0123456789-_.@", s->call_id[i]) ? s->call_id[i] : '_';
-	name[i] = '\0';
-	snprintf(path, sizeof(path), "%s/%s.wav", a->dir, name);
-	r->f = fopen(path, "wb");
-	if (!r->f) {
-		int err = errno;
-
-		log_err("bot", "call %s: record: cannot write %s: %s", s->call_id, path,
-			strerror(err));
-		free(r);
-		return -err;
-	}
-	record_header(r->f, 0);
-	s->state = r;
-	log_info("bot", "call %s: recording the caller to %s", s->call_id, path);
-	return 0;
-}
-
-static void record_frame(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f)
-{
-	struct record_state *r = s->state;
-	uint8_t le[2 * VG_FRAME_SAMPLES];
-
-	(void)w;
-	for (unsigned i = 0; i < f->samples && i < VG_FRAME_SAMPLES; i++) {
-		le[2 * i] = (uint8_t)f->pcm[i];
-		le[2 * i + 1] = (uint8_t)((uint16_t)f->pcm[i] >> 8);
-	}
-	r->bytes += (uint32_t)fwrite(le, 1, 2u * f->samples, r->f);
-}
-
-static void record_close(struct bot_session *s)
-{
-	struct record_state *r = s->state;
-
-	if (!r)
-		return;
-	if (fseek(r->f, 0, SEEK_SET) == 0)
-		record_header(r->f, r->bytes);
-	fclose(r->f);
-	free(r);
-	s->state = NULL;
-}
+/* ---- record: a null bot whose session records both directions (bot.c's tap) ---- */
 
 const struct bot_ops bot_record_ops = {
-	.name = "record", .open = record_open, .frame = record_frame,
-	.close = record_close,
+	.name = "record", .open = null_open, .frame = null_frame, .close = null_close,
 };

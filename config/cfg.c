@@ -658,7 +658,7 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 	static const char *const known[] = {"id", "builtin", "delay_ms", "answer_delay_ms",
 					    "url", "dialect", "connect_timeout_ms", "on_close",
 					    "account_sid", "sample_rate", "file", "loop", "dir",
-					    "on_failure", "fallback", NULL};
+					    "on_failure", "fallback", "record_dir", NULL};
 	static const char *const where = "an agent";
 	config_setting_t *at, *url;
 	char builtin[16] = "", dialect[16] = "twilio", on_close[16] = "hangup";
@@ -692,6 +692,8 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 	if (cfg_str(x, g, where, "file", a->builtin == CFG_BOT_PLAY, a->file, sizeof(a->file),
 		    NULL) < 0 ||
 	    cfg_str(x, g, where, "dir", a->builtin == CFG_BOT_RECORD, a->dir, sizeof(a->dir),
+		    NULL) < 0 ||
+	    cfg_str(x, g, where, "record_dir", 0, a->record_dir, sizeof(a->record_dir),
 		    NULL) < 0 ||
 	    cfg_bool(x, g, where, "loop", false, &a->loop))
 		return -EINVAL;

@@ -109,6 +109,7 @@ struct cfg_agent {
 	char file[256];             /* play: the WAV file (8 kHz mono PCM16) */
 	bool loop;                  /* play: again from the start at its end */
 	char dir[256];              /* record: where the WAV files go */
+	char record_dir[256];       /* any bot: record both directions there; "" none */
 	/* WebSocket bots (builtin == CFG_BOT_NONE) */
 	char url[256];              /* ws://host[:port]/path or wss://... */
 	uint8_t dialect;            /* enum cfg_dialect */

@@ -2,20 +2,23 @@
 # builtins.sh: the built-in bots play, record and null, with sipp as the caller.
 #   - play: the caller hears the WAV file intact, at 20 ms pace, once
 #   - record: the WAV file written holds the caller's audio sample for sample
+#   - record_dir on the echo bot: both directions recorded, each sample for sample
 #   - null: the call is answered, its frames are taken and dropped
 source "$(dirname "$0")/lib.sh"
 
-mkdir -p "$tmp/rec"
+mkdir -p "$tmp/rec" "$tmp/rec2"
 conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
 	'{ id = "echo"; builtin = "echo"; delay_ms = 500; },
     { id = "play"; builtin = "play"; file = "'"$tmp/prompt.wav"'"; },
     { id = "record"; builtin = "record"; dir = "'"$tmp/rec"'"; },
-    { id = "null"; builtin = "null"; }' \
+    { id = "null"; builtin = "null"; },
+    { id = "echorec"; builtin = "echo"; delay_ms = 0; record_dir = "'"$tmp/rec2"'"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; },
     { user = "^play$"; agent = "play"; },
     { user = "^record$"; agent = "record"; },
-    { user = "^null$"; agent = "null"; }'
+    { user = "^null$"; agent = "null"; },
+    { user = "^echorec$"; agent = "echorec"; }'
 
 # the prompt: 2 s of tones (ws_bot.py's), 8 kHz mono PCM16
 /usr/bin/python3 - "$top/tests/integration" "$tmp/prompt.wav" <<'PY'
@@ -62,21 +65,29 @@ sys.exit(not (c > 0.99 and max(abs(x - 0.02) for x in steps) < 0.008 and not aft
 PY
 
 check "a call to the record bot is answered and ended" call record "$tmp/record.pcap"
-rec=$(ls "$tmp"/rec/*.wav 2>/dev/null | head -1)
-check "the recording holds the caller's audio sample for sample" \
-	/usr/bin/python3 - "$tmp/caller.al" "${rec:-none}" <<'PY'
+holds() { # holds WAV: the recording holds the caller's audio sample for sample
+	/usr/bin/python3 - "$tmp/caller.al" "$1" <<'PY'
 import audioop, sys, wave
 said = audioop.alaw2lin(open(sys.argv[1], "rb").read(), 2)
 w = wave.open(sys.argv[2])
 ok = (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 1, 2)
 rec = w.readframes(w.getnframes())
 at = rec.find(said[:3200])  # the first 200 ms, then all of it from there
-print("# %d samples recorded, the caller's audio found at byte %d" % (len(rec) // 2, at))
+print("# %s: %d samples, the caller's audio at byte %d" % (sys.argv[2].split("/")[-1],
+                                                          len(rec) // 2, at))
 sys.exit(not (ok and at >= 0 and rec[at:at + len(said)] == said))
 PY
+}
+rec=$(ls "$tmp"/rec/*-caller.wav 2>/dev/null | head -1)
+check "the recording holds the caller's audio sample for sample" holds "${rec:-none}"
 
 check "a call to the null bot is answered and ended" call null "$tmp/null.pcap"
+
+check "a call to the echo bot with record_dir is answered and ended" call echorec "$tmp/echorec.pcap"
+rec=$(ls "$tmp"/rec2/*-caller.wav 2>/dev/null | head -1)
+check "its recording of the caller holds the caller's audio" holds "${rec:-none}"
+check "its recording of the bot holds the echo, the same audio" holds "${rec%-caller.wav}-bot.wav"
 stats=$(vg_stats)
-check "3 sessions, every frame of the caller taken, none stale" \
-	grep -qE "sessions active 0 started 3 stopped 3; frames in (4[5-9][0-9]|5[0-9][0-9]) .* stale 0" <<<"$stats"
+check "4 sessions, every frame of the caller taken, none stale" \
+	grep -qE "sessions active 0 started 4 stopped 4; frames in (6[0-9][0-9]|7[0-9][0-9]) .* stale 0" <<<"$stats"
 check "voxgate stops cleanly" vg_stop
