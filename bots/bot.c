@@ -215,6 +215,11 @@ void bot_ready(struct bot_worker *w, struct bot_session *s)
 	bot_event(w, VG_MSG_BOT_READY, s->slot, s->gen);
 }
 
+const struct cfg *bot_worker_cfg(struct bot_worker *w)
+{
+	return w->pool->cfg;
+}
+
 struct bot_stats *bot_worker_stats(struct bot_worker *w)
 {
 	return &w->st;

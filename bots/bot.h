@@ -173,6 +173,9 @@ int bot_send_cmd(struct bot_worker *w, struct bot_session *s, uint16_t type,
 /* The bot of s takes the call's audio now (see bot_ops.ready_later). */
 void bot_ready(struct bot_worker *w, struct bot_session *s);
 
+/* The configuration the worker runs with. */
+const struct cfg *bot_worker_cfg(struct bot_worker *w);
+
 /* Counters of the worker, for the bot implementations to count in. */
 struct bot_stats *bot_worker_stats(struct bot_worker *w);
 

@@ -12,11 +12,14 @@
  * slot and generation into it), so a stale or made-up one finds no call. Answers as
  * Twilio does: 200 with the call resource ({"sid", "status":"completed"}), 404 with
  * Twilio's error body for a call that is not (or no longer) there, 400 for any other
- * Status, 404 for any other path. Credentials are not checked: bind the API to an
- * address only the bots reach.
+ * Status, 404 for any other path. With bots.api.auth_token set, a request must carry
+ * HTTP Basic credentials whose password is that token (Twilio's clients send the
+ * account SID and their auth token): 401 otherwise. Without it nothing is checked:
+ * bind the API to an address only the bots reach.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +53,27 @@ static int bot_api_reply(struct lws *wsi, unsigned status, const char *json)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/* True when the request may go on: no token configured, or Basic credentials whose
+ * password is the token. */
+static bool bot_api_authorised(struct lws *wsi, const char *token)
+{
+	char hdr[512], plain[384];
+	const char *colon;
+	int n;
+
+	if (!token[0])
+		return true;
+	if (lws_hdr_copy(wsi, hdr, sizeof(hdr), WSI_TOKEN_HTTP_AUTHORIZATION) <= 6 ||
+	    strncmp(hdr, "Basic ", 6) != 0)
+		return false;
+	n = lws_b64_decode_string(hdr + 6, plain, sizeof(plain) - 1);
+	if (n <= 0)
+		return false;
+	plain[n] = '\0';
+	colon = strchr(plain, ':');
+	return colon && strcmp(colon + 1, token) == 0;
+}
+
 /* The request is whole: carry it out. */
 static int bot_api_do(struct lws *wsi, struct bot_api_req *r)
 {
@@ -57,6 +81,11 @@ static int bot_api_do(struct lws *wsi, struct bot_api_req *r)
 	char account[64], call[64], json[512];
 	unsigned slot, gen;
 	int n = 0;
+
+	if (!bot_api_authorised(wsi, bot_worker_cfg(w)->bots.api_token))
+		return bot_api_reply(wsi, HTTP_STATUS_UNAUTHORIZED,
+				     "{\"code\":20003,\"message\":\"Authenticate\","
+				     "\"status\":401}");
 
 	if (!r->post ||
 	    sscanf(r->path, "/2010-04-01/Accounts/%63[^/]/Calls/%63[^./].json%n", account,

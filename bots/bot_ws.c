@@ -471,6 +471,7 @@ struct lws_context *bot_ws_context(const struct cfg *cfg, struct bot_worker *w, 
 	info.iface = api ? cfg->bots.api_address : NULL;
 	info.protocols = bot_ws_protocols;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.client_ssl_ca_filepath = cfg->bots.tls_ca[0] ? cfg->bots.tls_ca : NULL;
 	info.user = w;
 	return lws_create_context(&info);
 }

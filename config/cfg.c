@@ -742,8 +742,8 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 
 static int cfg_read_bots(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
-	static const char *const known[] = {"workers", "agents", "api", NULL};
-	static const char *const akeys[] = {"address", "port", NULL};
+	static const char *const known[] = {"workers", "agents", "api", "tls_ca", NULL};
+	static const char *const akeys[] = {"address", "port", "auth_token", NULL};
 	static const char *const where = "bots";
 	config_setting_t *l, *api;
 	struct in_addr ip;
@@ -753,13 +753,19 @@ static int cfg_read_bots(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	if (cfg_only(x, g, where, known) ||
 	    cfg_int(x, g, where, "workers", 1, 16, 1, &c->bots.workers))
 		return -EINVAL;
+	if (cfg_str(x, g, where, "tls_ca", 0, c->bots.tls_ca, sizeof(c->bots.tls_ca), &l) < 0)
+		return -EINVAL;
+	if (c->bots.tls_ca[0] && access(c->bots.tls_ca, R_OK) != 0)
+		return cfg_fail(x, l, "'bots.tls_ca': cannot read %s", c->bots.tls_ca);
 	api = cfg_member(x, g, where, "api", CONFIG_TYPE_GROUP, "a group { ... }", 0);
 	if (x->failed)
 		return -EINVAL;
 	if (api && (cfg_only(x, api, "bots.api", akeys) ||
 		    cfg_str(x, api, "bots.api", "address", 1, c->bots.api_address,
 			    sizeof(c->bots.api_address), &l) ||
-		    cfg_int(x, api, "bots.api", "port", 1, 65535, 0, &c->bots.api_port)))
+		    cfg_int(x, api, "bots.api", "port", 1, 65535, 0, &c->bots.api_port) ||
+		    cfg_str(x, api, "bots.api", "auth_token", 0, c->bots.api_token,
+			    sizeof(c->bots.api_token), NULL) < 0))
 		return -EINVAL;
 	if (api && inet_pton(AF_INET, c->bots.api_address, &ip) != 1)
 		return cfg_fail(x, l, "'bots.api.address' must be an IPv4 address");

@@ -172,9 +172,12 @@ struct cfg {
 		uint32_t workers;
 		struct cfg_agent agents[CFG_MAX_AGENTS];
 		unsigned n_agents;
+		/* CA certificates (PEM file) to check wss:// bots with; "": the system's */
+		char tls_ca[256];
 		/* The HTTP API bots call (bots/bot_api.c); api_port 0: none. */
 		char api_address[CFG_NAME_MAX];
 		uint32_t api_port;
+		char api_token[128]; /* the password of HTTP Basic auth; "": none asked */
 	} bots;
 };
 

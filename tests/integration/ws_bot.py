@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """ws_bot.py: a bot for the tests, speaking the Twilio Media Streams dialect.
 
-  ws_bot.py serve --port P --log FILE [--script talk|dtmf|die]
+  ws_bot.py serve --port P --log FILE [--script SCRIPT] [--cert PEM --key PEM]
       listen on 0.0.0.0:P for voxgate; one line of JSON per event to FILE, each with
       "t" (wall clock, s): every message voxgate sent, and what the bot did. Scripts:
         talk: keep the caller's audio; 0.5 s after "start" play audio A (2 s of tones,
@@ -138,7 +138,12 @@ async def serve(a):
         if task:
             task.cancel()
 
-    async with websockets.serve(handler, "0.0.0.0", a.port):
+    ssl_ctx = None
+    if a.cert:  # wss://
+        import ssl
+        ssl_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ssl_ctx.load_cert_chain(a.cert, a.key)
+    async with websockets.serve(handler, "0.0.0.0", a.port, ssl=ssl_ctx):
         note(did="listen", port=a.port)
         await asyncio.Future()
 
@@ -294,6 +299,8 @@ def main():
     p = sub.add_parser("serve")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--log", required=True)
+    p.add_argument("--cert", help="serve wss:// with this certificate (PEM)")
+    p.add_argument("--key", help="and this key")
     p.add_argument("--script", default="talk",
                    choices=["talk", "dtmf", "die", "cmds", "junk", "raw"])
     p = sub.add_parser("rawcheck")

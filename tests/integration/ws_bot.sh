@@ -15,9 +15,13 @@
 #   - Twilio's REST hang-up (what Pipecat calls) on voxgate's HTTP API
 #   - what is not a Twilio message is counted and dropped; the call goes on
 #   - the raw dialect: PCM16 at 16 kHz both ways (resampled with speexdsp)
+#   - wss://, the bot's certificate checked against bots.tls_ca
 source "$(dirname "$0")/lib.sh"
 
-conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
+conf_edit 'workers = 1;' 'workers = 1;
+  tls_ca = "'"$tmp/bottls/cert.pem"'";' \
+	'port = 8088; };' 'port = 8088; auth_token = "s3cret"; };' \
+	'{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
 	'{ id = "echo"; builtin = "echo"; delay_ms = 500; },
     { id = "talk"; url = "ws://198.18.0.2:8765/twilio"; },
     { id = "keys"; url = "ws://198.18.0.2:8766/twilio"; },
@@ -27,7 +31,9 @@ conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
     { id = "junk"; url = "ws://198.18.0.2:8769/twilio"; },
     { id = "gone"; url = "ws://198.18.0.2:8799/twilio"; connect_timeout_ms = 1000; },
     { id = "mute"; url = "ws://198.18.0.2:8798/twilio"; connect_timeout_ms = 1000; },
-    { id = "raw"; url = "ws://198.18.0.2:8770/raw"; dialect = "raw"; sample_rate = 16000; }' \
+    { id = "raw"; url = "ws://198.18.0.2:8770/raw"; dialect = "raw"; sample_rate = 16000; },
+    { id = "tls"; url = "wss://198.18.0.2:8771/twilio"; },
+    { id = "tlsbad"; url = "wss://198.18.0.2:8772/twilio"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; },
     { user = "^talk$"; agent = "talk"; },
@@ -37,19 +43,36 @@ conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
     { user = "^junk$"; agent = "junk"; },
     { user = "^gone$"; agent = "gone"; },
     { user = "^mute$"; agent = "mute"; },
-    { user = "^raw$"; agent = "raw"; }'
+    { user = "^raw$"; agent = "raw"; },
+    { user = "^tls$"; agent = "tls"; },
+    { user = "^tlsbad$"; agent = "tlsbad"; }'
 
-bot() { # bot PORT SCRIPT: the test bot in the caller namespace; its log $tmp/bot-SCRIPT
-	in_caller timeout 60 /usr/bin/python3 "$top/tests/integration/ws_bot.py" serve \
-		--port "$1" --script "$2" --log "$tmp/bot-$2" 2>"$tmp/bot-$2.err" &
+bot() { # bot PORT SCRIPT [NAME [ARGS...]]: the test bot in the caller namespace; its
+	# log is $tmp/bot-NAME (NAME: the script's)
+	local port=$1 script=$2 name=${3:-$2}
+	shift $(($# < 3 ? $# : 3))
+	in_caller timeout 90 /usr/bin/python3 "$top/tests/integration/ws_bot.py" serve \
+		--port "$port" --script "$script" --log "$tmp/bot-$name" "$@" \
+		2>"$tmp/bot-$name.err" &
 	bg_pids+=($!)
-	for _ in $(seq 50); do grep -q listen "$tmp/bot-$2" 2>/dev/null && return 0; sleep 0.1; done
+	for _ in $(seq 50); do grep -q listen "$tmp/bot-$name" 2>/dev/null && return 0; sleep 0.1; done
 	return 1
 }
 
+# wss://: a certificate for the bot's address, and voxgate told to trust it
+mkdir -p "$tmp/bottls"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=198.18.0.2" \
+	-addext "subjectAltName=IP:198.18.0.2" -keyout "$tmp/bottls/key.pem" \
+	-out "$tmp/bottls/cert.pem" 2>/dev/null
+# and one voxgate has not been told to trust
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=198.18.0.2" \
+	-addext "subjectAltName=IP:198.18.0.2" -keyout "$tmp/bottls/other-key.pem" \
+	-out "$tmp/bottls/other.pem" 2>/dev/null
+
 net_up
 bot 8765 talk && bot 8766 dtmf && bot 8767 die && bot 8768 cmds && bot 8769 junk &&
-	bot 8770 raw ||
+	bot 8770 raw && bot 8771 dtmf tls --cert "$tmp/bottls/cert.pem" --key "$tmp/bottls/key.pem" &&
+	bot 8772 dtmf tlsbad --cert "$tmp/bottls/other.pem" --key "$tmp/bottls/other-key.pem" ||
 	{ not_ok "the test bots listen"; exit 1; }
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
@@ -140,11 +163,14 @@ sleep 0.5
 sid=$(/usr/bin/python3 -c 'import json, sys
 print([json.loads(l)["got"]["start"]["callSid"] for l in open(sys.argv[1])
        if "\"start\"" in l and "got" in json.loads(l)][-1])' "$tmp/bot-dtmf")
-api() { # api CALLSID: POST Status=completed; prints "STATUS BODY"
-	in_caller python3 - "$1" <<'PY'
-import sys, urllib.error, urllib.request
+api() { # api CALLSID [TOKEN]: POST Status=completed as AC0:TOKEN (s3cret); prints
+	# "STATUS BODY"
+	in_caller python3 - "$1" "${2-s3cret}" <<'PY'
+import base64, sys, urllib.error, urllib.request
 url = "http://198.18.0.1:8088/2010-04-01/Accounts/AC0/Calls/%s.json" % sys.argv[1]
 req = urllib.request.Request(url, data=b"Status=completed", method="POST")
+req.add_header("Authorization", "Basic " +
+               base64.b64encode(("AC0:" + sys.argv[2]).encode()).decode())
 try:
     r = urllib.request.urlopen(req, timeout=5)
     print(r.status, r.read().decode())
@@ -152,6 +178,9 @@ except urllib.error.HTTPError as e:
     print(e.code, e.read().decode())
 PY
 }
+reply=$(api "$sid" wrong)
+check "without the API's auth token: 401, and the call stays up" \
+	bash -c '[ "${1%% *}" = 401 ] && kill -0 "$2"' _ "$reply" "$bye_pid"
 reply=$(api "$sid")
 echo "# $reply"
 wait "$bye_pid"
@@ -173,6 +202,16 @@ check "a call to a raw-dialect bot is answered and ended" \
 capture_stop
 /usr/bin/python3 "$top/tests/integration/ws_bot.py" rawcheck "$tmp/bot-raw" \
 	--pcap "$tmp/raw.pcap" --caller-audio "$tmp/caller.al" --rate 16000
+
+# 9. wss://: the same dialect over TLS, the bot's certificate checked against tls_ca.
+check "a call to a wss:// bot is answered and ended" \
+	sipp_caller "$tmp/talk.xml" -s tls -key sdp_ip 198.18.1.2
+check "the wss:// bot got start, the caller's media and stop" \
+	bash -c 'grep -q "\"event\": \"start\"" "$1" && grep -q "\"event\": \"media\"" "$1" &&
+		grep -q "\"event\": \"stop\"" "$1"' _ "$tmp/bot-tls"
+check "a wss:// bot whose certificate voxgate does not trust: 480" \
+	sipp_caller "$tmp/gone.xml" -s tlsbad
+check "... and that bot got no message" bash -c '! grep -q "\"event\"" "$1"' _ "$tmp/bot-tlsbad"
 
 stats=$(vg_stats)
 check "the junk is counted (bot_msgs_bad=4) and nothing else is lost" \
