@@ -32,8 +32,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # A deb-src entry for the mirror of the deb entries, unless one exists.
-if ! cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-	/etc/apt/sources.list.d/*.sources 2>/dev/null | grep -qE '^(deb-src|Types:.*deb-src)'; then
+# (grep -q is 0 on a match even when some of the names do not exist)
+if ! grep -qsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list \
+	/etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; then
 	src=/etc/apt/sources.list.d/voxgate-src.sources
 	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
 		sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >"$src"
