@@ -579,7 +579,8 @@ static int cfg_read_route(struct cfg_ctx *x, struct cfg *c, struct cfg_route *r,
 static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
 	static const char *const known[] = {"listeners", "user_agent", "trunks", "routes",
-					    "default_agent", "retry_after", "max_cps", NULL};
+					    "default_agent", "retry_after", "max_cps", "max_message",
+					    NULL};
 	static const char *const where = "signaling";
 	config_setting_t *l, *at;
 	char agent[CFG_NAME_MAX];
@@ -647,7 +648,8 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 			return cfg_fail(x, at, "'signaling.default_agent' names agent \"%s\", "
 					"which is not in bots.agents", agent);
 	}
-	if (cfg_int(x, g, where, "max_cps", 0, 1000000, 0, &c->sig.max_cps))
+	if (cfg_int(x, g, where, "max_cps", 0, 1000000, 0, &c->sig.max_cps) ||
+	    cfg_int(x, g, where, "max_message", 4096, 1 << 24, 65536, &c->sig.max_message))
 		return -EINVAL;
 	return cfg_int(x, g, where, "retry_after", 1, 3600, 5, &c->sig.retry_after_s);
 }

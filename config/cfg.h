@@ -166,6 +166,7 @@ struct cfg {
 		int default_agent;        /* index in bots.agents, -1 for none (404) */
 		uint32_t retry_after_s;   /* Retry-After of a 503 at capacity */
 		uint32_t max_cps;         /* new calls per second; 0: no limit */
+		uint32_t max_message;     /* bytes of one SIP message, at most */
 	} sig;
 
 	struct {

@@ -29,6 +29,7 @@
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/su_wait.h>
+#include <sofia-sip/nta_tag.h>
 #include <sofia-sip/tport_tag.h>
 
 #include "app/log.h"
@@ -863,6 +864,7 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 				     NUTAG_URL(ua->url),
 				     /* RFC 5626 4.4.1: a CRLFCRLF ping gets a CRLF pong */
 				     TPTAG_PONG2PING(1),
+				     NTATAG_MAXSIZE(cfg->sig.max_message),
 				     TAG_IF(tls, TPTAG_CERTIFICATE(l->tls_dir)),
 				     TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(l->tls_verify_client
 									 ? TPTLS_VERIFY_IN

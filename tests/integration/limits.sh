@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# limits.sh: the message-size limit of signaling (signaling.max_message).
+#   - a connection carrying RFC 5626 keepalives for 4 s still carries requests
+#   - a message over max_message gets 413, and the next request is answered as usual
+source "$(dirname "$0")/lib.sh"
+
+conf_edit 'retry_after = 5;' 'retry_after = 5;
+  max_message = 8192;'
+net_up
+vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
+
+in_caller python3 - >"$tmp/idle.out" 2>&1 <<'PY'
+import socket, time
+def options(body=b""):
+    return (b"OPTIONS sip:198.18.0.1:5060;transport=tcp SIP/2.0\r\n"
+            b"Via: SIP/2.0/TCP 198.18.0.2:5099;branch=z9hG4bK-%d\r\n"
+            b"From: <sip:t@198.18.0.2>;tag=1\r\nTo: <sip:198.18.0.1>\r\n"
+            b"Call-ID: limits-%d\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+            b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
+            % (time.time_ns(), time.time_ns(), len(body))) + body
+# 1. keepalives every 0.5 s for 4 s, then OPTIONS on the same connection
+s = socket.create_connection(("198.18.0.1", 5060), timeout=3)
+for _ in range(8):
+    s.sendall(b"\r\n\r\n"); time.sleep(0.5)
+    try:
+        s.settimeout(0.01); s.recv(10)
+    except socket.timeout:
+        pass
+    s.settimeout(3)
+s.sendall(options())
+print("kept alive: %s" % (b"SIP/2.0 200" in s.recv(4000)))
+# 2. a message of 20,000 bytes
+s = socket.create_connection(("198.18.0.1", 5060), timeout=3)
+s.sendall(options(b"x" * 20000))
+try:
+    r = s.recv(4000)
+except (socket.timeout, ConnectionResetError):
+    r = b""
+print("oversized: %r" % r[:40])
+s = socket.create_connection(("198.18.0.1", 5060), timeout=3)
+s.sendall(options())
+print("after it: %s" % (b"SIP/2.0 200" in s.recv(4000)))
+PY
+sed 's/^/# /' "$tmp/idle.out"
+check "a connection with keepalives for 4 s still carries requests" \
+	grep -q "^kept alive: True" "$tmp/idle.out"
+check "a message over max_message gets 413" \
+	grep -q "^oversized: b.SIP/2.0 413 " "$tmp/idle.out"
+check "the next request is answered as usual" grep -q "^after it: True" "$tmp/idle.out"
+check "voxgate stops cleanly" vg_stop
