@@ -2,6 +2,7 @@
 # limits.sh: the message-size limit of signaling (signaling.max_message).
 #   - a connection carrying RFC 5626 keepalives for 4 s still carries requests
 #   - a message over max_message gets 413, and the next request is answered as usual
+#   - in-dialog requests for a dialog that does not exist get 481 (RFC 3261 12.2.2)
 source "$(dirname "$0")/lib.sh"
 
 conf_edit 'retry_after = 5;' 'retry_after = 5;
@@ -40,6 +41,20 @@ print("oversized: %r" % r[:40])
 s = socket.create_connection(("198.18.0.1", 5060), timeout=3)
 s.sendall(options())
 print("after it: %s" % (b"SIP/2.0 200" in s.recv(4000)))
+# 3. BYE and re-INVITE of a dialog voxgate never had, over UDP
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("198.18.0.2", 5098)); u.settimeout(3)
+for method in (b"BYE", b"INVITE"):
+    u.sendto(b"%s sip:echo@198.18.0.1:5060 SIP/2.0\r\n"
+             b"Via: SIP/2.0/UDP 198.18.0.2:5098;branch=z9hG4bK-x%d\r\n"
+             b"From: <sip:t@198.18.0.2>;tag=abc\r\nTo: <sip:echo@198.18.0.1>;tag=nosuch\r\n"
+             b"Call-ID: no-such-dialog\r\nCSeq: 2 %s\r\nMax-Forwards: 70\r\n"
+             b"Contact: <sip:t@198.18.0.2:5098>\r\nContent-Length: 0\r\n\r\n"
+             % (method, time.time_ns(), method), ("198.18.0.1", 5060))
+    r = u.recv(4000)
+    while r.startswith(b"SIP/2.0 100"):
+        r = u.recv(4000)
+    print("unknown dialog %s: %r" % (method.decode(), r[:12]))
 PY
 sed 's/^/# /' "$tmp/idle.out"
 check "a connection with keepalives for 4 s still carries requests" \
@@ -47,4 +62,8 @@ check "a connection with keepalives for 4 s still carries requests" \
 check "a message over max_message gets 413" \
 	grep -q "^oversized: b.SIP/2.0 413 " "$tmp/idle.out"
 check "the next request is answered as usual" grep -q "^after it: True" "$tmp/idle.out"
+check "BYE for a dialog that does not exist: 481" \
+	grep -q "^unknown dialog BYE: b'SIP/2.0 481 " "$tmp/idle.out"
+check "re-INVITE (To tag) for a dialog that does not exist: 481" \
+	grep -q "^unknown dialog INVITE: b'SIP/2.0 481 " "$tmp/idle.out"
 check "voxgate stops cleanly" vg_stop
