@@ -93,6 +93,7 @@ struct sig {
 	int su_ready;
 	struct timespec stop_at;
 	struct sig_stats st;
+	nua_t *cur_nua; /* the nua whose event is being handled (NUTAG_WITH_THIS) */
 };
 
 static double sig_elapsed(const struct timespec *a, const struct timespec *b)
@@ -263,13 +264,14 @@ static void sig_pin_to_source(struct sig *s, nua_t *nua, nua_handle_t *nh,
 
 /* Answer a request with an error, saying why in a Warning (and when to try again in
  * Retry-After, if given). The handle stays: inside a dialog the call goes on. */
-static void sig_refuse(nua_handle_t *nh, int status, const char *phrase,
+static void sig_refuse(nua_t *nua, nua_handle_t *nh, int status, const char *phrase,
 		       const char *warning, const char *retry_after)
 {
 	char warn[300];
 
 	snprintf(warn, sizeof(warn), "399 voxgate \"%s\"", warning);
-	nua_respond(nh, status, phrase, SIPTAG_WARNING_STR(warn),
+	nua_respond(nh, status, phrase, TAG_IF(nua, NUTAG_WITH_THIS(nua)),
+		    SIPTAG_WARNING_STR(warn),
 		    TAG_IF(retry_after, SIPTAG_RETRY_AFTER_STR(retry_after)), TAG_END());
 }
 
@@ -299,7 +301,7 @@ static int sig_cps_take(struct sig *s)
 static void sig_reject(nua_handle_t *nh, int status, const char *phrase,
 		       const char *warning, const char *retry_after)
 {
-	sig_refuse(nh, status, phrase, warning ? warning : phrase, retry_after);
+	sig_refuse(NULL, nh, status, phrase, warning ? warning : phrase, retry_after);
 	nua_handle_destroy(nh);
 }
 
@@ -534,19 +536,19 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	int n;
 
 	if (c->state != SC_ANSWERED || !sip->sip_payload || !sip->sip_payload->pl_data) {
-		nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(s->cur_nua), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 			    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
 		return;
 	}
 	if (c->update_pending) {
-		nua_respond(nh, SIP_491_REQUEST_PENDING, TAG_END());
+		nua_respond(nh, SIP_491_REQUEST_PENDING, NUTAG_WITH_THIS(s->cur_nua), TAG_END());
 		return;
 	}
 	if (sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len, t->codecs,
 			     t->n_codecs, t->srtp, &ch, why, sizeof(why)) != 0) {
 		log_warn("sig", "call %s: re-INVITE: %s: 488, the call goes on as it was",
 			 slot->media.call_id, why);
-		sig_refuse(nh, SIP_488_NOT_ACCEPTABLE, why, NULL);
+		sig_refuse(s->cur_nua, nh, SIP_488_NOT_ACCEPTABLE, why, NULL);
 		return;
 	}
 	/* RFC 4568 7.1.4: our key stays while the suite does; a new offered key or
@@ -555,7 +557,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 		memcpy(ch.srtp.tx_key, c->sdp.srtp.tx_key, sizeof(ch.srtp.tx_key));
 	} else if (ch.srtp.suite && sig_srtp_key(&ch.srtp) != 0) {
 		explicit_bzero(&ch, sizeof(ch));
-		sig_refuse(nh, SIP_500_INTERNAL_SERVER_ERROR, "no SRTP key", NULL);
+		sig_refuse(s->cur_nua, nh, SIP_500_INTERNAL_SERVER_ERROR, "no SRTP key", NULL);
 		return;
 	}
 	if (ch.srtp.suite != c->sdp.srtp.suite)
@@ -571,7 +573,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	    ch.dir == c->sdp.dir && !ch.srtp.rekey &&
 	    strcmp(ch.crypto_tag, c->sdp.crypto_tag) == 0) {
 		explicit_bzero(&ch, sizeof(ch));
-		nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(s->cur_nua), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 			    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
 		return;
 	}
@@ -579,7 +581,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 			      (uint64_t)c->t_invite.tv_sec, c->sdp_version + 1);
 	if (n < 0) {
 		explicit_bzero(&ch, sizeof(ch));
-		sig_refuse(nh, SIP_500_INTERNAL_SERVER_ERROR, "answer too large", NULL);
+		sig_refuse(s->cur_nua, nh, SIP_500_INTERNAL_SERVER_ERROR, "answer too large", NULL);
 		return;
 	}
 	slot->update = slot->media;
@@ -593,7 +595,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	if (ring_msg_send(s->rings->ctl_dp[slot->media.lcore], &msg) != 0) {
 		explicit_bzero(&ch, sizeof(ch));
 		explicit_bzero(answer, sizeof(answer));
-		sig_refuse(nh, SIP_500_INTERNAL_SERVER_ERROR, "dataplane busy", NULL);
+		sig_refuse(s->cur_nua, nh, SIP_500_INTERNAL_SERVER_ERROR, "dataplane busy", NULL);
 		return;
 	}
 	c->update_pending = 1;
@@ -607,7 +609,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 		 (const char *[]){"sendrecv", "sendonly", "recvonly", "inactive"}[c->sdp.dir & 3],
 		 inet_ntoa((struct in_addr){.s_addr = c->sdp.remote_ip}), c->sdp.remote_port,
 		 c->sdp.srtp.rekey ? ", new SRTP keys" : "");
-	nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+	nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(s->cur_nua), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
 }
 
@@ -747,6 +749,7 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 	struct sig_call *c = (struct sig_call *)hmagic;
 	int state = nua_callstate_init;
 
+	s->cur_nua = nua;
 	switch (event) {
 	case nua_i_invite:
 		if (c) {
@@ -756,6 +759,14 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 		} else {
 			sig_invite(s, nua, nh, sip);
 		}
+		break;
+	case nua_i_update:
+		/* RFC 3311: an offer in an UPDATE is taken as in a re-INVITE; one with
+		 * no SDP gets the current answer */
+		if (c && sip->sip_payload && sip->sip_payload->pl_len)
+			sig_reinvite(s, c, nh, sip);
+		else if (c)
+			nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
 		break;
 	case nua_i_state:
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
@@ -878,7 +889,9 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 		}
 		nua_set_params(ua->nua, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
 			       NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
-			       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+			       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"),
+			       /* UPDATE is answered here (sig_reinvite), not by nua */
+			       NUTAG_APPL_METHOD("UPDATE"),
 			       SIPTAG_SUPPORTED_STR("timer"),
 			       SIPTAG_USER_AGENT_STR(cfg->sig.user_agent),
 			       SIPTAG_SERVER_STR(cfg->sig.user_agent), TAG_END());

@@ -4,15 +4,12 @@
 #     voxgate stops sending RTP
 #   - resume with the media moved to another port: answered sendrecv, and RTP goes
 #     to the new port
+#   - the same with UPDATE (RFC 3311) in place of the re-INVITEs
 source "$(dirname "$0")/lib.sh"
 
-net_up
-vg_start || { not_ok "voxgate starts"; exit 1; }
-capture "$tmp/hold.pcap"
-check "hold and resume by re-INVITE: 200 recvonly (version 2), then 200 sendrecv (version 3)" \
-	sipp_caller "$top/tests/integration/sipp/uac_hold.xml" -s echo
-capture_stop
-python3 - "$top/tests/integration" "$tmp/hold.pcap" >"$tmp/hold.out" 2>&1 <<'PY'
+# moved PCAP: RTP went to 6000, none during the hold, then to 6300
+moved() {
+	python3 - "$top/tests/integration" "$1" >"$tmp/hold.out" 2>&1 <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1])
 import rtp_audio
@@ -25,7 +22,36 @@ gap = (b[0] - a[-1]) if a and b else -1
 print("to 6000: %d packets, to 6300: %d packets, silence between: %.2f s" % (len(a), len(b), gap))
 sys.exit(0 if len(a) >= 30 and len(b) >= 30 and gap >= 1.2 else 1)
 PY
-rc=$?
-sed 's/^/# /' "$tmp/hold.out"
-check "RTP to port 6000, none during the hold, then to the new port 6300" test $rc -eq 0
+	local rc=$?
+	sed 's/^/# /' "$tmp/hold.out"
+	return $rc
+}
+
+net_up
+vg_start || { not_ok "voxgate starts"; exit 1; }
+capture "$tmp/hold.pcap"
+check "hold and resume by re-INVITE: 200 recvonly (version 2), then 200 sendrecv (version 3)" \
+	sipp_caller "$top/tests/integration/sipp/uac_hold.xml" -s echo
+capture_stop
+check "RTP to port 6000, none during the hold, then to the new port 6300" moved "$tmp/hold.pcap"
+
+# The same two offers in UPDATEs (no ACK follows an UPDATE).
+python3 - "$top/tests/integration/sipp/uac_hold.xml" "$tmp/update.xml" <<'PY'
+import re, sys
+x = open(sys.argv[1]).read()
+blocks = re.split(r"(?s)(<send.*?</send>)", x)
+out = []
+for b in blocks:
+    if re.search(r"CSeq: [23] INVITE", b):
+        b = b.replace("INVITE sip:", "UPDATE sip:").replace(" INVITE\n", " UPDATE\n")
+    elif re.search(r"CSeq: [23] ACK", b):
+        continue
+    out.append(b)
+open(sys.argv[2], "w").write("".join(out))
+PY
+capture "$tmp/update.pcap"
+check "hold and resume by UPDATE: 200 recvonly (version 2), then 200 sendrecv (version 3)" \
+	sipp_caller "$tmp/update.xml" -s echo
+capture_stop
+check "by UPDATE too: RTP to 6000, none during the hold, then to 6300" moved "$tmp/update.pcap"
 check "voxgate stops cleanly" vg_stop
