@@ -580,7 +580,7 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
 	static const char *const known[] = {"listeners", "user_agent", "trunks", "routes",
 					    "default_agent", "retry_after", "max_cps", "max_message",
-					    NULL};
+					    "idle_ms", NULL};
 	static const char *const where = "signaling";
 	config_setting_t *l, *at;
 	char agent[CFG_NAME_MAX];
@@ -649,7 +649,8 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 					"which is not in bots.agents", agent);
 	}
 	if (cfg_int(x, g, where, "max_cps", 0, 1000000, 0, &c->sig.max_cps) ||
-	    cfg_int(x, g, where, "max_message", 4096, 1 << 24, 65536, &c->sig.max_message))
+	    cfg_int(x, g, where, "max_message", 4096, 1 << 24, 65536, &c->sig.max_message) ||
+	    cfg_int(x, g, where, "idle_ms", 0, 86400000, 0, &c->sig.idle_ms))
 		return -EINVAL;
 	return cfg_int(x, g, where, "retry_after", 1, 3600, 5, &c->sig.retry_after_s);
 }

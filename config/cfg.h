@@ -167,6 +167,8 @@ struct cfg {
 		uint32_t retry_after_s;   /* Retry-After of a 503 at capacity */
 		uint32_t max_cps;         /* new calls per second; 0: no limit */
 		uint32_t max_message;     /* bytes of one SIP message, at most */
+		uint32_t idle_ms;         /* TCP/TLS connections idle this long close; 0:
+					   * sofia-sip's default */
 	} sig;
 
 	struct {

@@ -875,6 +875,9 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 				     NUTAG_URL(ua->url),
 				     /* RFC 5626 4.4.1: a CRLFCRLF ping gets a CRLF pong */
 				     TPTAG_PONG2PING(1),
+				     /* a connection that carried a message and then nothing
+				      * (keepalives count) for idle_ms is closed */
+				     TAG_IF(cfg->sig.idle_ms, TPTAG_IDLE(cfg->sig.idle_ms)),
 				     NTATAG_MAXSIZE(cfg->sig.max_message),
 				     TAG_IF(tls, TPTAG_CERTIFICATE(l->tls_dir)),
 				     TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(l->tls_verify_client

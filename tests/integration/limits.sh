@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# limits.sh: the message-size limit of signaling (signaling.max_message).
-#   - a connection carrying RFC 5626 keepalives for 4 s still carries requests
+# limits.sh: the connection limits of signaling (signaling.max_message, idle_ms).
+#   - a TCP connection that carried a request and then nothing closes after idle_ms
+#   - one carrying RFC 5626 keepalives stays open past it and still carries requests
 #   - a message over max_message gets 413, and the next request is answered as usual
 #   - in-dialog requests for a dialog that does not exist get 481 (RFC 3261 12.2.2)
 source "$(dirname "$0")/lib.sh"
 
 conf_edit 'retry_after = 5;' 'retry_after = 5;
-  max_message = 8192;'
+  max_message = 8192;
+  idle_ms = 2000;'
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
@@ -19,8 +21,34 @@ def options(body=b""):
             b"Call-ID: limits-%d\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
             b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
             % (time.time_ns(), time.time_ns(), len(body))) + body
+def answer(s):
+    s.settimeout(3)
+    r = s.recv(4000)
+    s.settimeout(0.3)
+    try:
+        while True:
+            more = s.recv(4000)
+            if not more:
+                break
+            r += more
+    except socket.timeout:
+        pass
+    return r
+# 0. a request, then silence: how long until voxgate closes it
+s = socket.create_connection(("198.18.0.1", 5060), timeout=3)
+s.sendall(options())
+answer(s)
+t0 = time.time()
+s.settimeout(10)
+try:
+    closed = s.recv(100) == b""
+except socket.timeout:
+    closed = False
+print("idle closed %s after %.1f s" % (closed, time.time() - t0))
 # 1. keepalives every 0.5 s for 4 s, then OPTIONS on the same connection
 s = socket.create_connection(("198.18.0.1", 5060), timeout=3)
+s.sendall(options())
+answer(s)
 for _ in range(8):
     s.sendall(b"\r\n\r\n"); time.sleep(0.5)
     try:
@@ -57,7 +85,9 @@ for method in (b"BYE", b"INVITE"):
     print("unknown dialog %s: %r" % (method.decode(), r[:12]))
 PY
 sed 's/^/# /' "$tmp/idle.out"
-check "a connection with keepalives for 4 s still carries requests" \
+check "a TCP connection idle after a request is closed after idle_ms (2 s)" \
+	awk '/^idle closed True after/ { ok = $5 >= 1.0 && $5 < 4 } END { exit !ok }' "$tmp/idle.out"
+check "a connection with keepalives for 4 s, past idle_ms, still carries requests" \
 	grep -q "^kept alive: True" "$tmp/idle.out"
 check "a message over max_message gets 413" \
 	grep -q "^oversized: b.SIP/2.0 413 " "$tmp/idle.out"
