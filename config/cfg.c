@@ -111,6 +111,35 @@ static int cfg_str(struct cfg_ctx *x, config_setting_t *g, const char *where,
 	return 0;
 }
 
+/*
+ * Read the optional string `key` of g as one of the NULL-terminated names[]. Returns
+ * 0 with *out the name's index, 1 when the key is absent (*out untouched), or
+ * -EINVAL with "<what>: <key> is "a", "b" or "c", not "x"" for any other string.
+ */
+static int cfg_enum(struct cfg_ctx *x, config_setting_t *g, const char *where,
+		    const char *what, const char *key, const char *const names[],
+		    unsigned *out)
+{
+	char v[CFG_NAME_MAX], list[256] = "";
+	config_setting_t *at;
+	size_t n = 0;
+	int rc = cfg_str(x, g, where, key, 0, v, sizeof(v), &at);
+
+	if (rc)
+		return rc;
+	for (unsigned i = 0; names[i]; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+		if (n < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s\"%s\"",
+					      i == 0 ? "" : names[i + 1] ? ", " : " or ",
+					      names[i]);
+	}
+	return cfg_fail(x, at, "%s: %s is %s, not \"%s\"", what, key, list, v);
+}
+
 static int cfg_int(struct cfg_ctx *x, config_setting_t *g, const char *where,
 		   const char *key, long long min, long long max, long long def,
 		   uint32_t *out)
@@ -436,7 +465,10 @@ static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting
 					    "max_calls", "srtp", NULL};
 	static const char *const where = "a trunk";
 	config_setting_t *a;
-	char srtp[16] = "optional";
+	/* in enum cfg_srtp order */
+	static const char *const srtp_names[] = {"optional", "required", "refused", NULL};
+	unsigned srtp = CFG_SRTP_OPTIONAL;
+	char what[CFG_NAME_MAX + 8];
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return cfg_fail(x, g, "each trunk must be a group { ... }");
@@ -515,17 +547,10 @@ static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting
 			    sizeof(q->value), NULL))
 			return -EINVAL;
 	}
-	if (cfg_str(x, g, where, "srtp", 0, srtp, sizeof(srtp), &a) < 0)
+	snprintf(what, sizeof(what), "trunk '%s'", t->name);
+	if (cfg_enum(x, g, where, what, "srtp", srtp_names, &srtp) < 0)
 		return -EINVAL;
-	if (strcmp(srtp, "optional") == 0)
-		t->srtp = CFG_SRTP_OPTIONAL;
-	else if (strcmp(srtp, "required") == 0)
-		t->srtp = CFG_SRTP_REQUIRED;
-	else if (strcmp(srtp, "refused") == 0)
-		t->srtp = CFG_SRTP_REFUSED;
-	else
-		return cfg_fail(x, a, "trunk '%s': srtp is \"optional\", \"required\" or "
-				"\"refused\", not \"%s\"", t->name, srtp);
+	t->srtp = (uint8_t)srtp;
 	return cfg_int(x, g, where, "max_calls", 0, 1 << 20, 0, &t->max_calls);
 }
 
@@ -663,10 +688,19 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 					    "account_sid", "sample_rate", "file", "loop", "dir",
 					    "on_failure", "fallback", "record_dir", NULL};
 	static const char *const where = "an agent";
+	/* the builtin names and their bots */
+	static const char *const builtins[] = {"echo", "null", "play", "record", NULL};
+	static const enum cfg_builtin builtin_bot[] = {CFG_BOT_ECHO, CFG_BOT_NULL,
+						      CFG_BOT_PLAY, CFG_BOT_RECORD};
+	/* in the order of enum cfg_dialect, enum cfg_on_close, and hangup/transfer */
+	static const char *const dialects[] = {"twilio", "raw", NULL};
+	static const char *const on_closes[] = {"hangup", "continue", NULL};
+	static const char *const on_failures[] = {"hangup", "transfer", NULL};
 	config_setting_t *at, *url;
-	char builtin[16] = "", dialect[16] = "twilio", on_close[16] = "hangup";
-	char on_failure[16] = "hangup";
-	int rc;
+	char what[CFG_NAME_MAX + 8];
+	unsigned builtin = 0, dialect = CFG_DIALECT_TWILIO, on_close = CFG_ON_CLOSE_HANGUP;
+	unsigned on_failure = 0;
+	int has_builtin, rc;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return cfg_fail(x, g, "each agent must be a group { ... }");
@@ -675,23 +709,17 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 		return -EINVAL;
 	if (cfg_agent_index(c, a->id) >= 0)
 		return cfg_fail(x, at, "agent id \"%s\" is used twice", a->id);
-	if (cfg_str(x, g, where, "builtin", 0, builtin, sizeof(builtin), &at) < 0 ||
+	snprintf(what, sizeof(what), "agent '%s'", a->id);
+	if ((has_builtin = cfg_enum(x, g, where, what, "builtin", builtins, &builtin)) < 0 ||
 	    (rc = cfg_str(x, g, where, "url", 0, a->url, sizeof(a->url), &url)) < 0)
 		return -EINVAL;
-	if ((builtin[0] != '\0') == (rc == 0))
+	if ((has_builtin == 0) == (rc == 0))
 		return cfg_fail(x, g, "agent '%s' needs either builtin or url, not both",
 				a->id);
-	if (builtin[0] && strcmp(builtin, "echo") != 0 && strcmp(builtin, "null") != 0 &&
-	    strcmp(builtin, "play") != 0 && strcmp(builtin, "record") != 0)
-		return cfg_fail(x, at, "agent '%s': unknown builtin bot \"%s\" (echo, null, "
-				"play, record)", a->id, builtin);
 	if (rc == 0 && strncmp(a->url, "ws://", 5) != 0 && strncmp(a->url, "wss://", 6) != 0)
 		return cfg_fail(x, url, "agent '%s': url must start with ws:// or wss://",
 				a->id);
-	a->builtin = !builtin[0] ? CFG_BOT_NONE
-		     : strcmp(builtin, "echo") == 0 ? CFG_BOT_ECHO
-		     : strcmp(builtin, "null") == 0 ? CFG_BOT_NULL
-		     : strcmp(builtin, "play") == 0 ? CFG_BOT_PLAY : CFG_BOT_RECORD;
+	a->builtin = has_builtin == 0 ? builtin_bot[builtin] : CFG_BOT_NONE;
 	if (cfg_str(x, g, where, "file", a->builtin == CFG_BOT_PLAY, a->file, sizeof(a->file),
 		    NULL) < 0 ||
 	    cfg_str(x, g, where, "dir", a->builtin == CFG_BOT_RECORD, a->dir, sizeof(a->dir),
@@ -700,39 +728,24 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 		    NULL) < 0 ||
 	    cfg_bool(x, g, where, "loop", false, &a->loop))
 		return -EINVAL;
-	if (cfg_str(x, g, where, "dialect", 0, dialect, sizeof(dialect), &at) < 0)
+	if (cfg_enum(x, g, where, what, "dialect", dialects, &dialect) < 0)
 		return -EINVAL;
-	if (strcmp(dialect, "twilio") == 0)
-		a->dialect = CFG_DIALECT_TWILIO;
-	else if (strcmp(dialect, "raw") == 0)
-		a->dialect = CFG_DIALECT_RAW;
-	else
-		return cfg_fail(x, at, "agent '%s': dialect \"%s\" is not supported (twilio "
-				"or raw)", a->id, dialect);
+	a->dialect = (uint8_t)dialect;
 	if (cfg_int(x, g, where, "sample_rate", 8000, 16000, 8000, &a->sample_rate))
 		return -EINVAL;
 	if (a->sample_rate != 8000 && a->sample_rate != 16000)
 		return cfg_fail(x, config_setting_get_member(g, "sample_rate"),
 				"agent '%s': sample_rate is 8000 or 16000", a->id);
-	if (cfg_str(x, g, where, "on_close", 0, on_close, sizeof(on_close), &at) < 0)
-		return -EINVAL;
-	if (strcmp(on_close, "hangup") == 0)
-		a->on_close = CFG_ON_CLOSE_HANGUP;
-	else if (strcmp(on_close, "continue") == 0)
-		a->on_close = CFG_ON_CLOSE_CONTINUE;
-	else
-		return cfg_fail(x, at, "agent '%s': on_close is \"hangup\" or \"continue\"",
-				a->id);
-	if (cfg_str(x, g, where, "on_failure", 0, on_failure, sizeof(on_failure), &at) < 0 ||
+	if (cfg_enum(x, g, where, what, "on_close", on_closes, &on_close) < 0 ||
+	    cfg_enum(x, g, where, what, "on_failure", on_failures, &on_failure) < 0 ||
 	    cfg_str(x, g, where, "fallback", 0, a->fallback, sizeof(a->fallback), NULL) < 0)
 		return -EINVAL;
-	if (strcmp(on_failure, "transfer") == 0 && !a->fallback[0])
-		return cfg_fail(x, at, "agent '%s': on_failure = \"transfer\" needs a fallback "
-				"target", a->id);
-	if (strcmp(on_failure, "hangup") != 0 && strcmp(on_failure, "transfer") != 0)
-		return cfg_fail(x, at, "agent '%s': on_failure is \"hangup\" or \"transfer\"",
+	a->on_close = (uint8_t)on_close;
+	a->on_failure_transfer = on_failure == 1;
+	if (a->on_failure_transfer && !a->fallback[0])
+		return cfg_fail(x, config_setting_get_member(g, "on_failure"),
+				"agent '%s': on_failure = \"transfer\" needs a fallback target",
 				a->id);
-	a->on_failure_transfer = strcmp(on_failure, "transfer") == 0;
 	snprintf(a->account_sid, sizeof(a->account_sid), "AC%032d", 0);
 	if (cfg_str(x, g, where, "account_sid", 0, a->account_sid, sizeof(a->account_sid),
 		    NULL) < 0 ||

@@ -189,6 +189,45 @@ static void test_bad_values(void **state)
 		     "unknown key 'valu' in a required header");
 }
 
+/* Keys that name one of a fixed set of choices: each wrong value is named with the
+ * choices, each right one gives its enum. */
+static void test_agent_choices(void **state)
+{
+	struct cfg c;
+	char err[512];
+
+	(void)state;
+	expect_error(10, "  agents = ( { id = \"e\"; builtin = \"parrot\"; } );", 10,
+		     "agent 'e': builtin is \"echo\", \"null\", \"play\" or \"record\", "
+		     "not \"parrot\"");
+	expect_error(10, "  agents = ( { id = \"e\"; builtin = \"echo\"; url = \"ws://x\"; } );",
+		     10, "agent 'e' needs either builtin or url, not both");
+	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; dialect = \"vonage\"; } );",
+		     10, "agent 'e': dialect is \"twilio\" or \"raw\", not \"vonage\"");
+	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; on_close = \"stop\"; } );",
+		     10, "agent 'e': on_close is \"hangup\" or \"continue\", not \"stop\"");
+	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; on_failure = \"retry\"; } );",
+		     10, "agent 'e': on_failure is \"hangup\" or \"transfer\", not \"retry\"");
+	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; on_failure = \"transfer\"; } );",
+		     10, "on_failure = \"transfer\" needs a fallback target");
+
+	assert_int_equal(load(&c, 10, "  agents = ( { id = \"echo\"; url = \"ws://x\"; dialect = "
+			      "\"raw\"; on_close = \"continue\"; on_failure = \"transfer\"; "
+			      "fallback = \"sip:desk@192.0.2.9\"; } );", err, sizeof(err)), 0);
+	assert_int_equal(c.bots.agents[0].builtin, CFG_BOT_NONE);
+	assert_int_equal(c.bots.agents[0].dialect, CFG_DIALECT_RAW);
+	assert_int_equal(c.bots.agents[0].on_close, CFG_ON_CLOSE_CONTINUE);
+	assert_int_equal(c.bots.agents[0].on_failure_transfer, 1);
+	cfg_free(&c);
+	assert_int_equal(load(&c, 10, "  agents = ( { id = \"echo\"; builtin = \"null\"; } );",
+			      err, sizeof(err)), 0);
+	assert_int_equal(c.bots.agents[0].builtin, CFG_BOT_NULL);
+	assert_int_equal(c.bots.agents[0].dialect, CFG_DIALECT_TWILIO);
+	assert_int_equal(c.bots.agents[0].on_close, CFG_ON_CLOSE_HANGUP);
+	assert_int_equal(c.bots.agents[0].on_failure_transfer, 0);
+	cfg_free(&c);
+}
+
 static void test_missing_and_syntax(void **state)
 {
 	(void)state;
@@ -233,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_agent_choices),
 		cmocka_unit_test(test_missing_and_syntax),
 		cmocka_unit_test(test_cidr),
 	};
