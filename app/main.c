@@ -92,12 +92,13 @@ static void app_print_counters(const struct app *a)
 	const struct sig_stats *ss = sig_stats(a->sig);
 
 	log_info("stats", "sip: invites %llu answered %llu ended %llu active %llu; rejected "
-		 "403 %llu 404 %llu 488 %llu 503 %llu; slots free %u/%u",
+		 "403 %llu 404 %llu 488 %llu 503 %llu; slots free %u/%u; dropped %llu",
 		 (unsigned long long)ss->invites, (unsigned long long)ss->answered,
 		 (unsigned long long)ss->ended, (unsigned long long)ss->calls_active,
 		 (unsigned long long)ss->rejected_403, (unsigned long long)ss->rejected_404,
 		 (unsigned long long)ss->rejected_488, (unsigned long long)ss->rejected_503,
-		 sig_free_slots(a->sig), a->calls->n_slots);
+		 sig_free_slots(a->sig), a->calls->n_slots,
+		 (unsigned long long)sig_dropped(a->sig));
 	for (unsigned l = 0; l < a->n_lcores; l++) {
 		const struct dp_lcore_stats *d = dp_stats(a->dp, l);
 		char drops[1024] = "";

@@ -95,6 +95,12 @@ enum cfg_builtin {
 	CFG_BOT_RECORD = 4,
 };
 
+/* What becomes of a request from outside every trunk's allowlist. */
+enum cfg_unlisted {
+	CFG_UNLISTED_DROP = 0, /* dropped by the kernel, unanswered (signaling/srcfilter.h) */
+	CFG_UNLISTED_403 = 1,  /* answered 403 Forbidden */
+};
+
 /* WebSocket dialects of a bot (bots/bot_ws.c). */
 enum cfg_dialect { CFG_DIALECT_TWILIO = 0, CFG_DIALECT_RAW = 1 };
 
@@ -169,6 +175,7 @@ struct cfg {
 		uint32_t max_message;     /* bytes of one SIP message, at most */
 		uint32_t idle_ms;         /* TCP/TLS connections idle this long close; 0:
 					   * sofia-sip's default */
+		uint8_t unlisted_source;  /* enum cfg_unlisted */
 	} sig;
 
 	struct {

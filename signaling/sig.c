@@ -35,6 +35,7 @@
 #include "app/log.h"
 #include "signaling/ctx.h"
 #include "signaling/sdp_offer.h"
+#include "signaling/srcfilter.h"
 
 #define SIG_POLL_MS 2           /* event rings are drained this often */
 #define SIG_SHUTDOWN_MS 3000    /* longest wait for BYEs and nua shutdown */
@@ -94,6 +95,8 @@ struct sig {
 	struct timespec stop_at;
 	struct sig_stats st;
 	nua_t *cur_nua; /* the nua whose event is being handled (NUTAG_WITH_THIS) */
+	int filtered[2 * CFG_MAX_LISTENERS]; /* listener sockets with the allowlist filter */
+	unsigned n_filtered;
 };
 
 static double sig_elapsed(const struct timespec *a, const struct timespec *b)
@@ -905,6 +908,69 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 	return 0;
 }
 
+/*
+ * unlisted_source = "drop": put the allowlists of every trunk into the kernel, as a
+ * socket filter on each listener socket, so that a request from elsewhere gets no
+ * answer at all (nta would send 100 Trying before voxgate saw an INVITE) and costs
+ * no user-space work. Every listener must have its sockets filtered, or voxgate
+ * does not start.
+ */
+static int sig_filter(struct sig *s, const struct cfg *cfg)
+{
+	struct sock_filter prog[SRCFILTER_MAX_INSNS];
+	struct cfg_cidr cidrs[CFG_MAX_TRUNKS * CFG_MAX_CIDRS];
+	unsigned n = 0;
+	int len;
+
+	for (unsigned t = 0; t < cfg->sig.n_trunks; t++)
+		for (unsigned i = 0; i < cfg->sig.trunks[t].n_allow; i++) {
+			const struct cfg_cidr *c = &cfg->sig.trunks[t].allow[i];
+			unsigned j = 0;
+
+			while (j < n && memcmp(&cidrs[j], c, sizeof(*c)) != 0)
+				j++;
+			if (j == n)
+				cidrs[n++] = *c;
+		}
+	len = srcfilter_build(cidrs, n, prog, SRCFILTER_MAX_INSNS);
+	if (len < 0) {
+		log_err("sig", "the allowlists (%u CIDRs) need more than the kernel's %d socket "
+			"filter instructions: merge CIDRs, or set signaling.unlisted_source = "
+			"\"403\"", n, SRCFILTER_MAX_INSNS);
+		return len;
+	}
+	for (unsigned i = 0; i < cfg->sig.n_listeners; i++) {
+		const struct cfg_listener *l = &cfg->sig.listeners[i];
+		int fds[4], found = srcfilter_sockets(l->address, l->port, fds, 4), rc;
+
+		if (found <= 0) {
+			log_err("sig", "cannot find the sockets of listener %s port %u to filter "
+				"(%s)", l->address, l->port,
+				found < 0 ? strerror(-found) : "none bound");
+			return -EIO;
+		}
+		for (int f = 0; f < found && f < 4; f++) {
+			unsigned k = 0;
+
+			while (k < s->n_filtered && s->filtered[k] != fds[f])
+				k++;
+			if (k < s->n_filtered || k == sizeof(s->filtered) / sizeof(s->filtered[0]))
+				continue;
+			rc = srcfilter_attach(fds[f], prog, (unsigned)len);
+			if (rc) {
+				log_err("sig", "cannot attach the allowlist filter to the socket of "
+					"%s port %u: %s", l->address, l->port, strerror(-rc));
+				return rc;
+			}
+			s->filtered[s->n_filtered++] = fds[f];
+		}
+	}
+	log_info("sig", "requests from outside the allowlists are dropped unanswered: %u "
+		 "CIDR%s in a socket filter of %d instructions on %u listener sockets", n,
+		 n == 1 ? "" : "s", len, s->n_filtered);
+	return 0;
+}
+
 int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 	       struct ring_set *rings, unsigned n_lcores)
 {
@@ -935,6 +1001,8 @@ int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 		goto fail;
 	}
 	rc = sig_listen(s, cfg);
+	if (!rc && cfg->sig.unlisted_source == CFG_UNLISTED_DROP)
+		rc = sig_filter(s, cfg);
 	if (rc)
 		goto fail;
 	s->poll = su_timer_create(su_root_task(s->root), SIG_POLL_MS);
@@ -992,4 +1060,13 @@ uint32_t sig_free_slots(const struct sig *s)
 const struct sig_stats *sig_stats(const struct sig *s)
 {
 	return &s->st;
+}
+
+uint64_t sig_dropped(const struct sig *s)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < s->n_filtered; i++)
+		n += srcfilter_drops(s->filtered[i]);
+	return n;
 }

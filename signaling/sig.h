@@ -22,7 +22,8 @@
 struct sig_stats {
 	uint64_t invites;
 	uint64_t answered;
-	uint64_t rejected_403;  /* source outside every trunk's allowlist */
+	uint64_t rejected_403;  /* source outside every trunk's allowlist (with
+				 * unlisted_source = "403"), or a required header wrong */
 	uint64_t rejected_404;  /* no route to an agent */
 	uint64_t rejected_488;  /* no usable media in the offer */
 	uint64_t rejected_503;  /* no call slot free */
@@ -59,5 +60,9 @@ uint32_t sig_free_slots(const struct sig *s);
 
 /* Counters. */
 const struct sig_stats *sig_stats(const struct sig *s);
+
+/* Packets the kernel dropped on the listener sockets with unlisted_source = "drop":
+ * from outside every allowlist, or arriving to a full socket buffer. 0 with "403". */
+uint64_t sig_dropped(const struct sig *s);
 
 #endif

@@ -109,6 +109,7 @@ static void test_base_loads(void **state)
 	assert_int_equal(c.sig.trunks[0].n_allow, 2);
 	assert_int_equal(c.sig.trunks[0].codecs[0], CFG_CODEC_PCMA); /* PCMA first */
 	assert_int_equal(c.sig.trunks[0].srtp, CFG_SRTP_OPTIONAL);    /* the default */
+	assert_int_equal(c.sig.unlisted_source, CFG_UNLISTED_DROP);  /* the default */
 	assert_int_equal(c.sig.n_routes, 1);
 	assert_int_equal(c.sig.default_agent, 0);
 	assert_int_equal(c.bots.agents[0].delay_ms, 100);
@@ -178,6 +179,8 @@ static void test_bad_values(void **state)
 		     "route names agent \"nobody\"");
 	expect_error(16, "  default_agent = \"nobody\";", 16, "'signaling.default_agent'");
 	expect_error(1, "log = { level = \"loud\"; };", 1, "'log.level' must be");
+	expect_error(16, "  default_agent = \"echo\"; unlisted_source = \"ignore\";", 16,
+		     "signaling: unlisted_source is \"drop\" or \"403\", not \"ignore\"");
 	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"::/0\"]; extract = ( { field = "
 		     "\"from_display_name\"; pattern = \"(\"; keys = [\"a\"]; } ); } );", 14,
 		     "extractor pattern \"(\" is not a valid regular expression");

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""sip_probe.py: send one SIP request from a chosen source address and report every
+response that comes back, for allowlist.sh.
+
+  sip_probe.py SRC DST PORT udp|tcp METHOD WAIT
+
+Binds SRC (port chosen by the kernel), sends METHOD (OPTIONS, or INVITE with a PCMA
+offer) to DST:PORT and prints one line per response status received within WAIT
+seconds ("status 100", "status 403"). Over TCP, a connection that cannot be made
+within WAIT prints "no connection: ..." instead. Prints "silence" when nothing came
+back at all. An INVITE's final response is acknowledged.
+"""
+import socket
+import sys
+import time
+
+
+def request(method, src, sport, dst, port, transport):
+    tp = transport.upper()
+    sdp = ("v=0\r\no=- 1 1 IN IP4 198.18.1.2\r\ns=-\r\nc=IN IP4 198.18.1.2\r\n"
+           "t=0 0\r\nm=audio 6000 RTP/AVP 8\r\n") if method == "INVITE" else ""
+    return ("%s sip:echo@%s:%d SIP/2.0\r\n"
+            "Via: SIP/2.0/%s %s:%d;branch=z9hG4bK-probe-%d\r\n"
+            "From: <sip:+15550001@%s>;tag=probe\r\n"
+            "To: <sip:echo@%s>\r\n"
+            "Call-ID: probe-%d@%s\r\n"
+            "CSeq: 1 %s\r\n"
+            "Contact: <sip:+15550001@%s:%d;transport=%s>\r\n"
+            "Max-Forwards: 70\r\n"
+            "%s"
+            "Content-Length: %d\r\n\r\n%s" %
+            (method, dst, port, tp, src, sport, sport, src, dst, sport,
+             src, method, src, sport, transport,
+             "Content-Type: application/sdp\r\n" if sdp else "", len(sdp), sdp))
+
+
+def main():
+    src, dst, port, transport, method, wait = sys.argv[1:7]
+    port, wait = int(port), float(wait)
+    kind = socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind((src, 0))
+    s.settimeout(wait)
+    if transport == "tcp":
+        try:
+            s.connect((dst, port))
+        except OSError as e:
+            print("no connection: %s" % e)
+            return
+    msg = request(method, src, s.getsockname()[1], dst, port, transport).encode()
+    if transport == "udp":
+        s.sendto(msg, (dst, port))
+    else:
+        s.sendall(msg)
+    end = time.monotonic() + wait
+    got = False
+    buf = b""
+    while time.monotonic() < end:
+        s.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            data = s.recv(65536)
+        except socket.timeout:
+            break
+        if not data:
+            break
+        buf += data
+        while b"\r\n\r\n" in buf:
+            head, buf = buf.split(b"\r\n\r\n", 1)
+            line = head.split(b"\r\n", 1)[0].decode(errors="replace")
+            if not line.startswith("SIP/2.0 "):
+                continue
+            status = int(line.split()[1])
+            got = True
+            print("status %d" % status)
+            if status >= 200 and method == "INVITE":
+                ack = request("ACK", src, s.getsockname()[1], dst, port, transport)
+                (s.sendto(ack.encode(), (dst, port)) if transport == "udp"
+                 else s.sendall(ack.encode()))
+                end = 0
+    if not got:
+        print("silence")
+
+
+if __name__ == "__main__":
+    main()
