@@ -27,7 +27,10 @@
  *
  * Failures: no socket within the agent's connect_timeout_ms, a refused connection or
  * handshake, or the bot closing mid-call (with on_close = "hangup") end the call
- * through bot_hangup(); all are logged with the call id and counted. Anything the
+ * through bot_hangup(); all are logged with the call id and counted. A bot that
+ * closes mid-call may have just said goodbye (Pipecat ends a call that way when it
+ * has no REST API to call): the call ends once what it sent has been played
+ * (bot_ws_drain). Anything the
  * bot sends that is not a Twilio message (bad JSON, bad base64, binary frames, over
  * BOT_WS_MSG_MAX bytes) is counted in bot_msgs_bad and dropped.
  *
@@ -58,7 +61,10 @@ struct bot_ws {
 	struct bot_worker *w;
 	const struct cfg_agent *agent;
 	lws_sorted_usec_list_t connect_timer;
+	lws_sorted_usec_list_t drain_timer; /* bounds the wait for drain_mark */
 	uint8_t established;
+	uint8_t draining;           /* the bot closed: its last audio plays, then BYE */
+	uint32_t drain_mark;        /* the mark behind the bot's last audio */
 	uint8_t closing;            /* the call ended: send what is queued, then close */
 	uint8_t failed;             /* the call was told to end */
 	struct lws_buflist *out;    /* messages to the bot, each LWS_PRE + text */
@@ -158,6 +164,45 @@ static void bot_ws_fail(struct bot_ws *b, const char *why)
 		json_decref(t);
 	}
 	bot_hangup(b->w, b->s);
+}
+
+static void bot_ws_drain_timeout(lws_sorted_usec_list_t *sul)
+{
+	struct bot_ws *b = lws_container_of(sul, struct bot_ws, drain_timer);
+
+	log_warn("bot", "call %s: the bot's last audio did not play out within "
+		 "dataplane.playout_ms", b->call_id);
+	bot_ws_fail(b, "the bot closed the WebSocket");
+}
+
+static void bot_ws_audio(struct bot_ws *b, const uint8_t *ulaw, size_t n);
+static void bot_ws_pcm8(struct bot_ws *b, const int16_t *pcm, size_t n);
+
+/*
+ * The bot closed its socket mid-call: what it sent last may still wait in the
+ * playout queue (up to dataplane.playout_ms). Complete a partial frame with
+ * silence, queue a mark behind it, and end the call when the dataplane gives the
+ * mark back (bot_ws_mark), or after playout_ms and a margin at most.
+ */
+static void bot_ws_drain(struct bot_ws *b, struct lws_context *ctx)
+{
+	static const uint8_t ulaw_silence[VG_FRAME_SAMPLES] = {[0 ... VG_FRAME_SAMPLES - 1] = 0xff};
+	static const int16_t pcm_silence[VG_FRAME_SAMPLES];
+
+	if (b->ulaw_n)
+		bot_ws_audio(b, ulaw_silence, VG_FRAME_SAMPLES - b->ulaw_n);
+	if (b->pcm_n)
+		bot_ws_pcm8(b, pcm_silence, VG_FRAME_SAMPLES - b->pcm_n);
+	b->drain_mark = b->mark_next++;
+	if (bot_send_mark(b->w, b->s, b->drain_mark) != 0) {
+		bot_ws_fail(b, "the bot closed the WebSocket");
+		return;
+	}
+	b->draining = 1;
+	log_info("bot", "call %s: the bot closed the WebSocket; the call ends once its last "
+		 "audio has played", b->call_id);
+	lws_sul_schedule(ctx, 0, &b->drain_timer, bot_ws_drain_timeout,
+			 (lws_usec_t)(bot_worker_cfg(b->w)->dp.playout_ms + 500) * LWS_US_PER_MS);
 }
 
 static void bot_ws_connect_timeout(lws_sorted_usec_list_t *sul)
@@ -436,7 +481,7 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		if (b && b->s && !b->closing) {
 			bot_worker_stats(b->w)->ws_closed++;
 			if (b->agent->on_close == CFG_ON_CLOSE_HANGUP)
-				bot_ws_fail(b, "the bot closed the WebSocket");
+				bot_ws_drain(b, lws_get_context(wsi));
 			else
 				log_info("bot", "call %s: the bot closed the WebSocket; the call "
 					 "goes on (on_close = \"continue\")", b->call_id);
@@ -619,6 +664,12 @@ static void bot_ws_mark(struct bot_worker *w, struct bot_session *s, uint32_t id
 	struct bot_ws *b = s->state;
 
 	(void)w;
+	if (b && b->draining && id == b->drain_mark) {
+		lws_sul_cancel(&b->drain_timer);
+		log_info("bot", "call %s: the bot's last audio has played", b->call_id);
+		bot_ws_fail(b, "the bot closed the WebSocket");
+		return;
+	}
 	if (!b || !b->established)
 		return;
 	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s, s:{s:s}}", "event", "mark",
@@ -640,6 +691,7 @@ static void bot_ws_close(struct bot_session *s)
 	b->closing = 1;
 	b->s = NULL;
 	s->state = NULL;
+	lws_sul_cancel(&b->drain_timer);
 	if (b->wsi && !b->established)
 		lws_set_timeout(b->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 	else if (b->wsi)

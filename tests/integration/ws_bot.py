@@ -9,6 +9,9 @@
               "start" play audio B (3 s) and mark "b", and 0.5 s later "clear"
         dtmf: only listen
         die:  close the socket 1 s after "start"
+        goodbye: 0.5 s after "start" send the first 1.5 s of audio A and 100 bytes
+              more (a partial frame) at once, within the default playout queue of
+              2 s, then close the socket at once (as Pipecat ends a call)
         cmds: 0.5 s after "start" have "5#" played to the caller (voxgate's "dtmf"),
               send an update (final) and a transfer (refer), 1.5 s after hang up
         junk: 0.3 s after "start" send what is not a Twilio message: text that is
@@ -18,6 +21,8 @@
   ws_bot.py rawcheck FILE --pcap PCAP --caller-audio RAW --rate R
       what the raw script saw (the start message, binary frames of 20 ms at R Hz) and
       that the caller heard its own audio back through the bot
+  ws_bot.py byecheck FILE --pcap PCAP --bye-at T
+      what the caller heard of the goodbye script before its BYE (at T, wall clock)
   ws_bot.py check FILE --pcap PCAP --caller-audio RAW --from N --to N
       what the talk script saw and what the caller heard (checks printed one a line
       as "ok - ..." / "not ok - ..."; exit status 1 when any failed)
@@ -131,6 +136,16 @@ async def serve(a):
                     note(did="die")
                     await ws.close()
                     return
+                elif a.script == "goodbye":
+                    await asyncio.sleep(0.5)
+                    said = audio_a()[:12000] + audio_b()[:100]
+                    for off in range(0, len(said), 800):
+                        await ws.send(json.dumps({"event": "media", "streamSid": sid,
+                                                  "media": {"payload": base64.b64encode(
+                                                      said[off:off + 800]).decode()}}))
+                    note(did="close")
+                    await ws.close()
+                    return
                 elif a.script == "cmds":
                     task = asyncio.ensure_future(cmds(ws))
                 elif a.script == "junk":
@@ -234,6 +249,37 @@ def check(a):
     return 1 if fails else 0
 
 
+def byecheck(a):
+    """The goodbye script: the caller heard all of audio A and the partial frame after
+    it, and the BYE came once that had played, not when the socket closed."""
+    from rtp_audio import read_pcap
+
+    closed = [json.loads(line)["t"] for line in open(a.log) if '"close"' in line][0]
+    fails = 0
+
+    def ok(cond, what):
+        nonlocal fails
+        print(("ok - " if cond else "not ok - ") + what)
+        fails += not cond
+
+    pkts = [(t, p) for t, s_, d, sp, dp, p in read_pcap(a.pcap)
+            if s_ == "198.18.1.1" and d == "198.18.1.2" and sp % 2 == 0 and len(p) == 172]
+    pcm = b"".join(audioop.alaw2lin(p[12:], 2) for _, p in pkts)
+    ref = audioop.ulaw2lin(audio_a()[:12000], 2)
+    c, first = best_lag(ref, pcm)
+    tail = pkts[first + len(ref) // 320] if first + len(ref) // 320 < len(pkts) else None
+    ok(c > 0.99, "the caller heard all of what the bot said before closing (%.4f)" % c)
+    ok(tail is not None and
+       max(abs(v) for v in struct.unpack("<100h", audioop.alaw2lin(tail[1][12:112], 2))) > 500
+       and max(abs(v) for v in struct.unpack("<60h", audioop.alaw2lin(tail[1][112:], 2))) < 50,
+       "... and its last partial frame, completed with silence")
+    end = tail[0] if tail else 0
+    ok(end and end < a.bye_at < end + 0.5 and a.bye_at - closed > 1.3,
+       "the BYE came once that had played: %.2f s after the socket closed, %.0f ms after "
+       "the last packet" % (a.bye_at - closed, 1000 * (a.bye_at - end)))
+    return 1 if fails else 0
+
+
 def rawcheck(a):
     from rtp_audio import read_pcap
 
@@ -302,7 +348,11 @@ def main():
     p.add_argument("--cert", help="serve wss:// with this certificate (PEM)")
     p.add_argument("--key", help="and this key")
     p.add_argument("--script", default="talk",
-                   choices=["talk", "dtmf", "die", "cmds", "junk", "raw"])
+                   choices=["talk", "dtmf", "die", "goodbye", "cmds", "junk", "raw"])
+    p = sub.add_parser("byecheck")
+    p.add_argument("log")
+    p.add_argument("--pcap", required=True)
+    p.add_argument("--bye-at", type=float, required=True)
     p = sub.add_parser("rawcheck")
     p.add_argument("log")
     p.add_argument("--pcap", required=True)
@@ -318,6 +368,8 @@ def main():
     if a.cmd == "serve":
         asyncio.run(serve(a))
         return 0
+    if a.cmd == "byecheck":
+        return byecheck(a)
     return rawcheck(a) if a.cmd == "rawcheck" else check(a)
 
 

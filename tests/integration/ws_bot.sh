@@ -8,8 +8,9 @@
 #     pace; its marks come back in order when their audio has been heard; clear stops
 #     the caller hearing it within 20 ms and gives the pending mark back
 #   - the caller's key presses reach the bot as dtmf messages
-#   - a bot that closes its socket mid-call: voxgate hangs up (BYE) within 2 s; a bot
-#     that cannot be reached: 480 and no answer
+#   - a bot that closes its socket mid-call: voxgate hangs up (BYE) within 2 s, or
+#     once the audio the bot sent before closing has played; a bot that cannot be
+#     reached: 480 and no answer
 #   - voxgate's own commands in the dialect: key presses to the caller, hang up, and
 #     update and transfer reaching signaling as typed commands
 #   - Twilio's REST hang-up (what Pipecat calls) on voxgate's HTTP API
@@ -28,6 +29,7 @@ conf_edit 'workers = 1;' 'workers = 1;
     { id = "dies"; url = "ws://198.18.0.2:8767/twilio"; on_failure = "transfer";
       fallback = "sip:+15550199@fallback.example"; },
     { id = "cmds"; url = "ws://198.18.0.2:8768/twilio"; },
+    { id = "bye"; url = "ws://198.18.0.2:8773/twilio"; },
     { id = "junk"; url = "ws://198.18.0.2:8769/twilio"; },
     { id = "gone"; url = "ws://198.18.0.2:8799/twilio"; connect_timeout_ms = 1000; },
     { id = "mute"; url = "ws://198.18.0.2:8798/twilio"; connect_timeout_ms = 1000; },
@@ -40,6 +42,7 @@ conf_edit 'workers = 1;' 'workers = 1;
     { user = "^keys$"; agent = "keys"; },
     { user = "^dies$"; agent = "dies"; },
     { user = "^cmds$"; agent = "cmds"; },
+    { user = "^bye$"; agent = "bye"; },
     { user = "^junk$"; agent = "junk"; },
     { user = "^gone$"; agent = "gone"; },
     { user = "^mute$"; agent = "mute"; },
@@ -71,7 +74,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=198.18.0.2" \
 
 net_up
 bot 8765 talk && bot 8766 dtmf && bot 8767 die && bot 8768 cmds && bot 8769 junk &&
-	bot 8770 raw && bot 8771 dtmf tls --cert "$tmp/bottls/cert.pem" --key "$tmp/bottls/key.pem" &&
+	bot 8770 raw && bot 8773 goodbye && bot 8771 dtmf tls --cert "$tmp/bottls/cert.pem" --key "$tmp/bottls/key.pem" &&
 	bot 8772 dtmf tlsbad --cert "$tmp/bottls/other.pem" --key "$tmp/bottls/other-key.pem" ||
 	{ not_ok "the test bots listen"; exit 1; }
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
@@ -114,6 +117,19 @@ check "the agent's fallback went to signaling as a transfer command before the B
 	"$tmp/voxgate.log"
 check "the caller got BYE within 2 s of the bot going away ($(awk -v a="$died" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') s)" \
 	awk -v rc=$rc -v a="$died" -v b="$ended" 'BEGIN { exit !(rc == 0 && b - a < 2.0) }' 
+# 3b. goodbye: the bot sends 1.5 s of audio at once and closes its socket.
+capture "$tmp/bye.pcap"
+bye_call_start bye || not_ok "the call to the bot that says goodbye is up"
+wait "$bye_pid"
+rc=$?
+ended=$(date +%s.%N)
+capture_stop
+check "the call to the bot that says goodbye and closes ends with BYE/200" test $rc -eq 0
+/usr/bin/python3 "$top/tests/integration/ws_bot.py" byecheck "$tmp/bot-goodbye" \
+	--pcap "$tmp/bye.pcap" --bye-at "$ended"
+check "voxgate logs that it waited for the bot's last audio" \
+	grep -q "the bot's last audio has played" "$tmp/voxgate.log"
+
 # 4. gone: nothing listens where the bot should be: 480, the call is never answered.
 sed -e 's/response="403"/response="480"/' -e '/<action>/,/<\/action>/d' \
 	-e '/Reference variables/d' "$top/tests/integration/sipp/uac_403.xml" >"$tmp/gone.xml"
