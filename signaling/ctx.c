@@ -57,48 +57,99 @@ static void ctx_set_str(json_t *o, const char *key, const char *v)
 		json_object_set_new(o, key, json_string(v));
 }
 
-/* Header name as sent for unknown headers, the canonical name for known ones. */
-static const char *ctx_header_name(const msg_header_t *h)
+/* Header name as sofia-sip knows it: the name as sent for unknown headers, the
+ * canonical one for known ones. */
+static const char *ctx_header_class_name(const msg_header_t *h)
 {
 	if (h->sh_class->hc_hash == msg_unknown_hash)
 		return h->sh_unknown->un_name;
 	return h->sh_class->hc_name;
 }
 
-/* Name and value text of header h, or NULL for what is not a header (request
- * line, separator, body). Returns the name; *n is the value's full length or < 0. */
-static const char *ctx_header_text(const msg_header_t *h, char *value, size_t size,
-				   issize_t *n)
+/*
+ * The header line as it came on the wire, which the parser keeps when the message
+ * was read with MSG_DO_EXTRACT_COPY (sig.c asks nta for it): the name as sent
+ * (compact forms and case kept), the value after the colon without the whitespace
+ * around it, each folded line break with its whitespace as one space (RFC 3261
+ * 7.3.1). Returns 1, or 0 when the header has no line of its own: the second and
+ * later values of a comma-separated line, which the first one carries.
+ */
+static int ctx_header_raw(const msg_header_t *h, char *name, size_t nsize, char *value,
+			  size_t vsize, issize_t *n)
 {
-	const char *name;
+	const char *p = h->sh_data, *end = p + h->sh_len, *colon = memchr(p, ':', h->sh_len);
+	size_t k = 0, len = 0;
+
+	if (!h->sh_len || !colon)
+		return 0;
+	while (p < colon && k + 1 < nsize && *p != ' ' && *p != '\t')
+		name[k++] = *p++;
+	name[k] = '\0';
+	p = colon + 1;
+	while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' ||
+			   end[-1] == '\t'))
+		end--;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (p < end) {
+		char c = *p++;
+
+		if (c == '\r' || c == '\n') { /* a fold: CRLF and the whitespace after it */
+			while (p < end && (*p == '\r' || *p == '\n' || *p == ' ' || *p == '\t'))
+				p++;
+			c = ' ';
+		}
+		if (len + 1 < vsize)
+			value[len] = c;
+		len++;
+	}
+	value[len + 1 < vsize ? len : vsize - 1] = '\0';
+	*n = (issize_t)len;
+	return 1;
+}
+
+/* Name and value text of header h. Returns 1, or 0 for what is not a header line
+ * of its own (request line, separator, body, later values of a list). *n is the
+ * value's full length, or < 0 when it could not be written. */
+static int ctx_header_text(const msg_header_t *h, char *name, size_t nsize, char *value,
+			   size_t size, issize_t *n)
+{
+	const char *cname;
 
 	if (h->sh_class->hc_hash == msg_request_hash ||
 	    h->sh_class->hc_hash == msg_payload_hash ||
 	    h->sh_class->hc_hash == msg_separator_hash ||
 	    h->sh_class->hc_hash == msg_error_hash)
-		return NULL;
-	name = ctx_header_name(h); /* unknown headers have no class name */
-	if (!name || !*name)
-		return NULL;
+		return 0;
+	if (h->sh_data)
+		return ctx_header_raw(h, name, nsize, value, size, n);
+	/* no line kept: sofia-sip's own rendering */
+	cname = ctx_header_class_name(h); /* unknown headers have no class name */
+	if (!cname || !*cname)
+		return 0;
+	snprintf(name, nsize, "%s", cname);
 	if (h->sh_class->hc_hash == msg_unknown_hash) /* its field is "Name: value" */
 		*n = snprintf(value, size, "%s",
 			      h->sh_unknown->un_value ? h->sh_unknown->un_value : "");
 	else
 		*n = msg_header_field_e(value, size, h, 0);
-	return name;
+	return 1;
 }
 
 /* True when a copy of header name has a value that test() accepts. */
 static int ctx_header_any(const sip_t *sip, const char *name,
 			  int (*test)(const char *value, const void *arg), const void *arg)
 {
-	char text[CTX_VALUE_MAX + 1];
+	char text[CTX_VALUE_MAX + 1], hn[CTX_NAME_MAX];
 
 	for (const msg_header_t *h = (const msg_header_t *)sip->sip_request; h; h = h->sh_succ) {
+		const char *cname = ctx_header_class_name(h);
 		issize_t n;
-		const char *hn = ctx_header_text(h, text, sizeof(text), &n);
 
-		if (hn && n >= 0 && (size_t)n < sizeof(text) && strcasecmp(hn, name) == 0 &&
+		/* the name as sent, or sofia-sip's for it (From for f) */
+		if (ctx_header_text(h, hn, sizeof(hn), text, sizeof(text), &n) && n >= 0 &&
+		    (size_t)n < sizeof(text) &&
+		    (strcasecmp(hn, name) == 0 || (cname && strcasecmp(cname, name) == 0)) &&
 		    test(text, arg))
 			return 1;
 	}
@@ -128,15 +179,13 @@ int ctx_header_match(const sip_t *sip, const char *name, const regex_t *re)
 static void ctx_headers(json_t *ctx, json_t *list, json_t *errors, const sip_t *sip,
 			json_t *reserved)
 {
-	char value[CTX_VALUE_MAX + 1], key[128];
+	char value[CTX_VALUE_MAX + 1], key[128], name[CTX_NAME_MAX];
 
 	for (const msg_header_t *h = (const msg_header_t *)sip->sip_request; h; h = h->sh_succ) {
-		const char *name;
 		issize_t n;
 		json_t *item, *parsed;
 
-		name = ctx_header_text(h, value, sizeof(value), &n);
-		if (!name)
+		if (!ctx_header_text(h, name, sizeof(name), value, sizeof(value), &n))
 			continue;
 		if (n < 0) {
 			ctx_error(errors, "header %s could not be read", name);

@@ -4,9 +4,13 @@
  * Built from the INVITE on the signaling thread, before the call is published:
  *   call_id, request_uri, called (Request-URI user), to_number, from_number,
  *   from_display_name, from_uri, p_asserted_identity, source_ip, trunk,
- *   headers: every header in order, [{"name": ..., "value": ...}], repeats kept,
+ *   headers: every header line in order, [{"name": ..., "value": ...}], as sent
+ *   when the message was parsed with MSG_DO_EXTRACT_COPY (names in their case and
+ *   compact forms, values byte for byte but for folding; a comma-separated line is
+ *   one entry), repeats kept,
  *   each X- header as a key of its own: X-Customer-Name -> "customer_name"; a value
- *   that parses as JSON becomes JSON ({"subkey":"value"} an object, 42 a number),
+ *   that parses as JSON becomes JSON ({"subkey":"value"} an object, 42 a number);
+ *   of a repeated X- header the key holds the last copy (headers has them all),
  *   what the trunk's extractors took out with their regexes (e.g. "did",
  *   "crt_object_id" from an Ameyo display name "<DID>|<CRT Object ID>"),
  *   errors: what could not be used (a header too long, a key taken), never fatal.
@@ -22,6 +26,7 @@
 #include "config/cfg.h"
 
 #define CTX_VALUE_MAX 1024 /* a header value longer than this is cut, with an error */
+#define CTX_NAME_MAX 128   /* a header name longer than this is cut */
 
 /*
  * Write the context of the INVITE sip (arriving from src_ip on trunk t) as JSON into
@@ -31,8 +36,8 @@
 int ctx_build(char *out, size_t size, const sip_t *sip, const char *src_ip,
 	      const struct cfg_trunk *t);
 
-/* True when sip carries header name (any case) with exactly this value; repeated
- * headers are each looked at. */
+/* True when sip carries header name (any case; a compact form matches its full
+ * name) with exactly this value; repeated headers are each looked at. */
 int ctx_header_is(const sip_t *sip, const char *name, const char *value);
 
 /* True when a copy of header name (any case) in sip has a value re matches. */

@@ -882,6 +882,9 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 				      * (keepalives count) for idle_ms is closed */
 				     TAG_IF(cfg->sig.idle_ms, TPTAG_IDLE(cfg->sig.idle_ms)),
 				     NTATAG_MAXSIZE(cfg->sig.max_message),
+				     /* keep each header line as sent, for the call
+				      * context (ctx.c) */
+				     NTATAG_SIPFLAGS(MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
 				     TAG_IF(tls, TPTAG_CERTIFICATE(l->tls_dir)),
 				     TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(l->tls_verify_client
 									 ? TPTLS_VERIFY_IN
