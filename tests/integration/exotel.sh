@@ -17,12 +17,9 @@ check "an Exotel-style call over TCP to 5070: 200 with PCMA and telephone-event 
 		-i 198.18.0.2 -p 5075 -mi 198.18.1.2 -m 1 -nostdin -timeout 30 \
 		198.18.0.1:5070 >"$1/sipp.out" 2>&1' _ "$tmp" "$caller_ns" \
 	"$top/tests/integration/sipp/uac_exotel.xml"
-sed -n 's/.*bot  call [^ ]*: context //p' "$tmp/voxgate.log" | head -1 >"$tmp/ctx.json"
-echo "# context: $(cut -c1-300 "$tmp/ctx.json")..."
+echo "# context: $(ctx_json 1 | cut -c1-300)..."
 check "the bot's context: the Exophone number called, the caller, the PAI, over TCP" \
-	python3 -c 'import json, sys
-c = json.load(open(sys.argv[1]))
-sys.exit(not (c["called"] == "+918047112233" and c["to_number"] == "+918047112233" and
-              c["from_number"] == "+919876543210" and c["errors"] == [] and
-              c["p_asserted_identity"] == "<sip:+919876543210@exotel.example>"))' "$tmp/ctx.json"
+	ctx_has 1 'c["called"] == "+918047112233" and c["to_number"] == "+918047112233" and
+		c["from_number"] == "+919876543210" and c["errors"] == [] and
+		c["p_asserted_identity"] == "<sip:+919876543210@exotel.example>"'
 check "voxgate stops cleanly" vg_stop

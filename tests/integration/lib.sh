@@ -106,6 +106,18 @@ bye_call_start() {
 	return 1
 }
 
+# ctx_json N: the call context the bot got for the Nth call of the run, as voxgate
+# logs it at debug level (log.level = "debug").
+ctx_json() {
+	sed -n 's/.*bot  call [^ ]*: context //p' "$tmp/voxgate.log" | sed -n "${1}p"
+}
+
+# ctx_has N EXPRESSION: true when the Nth call's context, as c, makes the Python
+# expression true.
+ctx_has() {
+	ctx_json "$1" | python3 -c "import json, sys; c = json.load(sys.stdin); sys.exit(not ($2))"
+}
+
 # conf_edit OLD NEW [OLD NEW ...]: write $tmp/voxgate.conf, the default config with
 # the first OLD replaced by NEW, for each pair. An OLD the default config does not
 # hold ends the script with a failure: the test would no longer test what it says.
