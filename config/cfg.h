@@ -176,6 +176,7 @@ struct cfg {
 		uint32_t idle_ms;         /* TCP/TLS connections idle this long close; 0:
 					   * sofia-sip's default */
 		uint8_t unlisted_source;  /* enum cfg_unlisted */
+		uint32_t min_se;          /* RFC 4028 Min-SE, seconds */
 	} sig;
 
 	struct {

@@ -58,6 +58,9 @@ struct sig_call {
 	uint8_t update_pending;  /* a VG_MSG_CALL_UPDATE awaits its VG_MSG_CALL_UPDATED */
 	uint32_t sdp_version;    /* o= version of our last answer */
 	su_timer_t *ring;      /* answer_delay_ms timer while ringing */
+	su_timer_t *expiry;    /* RFC 4028: the caller's refresh is due by then */
+	uint32_t session_expires; /* of the INVITE, s; 0: no session timer */
+	uint8_t we_refresh;      /* the caller asked for refresher=uas: nua refreshes */
 	struct sdp_choice sdp;
 	char contact[CFG_NAME_MAX + 48]; /* our Contact when nua's would be wrong, or "" */
 	char answer[SIG_SDP_MAX];
@@ -143,6 +146,10 @@ static void sig_call_end(struct sig *s, struct sig_call *c)
 	if (c->ring) {
 		su_timer_destroy(c->ring);
 		c->ring = NULL;
+	}
+	if (c->expiry) {
+		su_timer_destroy(c->expiry);
+		c->expiry = NULL;
 	}
 	if (c->nh) {
 		nua_handle_bind(c->nh, NULL);
@@ -440,6 +447,10 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	c->slot = (uint32_t)slot;
 	c->gen = gen;
 	c->trunk = (unsigned)trunk;
+	c->session_expires = sip->sip_session_expires
+				     ? (uint32_t)sip->sip_session_expires->x_delta : 0;
+	c->we_refresh = sip->sip_session_expires && sip->sip_session_expires->x_refresher &&
+			strcasecmp(sip->sip_session_expires->x_refresher, "uas") == 0;
 	c->sdp = choice;
 	explicit_bzero(&choice.srtp, sizeof(choice.srtp));
 	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
@@ -464,6 +475,48 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 		 (long long)slot, md->rtp_port);
 }
 
+static void sig_hangup(struct sig *s, struct sig_call *c, int status, const char *phrase);
+
+static void sig_session_expired(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sig *s = (struct sig *)magic;
+	struct sig_call *c = (struct sig_call *)arg;
+
+	(void)t;
+	log_warn("sig", "call %s: session timer expired: the caller did not refresh within "
+		 "%u s: BYE", sig_call_id(s, c), c->session_expires);
+	sig_hangup(s, c, 0, NULL);
+}
+
+/*
+ * RFC 4028 session timers. voxgate asks nua for refresher=uac and watches: each 2xx
+ * to an INVITE, re-INVITE or UPDATE that carried Session-Expires starts the wait
+ * again, one without it turns the timer off, and if no refresh comes the call ends
+ * with BYE at Session-Expires minus min(32 s, a third of it) (RFC 4028 10). A caller
+ * that asks for refresher=uas gets it (RFC 4028 9), and then nua refreshes, with an
+ * UPDATE without an offer (NUTAG_UPDATE_REFRESH): nothing to watch here.
+ */
+static void sig_session_timer(struct sig *s, struct sig_call *c, uint32_t session_expires)
+{
+	uint32_t before = session_expires / 3 < 32 ? session_expires / 3 : 32;
+
+	c->session_expires = session_expires;
+	if (!session_expires || c->we_refresh) {
+		if (c->expiry)
+			su_timer_reset(c->expiry);
+		return;
+	}
+	if (!c->expiry)
+		c->expiry = su_timer_create(su_root_task(s->root), 0);
+	else
+		su_timer_reset(c->expiry); /* a set timer is not moved by setting it */
+	if (!c->expiry ||
+	    su_timer_set_interval(c->expiry, sig_session_expired, (su_timer_arg_t *)c,
+				  (su_duration_t)(session_expires - before) * 1000) < 0)
+		log_err("sig", "call %s: no timer for the session timer: it is not watched",
+			sig_call_id(s, c));
+}
+
 /* The dataplane has the call: answer with our SDP. */
 static void sig_answer(struct sig *s, struct sig_call *c)
 {
@@ -485,6 +538,7 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 	c->state = SC_ANSWERED;
 	clock_gettime(CLOCK_MONOTONIC, &c->t_answer);
 	s->st.answered++;
+	sig_session_timer(s, c, c->session_expires);
 }
 
 static void sig_ring_done(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -522,6 +576,28 @@ static void sig_media_ready(struct sig *s, struct sig_call *c)
 }
 
 /*
+ * 200 to a re-INVITE or UPDATE: with our SDP, except to an UPDATE that made no offer
+ * (a session refresh, RFC 3311 5.2: its 2xx carries no answer). As a refresh it
+ * restarts the session timer (RFC 4028 10).
+ */
+static void sig_reinvite_ok(struct sig *s, struct sig_call *c, nua_handle_t *nh,
+			    const sip_t *sip)
+{
+	int offer = sip->sip_request->rq_method != sip_method_update ||
+		    (sip->sip_payload && sip->sip_payload->pl_len);
+
+	nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(s->cur_nua),
+		    TAG_IF(offer, SIPTAG_CONTENT_TYPE_STR("application/sdp")),
+		    TAG_IF(offer, SIPTAG_PAYLOAD_STR(c->answer)), TAG_END());
+	if (c->state != SC_ANSWERED)
+		return;
+	if (sip->sip_session_expires && sip->sip_session_expires->x_refresher)
+		c->we_refresh = strcasecmp(sip->sip_session_expires->x_refresher, "uas") == 0;
+	sig_session_timer(s, c, sip->sip_session_expires
+				    ? (uint32_t)sip->sip_session_expires->x_delta : 0);
+}
+
+/*
  * A re-INVITE (RFC 3261 14.2): an offer that changes the media (hold, a new address,
  * another codec) goes to the dataplane and is answered with the same port and a new
  * SDP version (RFC 3264 8); one that changes nothing gets the same answer again; an
@@ -538,9 +614,14 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	char why[200], answer[SIG_SDP_MAX];
 	int n;
 
+	if (c->state != SC_ANSWERED && sip->sip_payload && sip->sip_payload->pl_len) {
+		/* RFC 3311 5.2: the INVITE's offer is still unanswered */
+		sig_refuse(s->cur_nua, nh, SIP_500_INTERNAL_SERVER_ERROR,
+			   "the INVITE's offer is not answered yet", "1");
+		return;
+	}
 	if (c->state != SC_ANSWERED || !sip->sip_payload || !sip->sip_payload->pl_data) {
-		nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(s->cur_nua), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-			    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+		sig_reinvite_ok(s, c, nh, sip);
 		return;
 	}
 	if (c->update_pending) {
@@ -576,8 +657,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 	    ch.dir == c->sdp.dir && !ch.srtp.rekey &&
 	    strcmp(ch.crypto_tag, c->sdp.crypto_tag) == 0) {
 		explicit_bzero(&ch, sizeof(ch));
-		nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(s->cur_nua), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-			    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+		sig_reinvite_ok(s, c, nh, sip);
 		return;
 	}
 	n = sdp_answer_format(answer, sizeof(answer), &ch, s->media_ip, slot->media.rtp_port,
@@ -612,8 +692,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 		 (const char *[]){"sendrecv", "sendonly", "recvonly", "inactive"}[c->sdp.dir & 3],
 		 inet_ntoa((struct in_addr){.s_addr = c->sdp.remote_ip}), c->sdp.remote_port,
 		 c->sdp.srtp.rekey ? ", new SRTP keys" : "");
-	nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(s->cur_nua), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-		    SIPTAG_PAYLOAD_STR(c->answer), TAG_END());
+	sig_reinvite_ok(s, c, nh, sip);
 }
 
 /* ---- events from dp lcores and bot workers ---- */
@@ -765,11 +844,9 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 		break;
 	case nua_i_update:
 		/* RFC 3311: an offer in an UPDATE is taken as in a re-INVITE; one with
-		 * no SDP gets the current answer */
-		if (c && sip->sip_payload && sip->sip_payload->pl_len)
+		 * no SDP (a session refresh) gets a 200 without */
+		if (c)
 			sig_reinvite(s, c, nh, sip);
-		else if (c)
-			nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
 		break;
 	case nua_i_state:
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
@@ -902,6 +979,12 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 			       /* UPDATE is answered here (sig_reinvite), not by nua */
 			       NUTAG_APPL_METHOD("UPDATE"),
 			       SIPTAG_SUPPORTED_STR("timer"),
+			       /* RFC 4028 5: shorter Session-Expires get 422 */
+			       NUTAG_MIN_SE(cfg->sig.min_se),
+			       /* the caller refreshes; voxgate watches (sig_session_timer) */
+			       NUTAG_SESSION_REFRESHER(nua_remote_refresher),
+			       /* when the caller makes us the refresher: UPDATE, no offer */
+			       NUTAG_UPDATE_REFRESH(1),
 			       SIPTAG_USER_AGENT_STR(cfg->sig.user_agent),
 			       SIPTAG_SERVER_STR(cfg->sig.user_agent), TAG_END());
 		ua->tls = tls;

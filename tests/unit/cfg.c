@@ -110,6 +110,7 @@ static void test_base_loads(void **state)
 	assert_int_equal(c.sig.trunks[0].codecs[0], CFG_CODEC_PCMA); /* PCMA first */
 	assert_int_equal(c.sig.trunks[0].srtp, CFG_SRTP_OPTIONAL);    /* the default */
 	assert_int_equal(c.sig.unlisted_source, CFG_UNLISTED_DROP);  /* the default */
+	assert_int_equal(c.sig.min_se, 90);                          /* RFC 4028's */
 	assert_int_equal(c.sig.n_routes, 1);
 	assert_int_equal(c.sig.default_agent, 0);
 	assert_int_equal(c.bots.agents[0].delay_ms, 100);
