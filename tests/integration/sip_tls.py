@@ -3,7 +3,8 @@
 
   sip_tls.py CAFILE HOST PORT STEP...
 
-Opens one TLS connection to voxgate, checking its certificate against CAFILE, and
+Opens one TLS connection to voxgate, checking its certificate against CAFILE (and
+presenting the client certificate of the PEM file $SIP_TLS_CERT, if set), and
 runs the steps in order, printing one line per step and exiting 1 at the first that
 fails:
   options       OPTIONS -> 200 on this connection
@@ -13,6 +14,7 @@ fails:
 Responses and requests can only come back over this connection: the client listens
 nowhere else (seed 000: RingCX does not accept anything sent towards Contact).
 """
+import os
 import re
 import socket
 import ssl
@@ -24,6 +26,8 @@ def main():
     cafile, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     steps = sys.argv[4:]
     ctx = ssl.create_default_context(cafile=cafile)
+    if os.environ.get("SIP_TLS_CERT"):  # a client certificate (PEM: key and chain)
+        ctx.load_cert_chain(os.environ["SIP_TLS_CERT"])
     s = ctx.wrap_socket(socket.create_connection((host, port), timeout=5),
                         server_hostname=host)
     me = "198.18.0.2:%d" % s.getsockname()[1]
