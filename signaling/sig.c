@@ -602,7 +602,8 @@ static void sig_reinvite_ok(struct sig *s, struct sig_call *c, nua_handle_t *nh,
  * another codec) goes to the dataplane and is answered with the same port and a new
  * SDP version (RFC 3264 8); one that changes nothing gets the same answer again; an
  * offer voxgate cannot take gets 488 and the call goes on as it was; one while an
- * update is still in flight gets 491.
+ * update is still in flight gets 500 with Retry-After, as nua itself answers a second
+ * INVITE that comes before the first one's answer (RFC 3261 14.2).
  */
 static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 			 const sip_t *sip)
@@ -625,7 +626,10 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 		return;
 	}
 	if (c->update_pending) {
-		nua_respond(nh, SIP_491_REQUEST_PENDING, NUTAG_WITH_THIS(s->cur_nua), TAG_END());
+		/* the previous change is still on its way to the dataplane: as for a
+		 * second INVITE before the first's answer (RFC 3261 14.2) */
+		sig_refuse(s->cur_nua, nh, SIP_500_INTERNAL_SERVER_ERROR,
+			   "the previous media change is still being made", "1");
 		return;
 	}
 	if (sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len, t->codecs,

@@ -10,6 +10,8 @@
 #     100 a second, so that it lands while the call's media and bot are being set up:
 #     200 to each CANCEL, 487 to each INVITE, and afterwards every slot back, no call
 #     active in signaling, dataplane or bot workers
+#   - two re-INVITEs back to back (RFC 3261 14.2): 500 with Retry-After to the second,
+#     200 to the first
 source "$(dirname "$0")/lib.sh"
 
 # The default config plus an agent that rings 1 s before answering.
@@ -88,4 +90,14 @@ check "afterwards every slot is back and no call is active (22 invites, 2 answer
 stats=$(vg_stats 2>/dev/null)
 check "the dataplane and the bot worker hold no call either" \
 	bash -c 'grep -q "calls_active=0 " <<<"$1" && grep -q "sessions active 0 " <<<"$1"' _ "$stats"
+
+# (d) two re-INVITEs at once
+in_caller timeout 30 python3 "$top/tests/integration/sip_glare.py" 198.18.0.2 198.18.0.1 \
+	5060 echo >"$tmp/glare.out" 2>&1
+rc=$?
+sed 's/^/# CSeq /' "$tmp/glare.out"
+check "two re-INVITEs back to back: 500 with Retry-After to the second (RFC 3261 14.2), \
+200 (hold: recvonly) to the first, then BYE gets 200" test $rc -eq 0
+check "that call ended once, its slot back" \
+	stats_settle "invites 23 answered 3 ended 23 active 0; .*slots free 1024/1024"
 check "voxgate stops cleanly" vg_stop
