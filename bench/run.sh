@@ -12,14 +12,9 @@
 # packets/s, transcoded to PCMA (codec mask + transcode over NG), so it decodes and
 # encodes every packet as voxgate does; build/udp_load (CPU 0) offers it and counts.
 # Prints one table; every run's raw figures go to bench/results/ (not committed).
-set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+source "$(dirname "$0")/lib.sh"
 secs=${1:-30}
-tools/deps.sh bench
-tools/build.sh
-out="$top/bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$out"
+bench_start bench ""
 ns=vgbench$$
 rt_pid=""
 cleanup() {
@@ -29,7 +24,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-val() { sed -n "s/^$1 //p" "$2" | head -1; }
 
 # ---- voxgate ----
 vg_run() { # vg_run MODE N SECONDS -> file; MODE plain or srtp

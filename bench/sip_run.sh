@@ -9,14 +9,9 @@
 #
 # Prints the largest rate with zero failed calls, and the most dialogs up at once in
 # a run of 15,000 calls at 1,000/s that holds each call 15 s.
-set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+source "$(dirname "$0")/lib.sh"
 secs=${1:-10}
-tools/deps.sh test
-tools/build.sh
-out="$top/bench/results/sip-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$out"
+bench_start test "sip-"
 prefix=vgsb$$
 vg_pid=""
 cleanup() {

@@ -10,20 +10,14 @@
 # N with the built-in echo bot (no socket) is the figure beside it. ws_echo runs on
 # CPU 1 beside the dp lcore (which naps 20 us when idle in this mode); the generator
 # and the bot worker share CPU 0. Raw figures go to bench/results/.
-set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+source "$(dirname "$0")/lib.sh"
 secs=${1:-10}
-tools/deps.sh run
-tools/build.sh
-out="$top/bench/results/ws-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$out"
+bench_start run "ws-"
 echo_pid=""
 cleanup() { [ -n "$echo_pid" ] && kill "$echo_pid" 2>/dev/null && wait "$echo_pid" 2>/dev/null; true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n "$(ulimit -Hn)"
-val() { sed -n "s/^$1 //p" "$2" | head -1; }
 
 best=0
 for n in 200 400 600 800 1000 1500 2000; do
