@@ -2,25 +2,29 @@
 """sip_probe.py: send one SIP request from a chosen source address and report every
 response that comes back, for allowlist.sh.
 
-  sip_probe.py SRC DST PORT udp|tcp METHOD WAIT
+  sip_probe.py SRC DST PORT udp|tcp METHOD WAIT [VIA]
 
 Binds SRC (port chosen by the kernel), sends METHOD (OPTIONS, or INVITE with a PCMA
 offer) to DST:PORT and prints one line per response status received within WAIT
 seconds ("status 100", "status 403"). Over TCP, a connection that cannot be made
 within WAIT prints "no connection: ..." instead. Prints "silence" when nothing came
-back at all. An INVITE's final response is acknowledged.
+back at all. An INVITE's final response is acknowledged. With VIA (host:port), the
+Via header names that address instead of the real one, with ;rport, as a client
+behind NAT writes it (RFC 3581), and each response's Via is printed ("via ...").
 """
+import re
 import socket
 import sys
 import time
 
 
-def request(method, src, sport, dst, port, transport):
+def request(method, src, sport, dst, port, transport, via=None):
     tp = transport.upper()
+    via = via + ";rport" if via else "%s:%d" % (src, sport)
     sdp = ("v=0\r\no=- 1 1 IN IP4 198.18.1.2\r\ns=-\r\nc=IN IP4 198.18.1.2\r\n"
            "t=0 0\r\nm=audio 6000 RTP/AVP 8\r\n") if method == "INVITE" else ""
     return ("%s sip:echo@%s:%d SIP/2.0\r\n"
-            "Via: SIP/2.0/%s %s:%d;branch=z9hG4bK-probe-%d\r\n"
+            "Via: SIP/2.0/%s %s;branch=z9hG4bK-probe-%d\r\n"
             "From: <sip:+15550001@%s>;tag=probe\r\n"
             "To: <sip:echo@%s>\r\n"
             "Call-ID: probe-%d@%s\r\n"
@@ -29,13 +33,14 @@ def request(method, src, sport, dst, port, transport):
             "Max-Forwards: 70\r\n"
             "%s"
             "Content-Length: %d\r\n\r\n%s" %
-            (method, dst, port, tp, src, sport, sport, src, dst, sport,
+            (method, dst, port, tp, via, sport, src, dst, sport,
              src, method, src, sport, transport,
              "Content-Type: application/sdp\r\n" if sdp else "", len(sdp), sdp))
 
 
 def main():
     src, dst, port, transport, method, wait = sys.argv[1:7]
+    via = sys.argv[7] if len(sys.argv) > 7 else None
     port, wait = int(port), float(wait)
     kind = socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM
     s = socket.socket(socket.AF_INET, kind)
@@ -47,7 +52,7 @@ def main():
         except OSError as e:
             print("no connection: %s" % e)
             return
-    msg = request(method, src, s.getsockname()[1], dst, port, transport).encode()
+    msg = request(method, src, s.getsockname()[1], dst, port, transport, via).encode()
     if transport == "udp":
         s.sendto(msg, (dst, port))
     else:
@@ -72,8 +77,11 @@ def main():
             status = int(line.split()[1])
             got = True
             print("status %d" % status)
+            if via:
+                v = re.search(r"(?im)^Via:\s*(.*)$", head.decode()).group(1)
+                print("via %s" % v.strip())
             if status >= 200 and method == "INVITE":
-                ack = request("ACK", src, s.getsockname()[1], dst, port, transport)
+                ack = request("ACK", src, s.getsockname()[1], dst, port, transport, via)
                 (s.sendto(ack.encode(), (dst, port)) if transport == "udp"
                  else s.sendall(ack.encode()))
                 end = 0
