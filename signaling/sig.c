@@ -72,6 +72,7 @@ struct sig_ua {
 	char url[160];
 	int shut; /* nua_r_shutdown received */
 	int tls;  /* a TLS listener */
+	const struct cfg_listener *listener; /* its address and port (the first such) */
 };
 
 struct sig {
@@ -169,6 +170,18 @@ static void sig_call_end(struct sig *s, struct sig_call *c)
 }
 
 /* ---- INVITE ---- */
+
+/* The session timer a request asks for (RFC 4028): its Session-Expires (0: none,
+ * which turns the timer off), and who refreshes, when it says (the default is
+ * the caller, as voxgate asks nua for). */
+static void sig_session_read(struct sig_call *c, const sip_t *sip)
+{
+	const sip_session_expires_t *x = sip->sip_session_expires;
+
+	c->session_expires = x ? (uint32_t)x->x_delta : 0;
+	if (x && x->x_refresher)
+		c->we_refresh = strcasecmp(x->x_refresher, "uas") == 0;
+}
 
 /*
  * Our Contact for a call that came over TLS to a sip: (not sips:) Request-URI:
@@ -447,10 +460,7 @@ static void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t 
 	c->slot = (uint32_t)slot;
 	c->gen = gen;
 	c->trunk = (unsigned)trunk;
-	c->session_expires = sip->sip_session_expires
-				     ? (uint32_t)sip->sip_session_expires->x_delta : 0;
-	c->we_refresh = sip->sip_session_expires && sip->sip_session_expires->x_refresher &&
-			strcasecmp(sip->sip_session_expires->x_refresher, "uas") == 0;
+	sig_session_read(c, sip);
 	c->sdp = choice;
 	explicit_bzero(&choice.srtp, sizeof(choice.srtp));
 	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
@@ -496,11 +506,11 @@ static void sig_session_expired(su_root_magic_t *magic, su_timer_t *t, su_timer_
  * that asks for refresher=uas gets it (RFC 4028 9), and then nua refreshes, with an
  * UPDATE without an offer (NUTAG_UPDATE_REFRESH): nothing to watch here.
  */
-static void sig_session_timer(struct sig *s, struct sig_call *c, uint32_t session_expires)
+static void sig_session_timer(struct sig *s, struct sig_call *c)
 {
+	uint32_t session_expires = c->session_expires;
 	uint32_t before = session_expires / 3 < 32 ? session_expires / 3 : 32;
 
-	c->session_expires = session_expires;
 	if (!session_expires || c->we_refresh) {
 		if (c->expiry)
 			su_timer_reset(c->expiry);
@@ -538,7 +548,7 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 	c->state = SC_ANSWERED;
 	clock_gettime(CLOCK_MONOTONIC, &c->t_answer);
 	s->st.answered++;
-	sig_session_timer(s, c, c->session_expires);
+	sig_session_timer(s, c);
 }
 
 static void sig_ring_done(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -591,10 +601,8 @@ static void sig_reinvite_ok(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 		    TAG_IF(offer, SIPTAG_PAYLOAD_STR(c->answer)), TAG_END());
 	if (c->state != SC_ANSWERED)
 		return;
-	if (sip->sip_session_expires && sip->sip_session_expires->x_refresher)
-		c->we_refresh = strcasecmp(sip->sip_session_expires->x_refresher, "uas") == 0;
-	sig_session_timer(s, c, sip->sip_session_expires
-				    ? (uint32_t)sip->sip_session_expires->x_delta : 0);
+	sig_session_read(c, sip);
+	sig_session_timer(s, c);
 }
 
 /*
@@ -992,6 +1000,7 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 			       SIPTAG_USER_AGENT_STR(cfg->sig.user_agent),
 			       SIPTAG_SERVER_STR(cfg->sig.user_agent), TAG_END());
 		ua->tls = tls;
+		ua->listener = l;
 		s->n_ua++;
 		log_info("sig", "listening on %s", ua->url);
 	}
@@ -1029,30 +1038,27 @@ static int sig_filter(struct sig *s, const struct cfg *cfg)
 			"\"403\"", n, SRCFILTER_MAX_INSNS);
 		return len;
 	}
-	for (unsigned i = 0; i < cfg->sig.n_listeners; i++) {
-		const struct cfg_listener *l = &cfg->sig.listeners[i];
-		int fds[4], found = srcfilter_sockets(l->address, l->port, fds, 4), rc;
+	/* one nua per address and port: its UDP and TCP (or TLS) sockets */
+	for (unsigned i = 0; i < s->n_ua; i++) {
+		const struct cfg_listener *l = s->ua[i].listener;
+		unsigned room = sizeof(s->filtered) / sizeof(s->filtered[0]) - s->n_filtered;
+		int found = srcfilter_sockets(l->address, l->port, s->filtered + s->n_filtered,
+					      room), rc;
 
-		if (found <= 0) {
+		if (found <= 0 || (unsigned)found > room) {
 			log_err("sig", "cannot find the sockets of listener %s port %u to filter "
-				"(%s)", l->address, l->port,
-				found < 0 ? strerror(-found) : "none bound");
+				"(%s)", l->address, l->port, found < 0 ? strerror(-found)
+				: found ? "more than expected" : "none bound");
 			return -EIO;
 		}
-		for (int f = 0; f < found && f < 4; f++) {
-			unsigned k = 0;
-
-			while (k < s->n_filtered && s->filtered[k] != fds[f])
-				k++;
-			if (k < s->n_filtered || k == sizeof(s->filtered) / sizeof(s->filtered[0]))
-				continue;
-			rc = srcfilter_attach(fds[f], prog, (unsigned)len);
+		for (int f = 0; f < found; f++) {
+			rc = srcfilter_attach(s->filtered[s->n_filtered], prog, (unsigned)len);
 			if (rc) {
 				log_err("sig", "cannot attach the allowlist filter to the socket of "
 					"%s port %u: %s", l->address, l->port, strerror(-rc));
 				return rc;
 			}
-			s->filtered[s->n_filtered++] = fds[f];
+			s->n_filtered++;
 		}
 	}
 	log_info("sig", "requests from outside the allowlists are dropped unanswered: %u "
