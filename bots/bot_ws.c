@@ -166,45 +166,6 @@ static void bot_ws_fail(struct bot_ws *b, const char *why)
 	bot_hangup(b->w, b->s);
 }
 
-static void bot_ws_drain_timeout(lws_sorted_usec_list_t *sul)
-{
-	struct bot_ws *b = lws_container_of(sul, struct bot_ws, drain_timer);
-
-	log_warn("bot", "call %s: the bot's last audio did not play out within "
-		 "dataplane.playout_ms", b->call_id);
-	bot_ws_fail(b, "the bot closed the WebSocket");
-}
-
-static void bot_ws_audio(struct bot_ws *b, const uint8_t *ulaw, size_t n);
-static void bot_ws_pcm8(struct bot_ws *b, const int16_t *pcm, size_t n);
-
-/*
- * The bot closed its socket mid-call: what it sent last may still wait in the
- * playout queue (up to dataplane.playout_ms). Complete a partial frame with
- * silence, queue a mark behind it, and end the call when the dataplane gives the
- * mark back (bot_ws_mark), or after playout_ms and a margin at most.
- */
-static void bot_ws_drain(struct bot_ws *b, struct lws_context *ctx)
-{
-	static const uint8_t ulaw_silence[VG_FRAME_SAMPLES] = {[0 ... VG_FRAME_SAMPLES - 1] = 0xff};
-	static const int16_t pcm_silence[VG_FRAME_SAMPLES];
-
-	if (b->ulaw_n)
-		bot_ws_audio(b, ulaw_silence, VG_FRAME_SAMPLES - b->ulaw_n);
-	if (b->pcm_n)
-		bot_ws_pcm8(b, pcm_silence, VG_FRAME_SAMPLES - b->pcm_n);
-	b->drain_mark = b->mark_next++;
-	if (bot_send_mark(b->w, b->s, b->drain_mark) != 0) {
-		bot_ws_fail(b, "the bot closed the WebSocket");
-		return;
-	}
-	b->draining = 1;
-	log_info("bot", "call %s: the bot closed the WebSocket; the call ends once its last "
-		 "audio has played", b->call_id);
-	lws_sul_schedule(ctx, 0, &b->drain_timer, bot_ws_drain_timeout,
-			 (lws_usec_t)(bot_worker_cfg(b->w)->dp.playout_ms + 500) * LWS_US_PER_MS);
-}
-
 static void bot_ws_connect_timeout(lws_sorted_usec_list_t *sul)
 {
 	struct bot_ws *b = lws_container_of(sul, struct bot_ws, connect_timer);
@@ -293,6 +254,43 @@ static void bot_ws_pcm8(struct bot_ws *b, const int16_t *pcm, size_t n)
 			b->pcm_n = 0;
 		}
 	}
+}
+
+static void bot_ws_drain_timeout(lws_sorted_usec_list_t *sul)
+{
+	struct bot_ws *b = lws_container_of(sul, struct bot_ws, drain_timer);
+
+	log_warn("bot", "call %s: the bot's last audio did not play out within "
+		 "dataplane.playout_ms", b->call_id);
+	bot_ws_fail(b, "the bot closed the WebSocket");
+}
+
+/*
+ * The bot closed its socket mid-call: what it sent last may still wait in the
+ * playout queue (up to dataplane.playout_ms). Complete a partial frame with
+ * silence, queue a mark behind it, and end the call when the dataplane gives the
+ * mark back (bot_ws_mark), or after playout_ms and a margin at most.
+ */
+static void bot_ws_drain(struct bot_ws *b, struct lws_context *ctx)
+{
+	static const uint8_t ulaw_silence[VG_FRAME_SAMPLES] = {
+		[0 ... VG_FRAME_SAMPLES - 1] = 0xff};
+	static const int16_t pcm_silence[VG_FRAME_SAMPLES];
+
+	if (b->ulaw_n)
+		bot_ws_audio(b, ulaw_silence, VG_FRAME_SAMPLES - b->ulaw_n);
+	if (b->pcm_n)
+		bot_ws_pcm8(b, pcm_silence, VG_FRAME_SAMPLES - b->pcm_n);
+	b->drain_mark = b->mark_next++;
+	if (bot_send_mark(b->w, b->s, b->drain_mark) != 0) {
+		bot_ws_fail(b, "the bot closed the WebSocket");
+		return;
+	}
+	b->draining = 1;
+	log_info("bot", "call %s: the bot closed the WebSocket; the call ends once its last "
+		 "audio has played", b->call_id);
+	lws_sul_schedule(ctx, 0, &b->drain_timer, bot_ws_drain_timeout,
+			 (lws_usec_t)(bot_worker_cfg(b->w)->dp.playout_ms + 500) * LWS_US_PER_MS);
 }
 
 /* A binary message of the raw dialect: PCM16 little-endian at the agent's rate.
