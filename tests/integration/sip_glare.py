@@ -12,33 +12,26 @@ and exits 1 unless the second got 500 with Retry-After (RFC 3261 14.2: a second
 INVITE before the final answer to the first; 491 is for a UAS with an INVITE of its
 own pending), the first 200 with a=recvonly and the BYE 200.
 """
+import os
 import re
 import socket
 import sys
 import time
 
-SDP = ("v=0\r\no=- 1 %d IN IP4 198.18.1.2\r\ns=-\r\nc=IN IP4 198.18.1.2\r\nt=0 0\r\n"
-       "m=audio 6300 RTP/AVP 8\r\na=ptime:20\r\na=%s\r\n")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sip_probe import SDP, request  # noqa: E402
 
 
 def main():
     src, dst, port, user = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((src, 0))
-    me = "%s:%d" % (src, s.getsockname()[1])
-    ruri = "sip:%s@%s:%d" % (user, dst, port)
+    sport = s.getsockname()[1]
     to_tag = ""
 
     def send(method, cseq, branch, body=""):
-        to = "<%s>%s" % (ruri, ";tag=" + to_tag if to_tag else "")
-        msg = ("%s %s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK-%s\r\n"
-               "From: <sip:+15550011@%s>;tag=glare\r\nTo: %s\r\nCall-ID: glare-%s\r\n"
-               "CSeq: %d %s\r\nContact: <sip:+15550011@%s>\r\nMax-Forwards: 70\r\n"
-               "%sContent-Length: %d\r\n\r\n%s" %
-               (method, ruri, me, branch, me, to, me, cseq,
-                "ACK" if method == "ACK" else method, me,
-                "Content-Type: application/sdp\r\n" if body else "", len(body), body))
-        s.sendto(msg.encode(), (dst, port))
+        s.sendto(request(method, src, sport, dst, port, user=user, cseq=cseq,
+                         branch=branch, to_tag=to_tag, sdp=body).encode(), (dst, port))
 
     def finals(want, seconds):
         """Final responses by CSeq number until all of want came: {cseq: text}."""
@@ -59,7 +52,7 @@ def main():
     def status(text):
         return int(text.split()[1]) if text else 0
 
-    send("INVITE", 1, "i1", SDP % (1, "sendrecv"))
+    send("INVITE", 1, "i1", SDP % (1, 6300, "sendrecv"))
     r = finals([1], 5).get(1, "")
     if status(r) != 200:
         print("INVITE got %s" % (status(r) or "nothing"))
@@ -67,8 +60,8 @@ def main():
     to_tag = re.search(r"(?im)^To:.*;tag=([^;>\s]+)", r).group(1)
     send("ACK", 1, "a1")
 
-    send("INVITE", 2, "i2", SDP % (2, "sendonly"))
-    send("INVITE", 3, "i3", SDP % (3, "sendrecv"))
+    send("INVITE", 2, "i2", SDP % (2, 6300, "sendonly"))
+    send("INVITE", 3, "i3", SDP % (3, 6300, "sendrecv"))
     got = finals([2, 3], 5)
     for cseq in (2, 3):
         text = got.get(cseq, "")

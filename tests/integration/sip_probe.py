@@ -18,24 +18,33 @@ import sys
 import time
 
 
-def request(method, src, sport, dst, port, transport, via=None):
-    tp = transport.upper()
+# A PCMA offer from the caller's media address: o= version, port, direction.
+SDP = ("v=0\r\no=- 1 %d IN IP4 198.18.1.2\r\ns=-\r\nc=IN IP4 198.18.1.2\r\nt=0 0\r\n"
+       "m=audio %d RTP/AVP 8\r\na=ptime:20\r\na=%s\r\n")
+
+
+def request(method, src, sport, dst, port, transport="udp", via=None, user="echo",
+            cseq=1, branch=None, to_tag="", sdp=""):
+    """One SIP request from src:sport to user@dst:port (also used by sip_glare.py).
+    via (host:port): a Via naming that address instead, with ;rport, as a client
+    behind NAT writes it. branch: the end of the Via branch (default: the source
+    port). to_tag: inside a dialog. sdp: a body of type application/sdp."""
     via = via + ";rport" if via else "%s:%d" % (src, sport)
-    sdp = ("v=0\r\no=- 1 1 IN IP4 198.18.1.2\r\ns=-\r\nc=IN IP4 198.18.1.2\r\n"
-           "t=0 0\r\nm=audio 6000 RTP/AVP 8\r\n") if method == "INVITE" else ""
-    return ("%s sip:echo@%s:%d SIP/2.0\r\n"
-            "Via: SIP/2.0/%s %s;branch=z9hG4bK-probe-%d\r\n"
+    return ("%s sip:%s@%s:%d SIP/2.0\r\n"
+            "Via: SIP/2.0/%s %s;branch=z9hG4bK-probe-%s\r\n"
             "From: <sip:+15550001@%s>;tag=probe\r\n"
-            "To: <sip:echo@%s>\r\n"
+            "To: <sip:%s@%s>%s\r\n"
             "Call-ID: probe-%d@%s\r\n"
-            "CSeq: 1 %s\r\n"
+            "CSeq: %d %s\r\n"
             "Contact: <sip:+15550001@%s:%d;transport=%s>\r\n"
             "Max-Forwards: 70\r\n"
             "%s"
             "Content-Length: %d\r\n\r\n%s" %
-            (method, dst, port, tp, via, sport, src, dst, sport,
-             src, method, src, sport, transport,
-             "Content-Type: application/sdp\r\n" if sdp else "", len(sdp), sdp))
+            (method, user, dst, port, transport.upper(), via,
+             sport if branch is None else branch, src, user, dst,
+             ";tag=" + to_tag if to_tag else "", sport, src, cseq, method, src, sport,
+             transport, "Content-Type: application/sdp\r\n" if sdp else "", len(sdp),
+             sdp))
 
 
 def main():
@@ -52,7 +61,8 @@ def main():
         except OSError as e:
             print("no connection: %s" % e)
             return
-    msg = request(method, src, s.getsockname()[1], dst, port, transport, via).encode()
+    msg = request(method, src, s.getsockname()[1], dst, port, transport, via,
+                  sdp=SDP % (1, 6000, "sendrecv") if method == "INVITE" else "").encode()
     if transport == "udp":
         s.sendto(msg, (dst, port))
     else:
