@@ -379,18 +379,12 @@ static void bench_run(struct bench *b, unsigned seconds, int measure)
 	}
 }
 
-static uint64_t pct(const uint64_t *hist, unsigned n, double q)
+/* name_us_p50, _p99, _p999 of a latency histogram */
+static void print_lat(const char *name, const struct lat_hist *h)
 {
-	uint64_t total = 0, acc = 0;
-
-	for (unsigned i = 0; i <= n; i++)
-		total += hist[i];
-	for (unsigned i = 0; i <= n; i++) {
-		acc += hist[i];
-		if (total && (double)acc >= q * (double)total)
-			return i;
-	}
-	return n;
+	printf("%s_us_p50 %llu\n", name, (unsigned long long)lat_quantile(h, 0.50));
+	printf("%s_us_p99 %llu\n", name, (unsigned long long)lat_quantile(h, 0.99));
+	printf("%s_us_p999 %llu\n", name, (unsigned long long)lat_quantile(h, 0.999));
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -490,13 +484,14 @@ int main(int argc, char **argv)
 	busy = st->busy_tsc;
 	{
 		uint64_t drops_before = 0;
-		uint64_t lat_before[BOT_LAT_US + 1];
-		uint64_t lat[BOT_LAT_US + 1];
+		static struct lat_hist in_before, to_dp_before, to_out_before, in, to_dp, to_out;
 		const struct bot_stats *bs = bot_pool_stats(b.bots, 0);
 		uint64_t t0 = rte_rdtsc(), t1, drops = 0;
 		double secs, per_call;
 
-		memcpy(lat_before, bs->lat_us, sizeof(lat_before));
+		in_before = bs->in_to_bot;
+		to_dp_before = st->bot_to_dp;
+		to_out_before = st->bot_to_out;
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
 			drops_before += st->drops[d];
 		bench_run(&b, b.seconds, 1);
@@ -507,8 +502,9 @@ int main(int argc, char **argv)
 		secs = (double)(t1 - t0) / (double)b.hz;
 		pkts = st->rx_packets + st->tx_packets - pkts;
 		busy = st->busy_tsc - busy;
-		for (unsigned i = 0; i <= BOT_LAT_US; i++)
-			lat[i] = bs->lat_us[i] - lat_before[i];
+		lat_diff(&in, &bs->in_to_bot, &in_before);
+		lat_diff(&to_dp, &st->bot_to_dp, &to_dp_before);
+		lat_diff(&to_out, &st->bot_to_out, &to_out_before);
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
 			drops += st->drops[d];
 		drops -= drops_before;
@@ -532,9 +528,9 @@ int main(int argc, char **argv)
 		printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
 		printf("tsc_ghz %.2f\n", (double)b.hz / 1e9);
 		printf("dp_busy_percent %.1f\n", 100.0 * (double)busy / (double)(t1 - t0));
-		printf("in_to_bot_us_p50 %llu\n", (unsigned long long)pct(lat, BOT_LAT_US, 0.50));
-		printf("in_to_bot_us_p99 %llu\n", (unsigned long long)pct(lat, BOT_LAT_US, 0.99));
-		printf("in_to_bot_us_p999 %llu\n", (unsigned long long)pct(lat, BOT_LAT_US, 0.999));
+		print_lat("in_to_bot", &in);
+		print_lat("bot_to_dp", &to_dp);
+		print_lat("bot_to_out", &to_out);
 		if (b.n_rtt) {
 			printf("round_trip_us_p50 %.0f\n", 1e6 * (double)b.rtt[b.n_rtt / 2] / (double)b.hz);
 			printf("round_trip_us_p99 %.0f\n",
@@ -543,7 +539,7 @@ int main(int argc, char **argv)
 			       1e6 * (double)b.rtt[(size_t)((double)b.n_rtt * 0.999)] / (double)b.hz);
 		}
 		printf("dp_bytes_per_call %.0f\n", per_call);
-		printf("playout_bytes_per_call %u\n", b.cfg.dp.playout_ms / 20 * 160);
+		printf("playout_bytes_per_call %zu\n", dp_playout_size(&b.cfg));
 		/* heap taken while the calls were set up: libsrtp2's contexts */
 		printf("heap_bytes_per_call %.0f\n", (double)b.srtp_heap / (double)b.calls);
 		if (b.srtp)

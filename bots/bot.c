@@ -20,6 +20,7 @@
 #include <rte_cycles.h>
 
 #include "app/log.h"
+#include "shared/shm.h"
 
 #define BOT_BURST 64
 #define BOT_IDLE_SLEEP_NS 50000
@@ -33,7 +34,7 @@ struct bot_worker {
 	struct vg_frame in[BOT_BURST];
 	struct vg_frame out[RING_MAX_LCORES][BOT_BURST];
 	unsigned n_out[RING_MAX_LCORES];
-	struct bot_stats st;
+	struct bot_stats *st;            /* in the pool's stats file */
 	struct lws_context *lws; /* WebSocket bots of this worker, NULL if none */
 };
 
@@ -43,6 +44,10 @@ struct bot_pool {
 	struct ring_set *rings;
 	unsigned n_workers;
 	uint64_t tsc_hz;
+	uint64_t lat_mult;                 /* TSC -> µs for the latency histogram */
+	struct bot_stats_file *stats_file; /* shared mapping, stats_size bytes */
+	size_t stats_size;
+	char stats_path[SHM_PATH_MAX];
 	volatile int quit;
 	struct bot_worker *w[RING_MAX_WORKERS];
 };
@@ -81,8 +86,8 @@ static void bot_flush(struct bot_worker *w, unsigned l)
 	if (n == 0)
 		return;
 	sent = ring_frame_send(w->pool->rings->to_dp[w->idx][l], w->out[l], n);
-	w->st.frames_out += sent;
-	w->st.frames_ring_full += n - sent;
+	w->st->frames_out += sent;
+	w->st->frames_ring_full += n - sent;
 	w->n_out[l] = 0;
 }
 
@@ -165,7 +170,7 @@ static void bot_cmd_post(struct bot_worker *w, struct bot_session *s, uint16_t t
 	c->len = (uint32_t)strlen(json);
 	memcpy(c->json, json, c->len + 1);
 	s->cmd_busy = 1;
-	w->st.cmds_sent++;
+	w->st->cmds_sent++;
 	if (ring_msg_send(w->pool->rings->evt_bot[w->idx], &m) != 0)
 		log_err("bot", "call %s: event ring full, bot command lost", s->call_id);
 }
@@ -177,7 +182,7 @@ int bot_send_cmd(struct bot_worker *w, struct bot_session *s, uint16_t type,
 
 	if (strlen(json) >= sizeof(((struct cs_cmd *)0)->json) ||
 	    (s->cmd_busy && s->n_cmds == BOT_CMDS_MAX)) {
-		w->st.cmds_dropped++;
+		w->st->cmds_dropped++;
 		return -ENOSPC;
 	}
 	if (!s->cmd_busy) {
@@ -222,7 +227,7 @@ const struct cfg *bot_worker_cfg(struct bot_worker *w)
 
 struct bot_stats *bot_worker_stats(struct bot_worker *w)
 {
-	return &w->st;
+	return w->st;
 }
 
 struct lws_context *bot_worker_lws(struct bot_worker *w)
@@ -241,7 +246,7 @@ int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm
 	f->kind = VG_FRAME_AUDIO;
 	f->samples = VG_FRAME_SAMPLES;
 	f->seq = s->out_seq++;
-	f->tsc = 0;
+	f->tsc = rte_rdtsc();
 	memcpy(f->pcm, pcm, sizeof(f->pcm));
 	bot_wav_write(&s->tap[1], pcm, VG_FRAME_SAMPLES);
 	return 0;
@@ -259,8 +264,8 @@ static void bot_session_close(struct bot_worker *w, struct bot_session *s)
 	bot_wav_close(&s->tap[0]);
 	bot_wav_close(&s->tap[1]);
 	s->active = 0;
-	w->st.sessions_stopped++;
-	w->st.sessions_active--;
+	w->st->sessions_stopped++;
+	w->st->sessions_active--;
 }
 
 static void bot_start(struct bot_worker *w, const struct vg_msg *m)
@@ -271,7 +276,7 @@ static void bot_start(struct bot_worker *w, const struct vg_msg *m)
 	int rc;
 
 	if (!cs_gen_ok(p->calls, m->slot, m->gen)) {
-		w->st.ctl_stale++;
+		w->st->ctl_stale++;
 		return;
 	}
 	md = &cs_slot(p->calls, m->slot)->media;
@@ -288,15 +293,15 @@ static void bot_start(struct bot_worker *w, const struct vg_msg *m)
 			 ? bot_ops_for(&p->cfg->bots.agents[md->agent]) : NULL;
 	rc = s->ops ? s->ops->open(s, &p->cfg->bots.agents[md->agent]) : -ENOENT;
 	if (rc) {
-		w->st.open_failed++;
+		w->st->open_failed++;
 		log_err("bot", "call %s: bot session for agent %u failed to open: %s",
 			md->call_id, md->agent, strerror(-rc));
 		bot_event(w, VG_MSG_BOT_HANGUP, m->slot, m->gen);
 		return;
 	}
 	s->active = 1;
-	w->st.sessions_started++;
-	w->st.sessions_active++;
+	w->st->sessions_started++;
+	w->st->sessions_active++;
 	{
 		/* a recording of both directions: record_dir, or the record bot's dir */
 		const struct cfg_agent *a = &p->cfg->bots.agents[md->agent];
@@ -317,7 +322,7 @@ static void bot_stop(struct bot_worker *w, const struct vg_msg *m)
 	struct bot_session *s;
 
 	if (!cs_gen_ok(w->pool->calls, m->slot, m->gen)) {
-		w->st.ctl_stale++;
+		w->st->ctl_stale++;
 		return;
 	}
 	s = &w->sessions[m->slot];
@@ -339,7 +344,7 @@ static unsigned bot_ctl_poll(struct bot_worker *w)
 		else if (msgs[i].type == VG_MSG_BOT_CMD_DONE)
 			bot_cmd_done(w, &msgs[i]);
 		else
-			w->st.ctl_stale++;
+			w->st->ctl_stale++;
 	}
 	return n;
 }
@@ -355,7 +360,7 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 		struct bot_session *s;
 
 		if (f->slot >= p->calls->n_slots) {
-			w->st.frames_stale++;
+			w->st->frames_stale++;
 			continue;
 		}
 		s = &w->sessions[f->slot];
@@ -364,12 +369,12 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 			 * it when this loop has not polled control yet: poll once more. */
 			bot_ctl_poll(w);
 			if (!s->active || s->gen != f->gen) {
-				w->st.frames_stale++;
+				w->st->frames_stale++;
 				continue;
 			}
 		}
 		if (f->kind == VG_FRAME_DTMF) {
-			w->st.dtmf_in++;
+			w->st->dtmf_in++;
 			if (s->ops->dtmf)
 				s->ops->dtmf(w, s, f->dtmf.event, f->dtmf.duration_ms);
 			continue;
@@ -379,13 +384,10 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 				s->ops->mark(w, s, f->seq);
 			continue;
 		}
-		w->st.frames_in++;
+		w->st->frames_in++;
 		bot_wav_write(&s->tap[0], f->pcm, f->samples);
-		if (f->tsc) {
-			uint64_t us = (now - f->tsc) * 1000000 / w->pool->tsc_hz;
-
-			w->st.lat_us[us < BOT_LAT_US ? us : BOT_LAT_US]++;
-		}
+		if (f->tsc)
+			lat_add_tsc(&w->st->in_to_bot, now - f->tsc, w->pool->lat_mult);
 		s->ops->frame(w, s, f);
 	}
 	return n;
@@ -454,6 +456,21 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 	p->rings = rings;
 	p->n_workers = rings->n_workers;
 	p->tsc_hz = rte_get_tsc_hz();
+	p->lat_mult = lat_tsc_mult(p->tsc_hz);
+	p->stats_size = sizeof(*p->stats_file) + p->n_workers * sizeof(struct bot_stats);
+	p->stats_file = shm_create(BOT_STATS_KIND, p->stats_size, p->stats_path);
+	if (!p->stats_file) {
+		int rc = -errno;
+
+		log_err("bot", "stats file %s: %s", p->stats_path, strerror(errno));
+		free(p);
+		return rc;
+	}
+	p->stats_file->version = BOT_STATS_VERSION;
+	p->stats_file->n_workers = p->n_workers;
+	p->stats_file->worker_size = sizeof(struct bot_stats);
+	p->stats_file->tsc_hz = p->tsc_hz;
+	__atomic_store_n(&p->stats_file->magic, BOT_STATS_MAGIC, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < p->n_workers; i++) {
 		struct bot_worker *w = calloc(1, sizeof(*w));
 
@@ -464,6 +481,7 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 		}
 		w->pool = p;
 		w->idx = i;
+		w->st = &p->stats_file->workers[i];
 		p->w[i] = w;
 	}
 	*out = p;
@@ -506,10 +524,11 @@ void bot_pool_destroy(struct bot_pool *p)
 			free(p->w[i]->sessions);
 		free(p->w[i]);
 	}
+	shm_destroy(p->stats_file, p->stats_size, p->stats_path);
 	free(p);
 }
 
 const struct bot_stats *bot_pool_stats(const struct bot_pool *p, unsigned i)
 {
-	return i < p->n_workers ? &p->w[i]->st : NULL;
+	return i < p->n_workers ? p->w[i]->st : NULL;
 }

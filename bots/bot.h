@@ -15,6 +15,7 @@
 #define VG_BOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,32 +23,64 @@
 
 #include "config/cfg.h"
 #include "shared/cs.h"
+#include "shared/lat.h"
 #include "shared/msg-t.h"
 #include "shared/ring.h"
 
-#define BOT_LAT_US 2000 /* latency histogram: 1 us buckets, the last one "or more" */
+/* Counters of one worker, as one list (vgstat prints them by name). */
+#define BOT_COUNTER_LIST(X)                                                       \
+	X(sessions_started)                                                       \
+	X(sessions_stopped)                                                       \
+	X(sessions_active)                                                        \
+	X(frames_in)                                                              \
+	X(dtmf_in)                                                                \
+	X(frames_out)                                                             \
+	X(frames_stale)     /* frames for a session that is gone or not ours */   \
+	X(frames_ring_full) /* bot frames dropped: ring to dp lcore full */       \
+	X(ctl_stale)                                                              \
+	X(open_failed)                                                            \
+	X(ws_failed)        /* WebSocket bots unreachable, timed out or refused */ \
+	X(ws_closed)        /* WebSocket bots that closed mid-call */             \
+	X(bot_msgs_in)      /* messages from WebSocket bots */                    \
+	X(bot_msgs_bad)     /* of them: bad JSON, base64, kind or size (dropped) */ \
+	X(cmds_sent)        /* bot commands handed to signaling */                \
+	X(cmds_dropped)     /* bot commands beyond BOT_CMDS_MAX waiting, or too long */
 
-/* Counters of one worker. W: that worker. */
+/* The counters of one worker. W: that worker. */
 struct bot_stats {
-	uint64_t sessions_started;
-	uint64_t sessions_stopped;
-	uint64_t sessions_active;
-	uint64_t frames_in;
-	uint64_t dtmf_in;
-	uint64_t frames_out;
-	uint64_t frames_stale;    /* frames for a session that is gone or not ours */
-	uint64_t frames_ring_full; /* bot frames dropped: ring to dp lcore full */
-	uint64_t ctl_stale;
-	uint64_t open_failed;
-	uint64_t ws_failed;       /* WebSocket bots unreachable, timed out or refused */
-	uint64_t ws_closed;       /* WebSocket bots that closed mid-call */
-	uint64_t bot_msgs_in;     /* messages from WebSocket bots */
-	uint64_t bot_msgs_bad;    /* of them: bad JSON, base64, kind or size (dropped) */
-	uint64_t cmds_sent;       /* bot commands handed to signaling */
-	uint64_t cmds_dropped;    /* bot commands beyond BOT_CMDS_MAX waiting, or too long */
+#define BOT_COUNTER_FIELD(name) uint64_t name;
+	BOT_COUNTER_LIST(BOT_COUNTER_FIELD)
+#undef BOT_COUNTER_FIELD
 	/* Dataplane latency of the caller's frames: packet taken from the port by its
-	 * dp lcore -> frame taken from the ring by this worker, in microseconds. */
-	uint64_t lat_us[BOT_LAT_US + 1];
+	 * dp lcore -> frame taken from the ring by this worker. */
+	struct lat_hist in_to_bot;
+} __attribute__((aligned(64)));
+
+/*
+ * The bot stats file: /dev/shm/voxgate-<pid>.bots (shared/shm.h), a header then one
+ * struct bot_stats per worker, which the workers count straight into; any process
+ * can read it while they run (tools/vgstat).
+ */
+#define BOT_STATS_MAGIC 0x54424756u /* "VGBT" */
+#define BOT_STATS_KIND "bots"
+#define BOT_STATS_VERSION 1
+
+#define BOT_COUNTER_COUNT (offsetof(struct bot_stats, in_to_bot) / sizeof(uint64_t))
+
+/* Name of counter i (0 .. BOT_COUNTER_COUNT-1) and its value in st. */
+const char *bot_counter_name(unsigned i);
+static inline uint64_t bot_counter(const struct bot_stats *st, unsigned i)
+{
+	return ((const uint64_t *)st)[i];
+}
+
+struct bot_stats_file {
+	uint32_t magic;
+	uint32_t version;     /* BOT_STATS_VERSION */
+	uint32_t n_workers;
+	uint32_t worker_size; /* sizeof(struct bot_stats) */
+	uint64_t tsc_hz;
+	struct bot_stats workers[] __attribute__((aligned(64)));
 };
 
 #define BOT_CMDS_MAX 4 /* a bot's commands waiting while signaling reads one */

@@ -18,13 +18,9 @@
 #include "dataplane/dp.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,12 +45,15 @@
 #include "dataplane/rtcp.h"
 #include "dataplane/rtp.h"
 #include "dataplane/srtp.h"
+#include "shared/shm.h"
 
 #define DP_BURST_MAX 64
 #define DP_PREFETCH_AHEAD 3
 #define DP_WHEEL 20          /* buckets of 1 ms over one 20 ms packet time */
 #define DP_NIL UINT32_MAX
 #define DP_PAYLOAD 160       /* G.711 bytes in 20 ms */
+/* A playout queue entry: the encoded frame, then the TSC its worker sent it at. */
+#define DP_QENTRY (DP_PAYLOAD + sizeof(uint64_t))
 #define DP_CTL_PERIOD_US 100 /* control rings are polled this often */
 #define DP_MARKS 8           /* marks a call holds until their audio has played */
 
@@ -131,7 +130,7 @@ struct dp {
 	struct cs_table *calls;
 	struct ring_set *rings;
 	struct dp_call *call;
-	uint8_t *playout;     /* n_slots * q_cap * DP_PAYLOAD bytes */
+	uint8_t *playout;     /* n_slots * q_cap entries of DP_QENTRY bytes */
 	uint16_t q_cap;
 	struct rte_mempool *pool;
 	uint16_t port;
@@ -143,12 +142,13 @@ struct dp {
 	uint64_t tick_tsc, ctl_tsc;
 	uint64_t rtp_timeout_tsc; /* 0: no RTP timeout */
 	uint64_t ts_mult;         /* TSC -> 8 kHz units: (tsc * ts_mult) >> 32 */
+	uint64_t lat_mult;        /* TSC -> µs for the latency histograms */
 	uint64_t tsc_hz;
 	uint64_t ntp_base, tsc_base; /* NTP time (32.32) at TSC tsc_base */
 	char cname[48];           /* RTCP CNAME (RFC 3550 6.5.1) */
 	struct dp_stats_file *stats_file; /* shared mapping, stats_size bytes */
 	size_t stats_size;
-	char stats_path[64];
+	char stats_path[SHM_PATH_MAX];
 	struct dp_lcore_stats *stats;
 	struct dp_lcore *lc[DP_MAX_LCORES];
 	struct rte_ring *fwd[DP_MAX_LCORES][DP_MAX_LCORES]; /* [from][to], mbufs */
@@ -828,7 +828,7 @@ static void dp_mark(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, uint3
 	dp_marks_done(lc, slot, c, false);
 }
 
-static unsigned dp_bot_poll(struct dp_lcore *lc)
+static unsigned dp_bot_poll(struct dp_lcore *lc, uint64_t now)
 {
 	struct dp *dp = lc->dp;
 	unsigned total = 0;
@@ -879,8 +879,11 @@ static unsigned dp_bot_poll(struct dp_lcore *lc)
 				continue;
 			}
 			q = dp->playout + ((size_t)f->slot * dp->q_cap +
-					   (c->q_head + c->q_count) % dp->q_cap) * DP_PAYLOAD;
+					   (c->q_head + c->q_count) % dp->q_cap) * DP_QENTRY;
 			g711_encode(c->law, f->pcm, q, DP_PAYLOAD);
+			memcpy(q + DP_PAYLOAD, &f->tsc, sizeof(f->tsc));
+			if (f->tsc)
+				lat_add_tsc(&lc->st->bot_to_dp, now - f->tsc, dp->lat_mult);
 			c->q_count++;
 			c->q_in++;
 		}
@@ -975,6 +978,7 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	uint32_t wire;
 	uint8_t pt = c->pt, event[4];
 	uint32_t ts = c->ts;
+	uint64_t stamp = 0; /* when the bot frame sent now left its worker */
 	bool marker = c->marker, silence = false;
 	struct rte_mbuf *m;
 	uint8_t *rtp;
@@ -985,7 +989,8 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		pt = c->dtmf_pt;
 		lc->st->dtmf_tx += marker;
 	} else if (c->q_count) {
-		payload = dp->playout + ((size_t)slot * dp->q_cap + c->q_head) * DP_PAYLOAD;
+		payload = dp->playout + ((size_t)slot * dp->q_cap + c->q_head) * DP_QENTRY;
+		memcpy(&stamp, payload + DP_PAYLOAD, sizeof(stamp));
 		c->q_head = (uint16_t)((c->q_head + 1) % dp->q_cap);
 		c->q_count--;
 		c->q_out++;
@@ -1028,6 +1033,8 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		st->tx_silence++;
 		lc->st->tx_silence++;
 	}
+	if (stamp)
+		lat_add_tsc(&lc->st->bot_to_out, now - stamp, dp->lat_mult);
 	dp_tx_add(lc, m);
 }
 
@@ -1153,7 +1160,7 @@ static int dp_lcore_main(void *arg)
 			dp_fwd_flush(lc);
 			work += dp_fwd_poll(lc, t0);
 		}
-		work += dp_bot_poll(lc);
+		work += dp_bot_poll(lc, t0);
 		if (t0 >= lc->next_tick_tsc) {
 			dp_tick(lc, t0);
 			work++;
@@ -1247,54 +1254,19 @@ static int dp_port_open(struct dp *dp)
 	return 0;
 }
 
-/* Remove the stats files of voxgate processes that are gone (killed without a chance
- * to clean up), so that /dev/shm does not fill over restarts. */
-static void dp_stats_sweep(void)
-{
-	DIR *d = opendir("/dev/shm");
-	struct dirent *e;
-	char path[300];
-	int pid;
-
-	while (d && (e = readdir(d))) {
-		if (sscanf(e->d_name, "voxgate-%d.stats", &pid) != 1 || pid <= 0)
-			continue;
-		if (kill(pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof(path), "/dev/shm/%s", e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-}
-
 /* Map the stats file shared: the lcores count straight into it. */
 static int dp_stats_open(struct dp *dp)
 {
 	size_t size = sizeof(struct dp_stats_file) +
 		      dp->n_lcores * sizeof(struct dp_lcore_stats);
-	int fd, rc;
 
-	dp_stats_sweep();
-	snprintf(dp->stats_path, sizeof(dp->stats_path), DP_STATS_PATH, (int)getpid());
-	fd = open(dp->stats_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
-		rc = -errno;
+	dp->stats_file = shm_create(DP_STATS_KIND, size, dp->stats_path);
+	if (!dp->stats_file) {
 		log_err("dp", "stats file %s: %s", dp->stats_path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	dp->stats_file = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	rc = -errno;
-	close(fd);
-	if (dp->stats_file == MAP_FAILED) {
-		dp->stats_file = NULL;
-		return rc;
+		return -errno;
 	}
 	dp->stats_size = size;
-	memset(dp->stats_file, 0, size);
-	dp->stats_file->version = 1;
+	dp->stats_file->version = DP_STATS_VERSION;
 	dp->stats_file->n_lcores = dp->n_lcores;
 	dp->stats_file->n_counters = DP_COUNTER_COUNT;
 	dp->stats_file->n_drops = DP_DROP_MAX;
@@ -1370,6 +1342,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	dp->idle_sleep_ns = (uint64_t)cfg->dp.idle_sleep_us * 1000;
 	dp->tsc_hz = rte_get_tsc_hz();
 	dp->ts_mult = (uint64_t)(((unsigned __int128)8000 << 32) / dp->tsc_hz);
+	dp->lat_mult = lat_tsc_mult(dp->tsc_hz);
 	{
 		struct timespec now;
 
@@ -1391,7 +1364,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	dp->call = rte_zmalloc("vg_dp_calls", calls->n_slots * sizeof(*dp->call),
 			       RTE_CACHE_LINE_SIZE);
 	dp->playout = rte_malloc("vg_playout",
-				 (size_t)calls->n_slots * dp->q_cap * DP_PAYLOAD,
+				 (size_t)calls->n_slots * dp->q_cap * DP_QENTRY,
 				 RTE_CACHE_LINE_SIZE);
 	if (!dp->call || !dp->playout) {
 		log_err("dp", "out of DPDK memory for %u calls (%u ms playout each): raise "
@@ -1485,10 +1458,7 @@ void dp_destroy(struct dp *dp)
 		}
 	}
 	rte_mempool_free(dp->pool);
-	if (dp->stats_file) {
-		munmap(dp->stats_file, dp->stats_size);
-		unlink(dp->stats_path);
-	}
+	shm_destroy(dp->stats_file, dp->stats_size, dp->stats_path);
 	rte_free(dp->playout);
 	for (uint32_t i = 0; dp->call && i < dp->calls->n_slots; i++)
 		srtp_call_close(&dp->call[i].srtp); /* frees and wipes the keys */
@@ -1505,5 +1475,10 @@ const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx)
 size_t dp_call_size(void)
 {
 	return sizeof(struct dp_call);
+}
+
+size_t dp_playout_size(const struct cfg *c)
+{
+	return (size_t)(c->dp.playout_ms / 20) * DP_QENTRY;
 }
 

@@ -21,6 +21,7 @@
 #include "config/cfg.h"
 #include "dataplane/drop.h"
 #include "shared/cs.h"
+#include "shared/lat.h"
 #include "shared/ring.h"
 
 #define DP_MAX_LCORES RING_MAX_LCORES
@@ -65,6 +66,11 @@ struct dp_lcore_stats {
 	DP_COUNTER_LIST(DP_COUNTER_FIELD)
 #undef DP_COUNTER_FIELD
 	uint64_t drops[DP_DROP_MAX];
+	/* A bot frame's wait, from its worker's ring send to: this lcore taking it off
+	 * the ring (bot_to_dp), its packet leaving (bot_to_out, which includes the wait
+	 * for the call's 20 ms send slot and any audio queued ahead of it). */
+	struct lat_hist bot_to_dp;
+	struct lat_hist bot_to_out;
 } __attribute__((aligned(64)));
 
 #define DP_COUNTER_COUNT (offsetof(struct dp_lcore_stats, drops) / sizeof(uint64_t))
@@ -82,11 +88,12 @@ static inline uint64_t dp_counter(const struct dp_lcore_stats *st, unsigned i)
  * that any process can read the counters while the lcores run (tools/vgstat).
  */
 #define DP_STATS_MAGIC 0x54534756u /* "VGST" */
-#define DP_STATS_PATH "/dev/shm/voxgate-%d.stats"
+#define DP_STATS_KIND "stats"
+#define DP_STATS_VERSION 2
 
 struct dp_stats_file {
 	uint32_t magic;
-	uint32_t version;       /* 1 */
+	uint32_t version;       /* DP_STATS_VERSION */
 	uint32_t n_lcores;
 	uint32_t n_counters;    /* DP_COUNTER_COUNT */
 	uint32_t n_drops;       /* DP_DROP_MAX */
@@ -120,5 +127,8 @@ const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx);
 /* Bytes of dataplane state per call (not counting its call table slot and playout
  * queue), for capacity planning and the benchmarks. */
 size_t dp_call_size(void);
+
+/* Bytes of one call's playout queue under configuration c (dataplane.playout_ms). */
+size_t dp_playout_size(const struct cfg *c);
 
 #endif

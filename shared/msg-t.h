@@ -78,7 +78,8 @@ struct vg_frame {
 	uint16_t kind;    /* enum vg_frame_kind */
 	uint16_t samples; /* valid samples in pcm[] */
 	uint32_t seq;     /* frame counter of the call in this direction */
-	uint64_t tsc;     /* TSC when the packet arrived (dp -> bot), for latency */
+	uint64_t tsc;     /* for latency: TSC when the packet arrived (dp -> bot), when
+			   * the bot sent the frame (bot -> dp); 0: not stamped */
 	union {
 		int16_t pcm[VG_FRAME_SAMPLES];
 		struct {
