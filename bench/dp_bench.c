@@ -65,6 +65,7 @@
 #include "dataplane/srtp.h"
 #include "shared/cs.h"
 #include "shared/ring.h"
+#include "tools/stamp.h"
 
 #define GEN_BURST 32
 #define PAYLOAD 160
@@ -219,33 +220,8 @@ static void bench_gen_srtp(struct bench *b)
 	}
 }
 
-/* The stamp of a packet: TSC, call, packet number, 16 bytes written as 32 bytes of
- * 0x20 | nibble, so that no G.711 trip changes them. Then the 0x55 pattern. */
+/* After the stamp (tools/stamp.h), the 0x55 pattern. */
 #define PATTERN_AT 40
-
-static void stamp_put(uint8_t *pl, uint64_t tsc, uint32_t call, uint32_t seq)
-{
-	uint8_t raw[16];
-
-	memcpy(raw, &tsc, 8);
-	memcpy(raw + 8, &call, 4);
-	memcpy(raw + 12, &seq, 4);
-	for (unsigned i = 0; i < 16; i++) {
-		pl[2 * i] = (uint8_t)(0x20 | raw[i] >> 4);
-		pl[2 * i + 1] = (uint8_t)(0x20 | (raw[i] & 15));
-	}
-}
-
-static uint64_t stamp_tsc(const uint8_t *pl)
-{
-	uint8_t raw[8];
-	uint64_t tsc;
-
-	for (unsigned i = 0; i < 8; i++)
-		raw[i] = (uint8_t)((pl[2 * i] & 15) << 4 | (pl[2 * i + 1] & 15));
-	memcpy(&tsc, raw, 8);
-	return tsc;
-}
 
 /* One caller packet: Ethernet/IPv4/UDP/RTP with the stamp in the payload. */
 static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t tsc)
@@ -300,6 +276,7 @@ static void bench_drain(struct bench *b)
 			uint32_t len = rte_pktmbuf_data_len(pkts[i]);
 			const uint8_t *pl = p + NET_UDP_HDRS + RTP_HDR_LEN;
 			uint64_t tsc;
+			uint32_t call;
 
 			if (b->srtp && len > NET_UDP_HDRS) {
 				const struct rte_udp_hdr *u =
@@ -321,8 +298,8 @@ static void bench_drain(struct bench *b)
 			}
 			if (len != NET_UDP_HDRS + RTP_HDR_LEN + PAYLOAD) {
 				b->other++;
-			} else if (pl[PATTERN_AT] == 0x55) { /* our pattern came back */
-				tsc = stamp_tsc(pl);
+			} else if (pl[PATTERN_AT] == 0x55 && /* our pattern came back */
+				   stamp_get(pl, &tsc, &call)) {
 				if (tsc >= b->window_start && tsc < b->window_end) {
 					b->echoed++;
 					if (b->n_rtt < b->cap_rtt)

@@ -36,7 +36,7 @@ for _ in $(seq 100); do grep -q "accepting calls" "$out/voxgate.log" && break; s
 run() { # run RATE CALLS HOLD_MS -> prints "created successful failed peak-concurrent"
 	local f="$out/sipp-$1-$3.csv"
 	(cd "$out" && timeout $(( $2 / $1 + $3 / 1000 + 60 )) ip netns exec "$prefix-caller" \
-		sipp -sf "$top/bench/uac_cps.xml" -i 198.18.0.2 -p 5070 -s echo -r "$1" -m "$2" \
+		sipp -sf "$top/bench/uac_cps.xml" -key media_addr 0.0.0.0 -i 198.18.0.2 -p 5070 -s echo -r "$1" -m "$2" \
 		-l 100000 -d "$3" -nostdin -timeout $(( $2 / $1 + $3 / 1000 + 50 )) \
 		-trace_stat -fd 1 -stf "$f" 198.18.0.1:5060 >/dev/null 2>&1) || true
 	python3 - "$f" <<'PY'

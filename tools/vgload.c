@@ -1,0 +1,551 @@
+/*
+ * vgload: a DPDK load generator that plays the callers' side of N calls' media.
+ *
+ *   vgload --calls N --seconds S [--warmup S] [--learn S] [--ip A.B.C.D]
+ *          [--law pcma|pcmu] [--stats PID] -- EAL arguments (one port)
+ *
+ * It sits on the other end of a voxgate media port (a net_memif pair, a veth, ...),
+ * with the callers' media address (--ip, 198.18.1.2 by default), and works with calls
+ * that signaling has set up by any means (sipp, baresip, a carrier):
+ *   1. learn: answers ARP for --ip and waits for voxgate's first RTP of each call (the
+ *      silence it sends from the start), learning the call's voxgate port and the
+ *      caller port it sends to; waits up to --learn seconds (30) for N calls;
+ *   2. run: every call sends one 20 ms G.711 packet every 20 ms from that caller port
+ *      to the call's voxgate port, the calls' phases spread over the 20 ms. The
+ *      payload is a 1 kHz tone whose first 32 bytes carry a stamp (TSC, call, packet
+ *      number, as 0x20 | nibble bytes, which survive G.711 decode and encode);
+ *   3. reads everything voxgate sends: an echo (our stamp back) is checked for its
+ *      call and for the tone, and its round trip is taken; silence is counted.
+ * The first --warmup seconds (5) are not measured; then S seconds are. A packet sent
+ * in the measured window whose echo did not come back within 0.5 s is lost.
+ *
+ * With --stats PID it reads that voxgate's stats files (shared/shm.h) at the start
+ * and the end of the window: packets per second and TSC cycles per packet of its dp
+ * lcores, its drops, and its latency histograms (packet in -> frame at the bot
+ * worker, bot frame -> packet out).
+ *
+ * Prints one "key value" per line (for bench scripts). Exit 0 when the run was
+ * made (losses or not), 1 when it could not be (EAL, port, calls not learnt).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "bots/bot.h"
+#include "dataplane/dp.h"
+#include "dataplane/g711.h"
+#include "dataplane/rtp.h"
+#include "shared/cs.h"
+#include "shared/lat.h"
+#include "shared/shm.h"
+#include "tools/stamp.h"
+
+#define BURST 32
+#define PAYLOAD 160
+#define HDRS (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+#define DRAIN_MS 500
+
+struct gen_call {
+	uint16_t vg_port;  /* voxgate's RTP port of the call (host order) */
+	uint16_t my_port;  /* the caller port voxgate sends to */
+	uint32_t seq;
+};
+
+struct gen {
+	unsigned calls, seconds, warmup, learn;
+	int law;
+	uint8_t pt;
+	uint16_t port_id;
+	uint64_t hz;
+	struct rte_mempool *pool;
+	struct rte_ether_addr mac, peer_mac;
+	bool peer_known;
+	uint32_t ip, peer_ip;        /* ours and voxgate's, network order */
+	uint8_t hdr[HDRS];           /* gen_template() */
+	uint32_t *by_port;           /* voxgate port -> call index + 1 */
+	struct gen_call *call;
+	unsigned known;
+	uint8_t tone[PAYLOAD];
+	uint64_t window_start, window_end;
+	/* counters */
+	uint64_t sent, tx_full, echoed, bad_audio, wrong_call, silence, unknown, other;
+	uint64_t arp_replies;
+	struct lat_hist rtt;
+	/* the voxgate read with --stats */
+	const struct dp_stats_file *dpf;
+	const struct bot_stats_file *bf;
+};
+
+struct vg_reading {
+	uint64_t pkts, busy, idle, drops, rx_missed;
+	struct lat_hist in_to_bot, bot_to_dp, bot_to_out;
+};
+
+static void die(const char *what, const char *why)
+{
+	fprintf(stderr, "vgload: %s: %s\n", what, why);
+	exit(1);
+}
+
+static void gen_tone(struct gen *g)
+{
+	int16_t pcm[PAYLOAD];
+
+	/* 1 kHz at 8 kHz: 20 whole periods per packet, so every packet is the same */
+	for (unsigned i = 0; i < PAYLOAD; i++)
+		pcm[i] = (int16_t)lrint(8000.0 * sin(2 * M_PI * 1000.0 * i / 8000.0));
+	g711_encode(g->law, pcm, g->tone, PAYLOAD);
+}
+
+static void gen_port(struct gen *g, unsigned n_mbufs)
+{
+	struct rte_eth_conf conf = {0};
+	int rc;
+
+	if (rte_eth_dev_count_avail() != 1)
+		die("port", "give the EAL exactly one port (e.g. --vdev=net_memif0,...)");
+	g->port_id = 0;
+	RTE_ETH_FOREACH_DEV(g->port_id)
+		break;
+	g->pool = rte_pktmbuf_pool_create("vgload", n_mbufs, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!g->pool)
+		die("mbuf pool", rte_strerror(rte_errno));
+	rc = rte_eth_dev_configure(g->port_id, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(g->port_id, 0, 4096, (unsigned)rte_socket_id(), NULL,
+					    g->pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(g->port_id, 0, 4096, (unsigned)rte_socket_id(), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(g->port_id);
+	if (rc)
+		die("port", rte_strerror(-rc));
+	rte_eth_macaddr_get(g->port_id, &g->mac);
+	/* a memif comes up when its peer has connected */
+	for (unsigned i = 0; i < 100; i++) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(g->port_id, &link) == 0 && link.link_status)
+			return;
+		rte_delay_ms(100);
+	}
+	die("port", "link down after 10 s (is voxgate running on the other end?)");
+}
+
+/* Send nb packets, retrying while the port is busy, for at most 2 ms. */
+static unsigned gen_tx(struct gen *g, struct rte_mbuf **pkts, unsigned nb)
+{
+	unsigned done = 0;
+	uint64_t until = rte_rdtsc() + g->hz / 500;
+
+	while (done < nb) {
+		done += rte_eth_tx_burst(g->port_id, 0, pkts + done, (uint16_t)(nb - done));
+		if (done < nb && rte_rdtsc() > until)
+			break;
+	}
+	if (done < nb) {
+		g->tx_full += nb - done;
+		rte_pktmbuf_free_bulk(pkts + done, nb - done);
+	}
+	return done;
+}
+
+/* An ARP request for our address: answer it, and learn voxgate's MAC. */
+static void gen_arp(struct gen *g, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp) ||
+	    arp->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) ||
+	    arp->arp_data.arp_tip != g->ip) {
+		g->other++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	g->peer_mac = arp->arp_data.arp_sha;
+	g->peer_known = true;
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	arp->arp_data.arp_tha = arp->arp_data.arp_sha;
+	arp->arp_data.arp_tip = arp->arp_data.arp_sip;
+	arp->arp_data.arp_sha = g->mac;
+	arp->arp_data.arp_sip = g->ip;
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = g->mac;
+	g->arp_replies++;
+	gen_tx(g, &m, 1);
+}
+
+/* One packet from voxgate to a caller: learn the call, or check the echo. */
+static void gen_rtp(struct gen *g, const uint8_t *p, uint32_t len, uint64_t now)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(ip + 1);
+	uint16_t sport = rte_be_to_cpu_16(udp->src_port);
+	const uint8_t *pl = p + HDRS + RTP_HDR_LEN;
+	uint32_t idx = g->by_port[sport], call;
+	uint64_t tsc;
+
+	if ((sport & 1) || len < HDRS + RTP_HDR_LEN) { /* RTCP, runts */
+		g->other++;
+		return;
+	}
+	if (!idx) {
+		if (g->known == g->calls) {
+			g->unknown++;
+			return;
+		}
+		g->call[g->known].vg_port = sport;
+		g->call[g->known].my_port = rte_be_to_cpu_16(udp->dst_port);
+		g->by_port[sport] = idx = ++g->known;
+		if (!g->peer_ip) {
+			g->peer_ip = ip->src_addr;
+			if (!g->peer_known)
+				g->peer_mac = eth->src_addr;
+			g->peer_known = true;
+		}
+	}
+	if (len != HDRS + RTP_HDR_LEN + PAYLOAD) {
+		g->other++;
+		return;
+	}
+	if (!stamp_get(pl, &tsc, &call)) {
+		g->silence++;
+		return;
+	}
+	if (call != idx - 1) {
+		g->wrong_call++;
+		return;
+	}
+	if (memcmp(pl + STAMP_LEN, g->tone + STAMP_LEN, PAYLOAD - STAMP_LEN) != 0) {
+		g->bad_audio++;
+		return;
+	}
+	if (tsc >= g->window_start && tsc < g->window_end) {
+		g->echoed++;
+		lat_add_tsc(&g->rtt, now - tsc, lat_tsc_mult(g->hz));
+	}
+}
+
+/* Everything waiting on the port. */
+static void gen_rx(struct gen *g)
+{
+	struct rte_mbuf *pkts[BURST];
+	uint16_t n;
+
+	while ((n = rte_eth_rx_burst(g->port_id, 0, pkts, BURST)) > 0) {
+		uint64_t now = rte_rdtsc();
+
+		for (unsigned i = 0; i < n; i++) {
+			struct rte_mbuf *m = pkts[i];
+			const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+			const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+			uint32_t len = rte_pktmbuf_data_len(m);
+
+			if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
+				gen_arp(g, m);
+				continue;
+			}
+			if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+			    len >= HDRS && ip->next_proto_id == IPPROTO_UDP && ip->dst_addr == g->ip)
+				gen_rtp(g, (const uint8_t *)eth, len, now);
+			else
+				g->other++;
+			rte_pktmbuf_free(m);
+		}
+	}
+}
+
+/* The Ethernet and IPv4 headers every caller packet shares (only UDP ports and the
+ * RTP differ): built once voxgate's addresses are known. */
+static void gen_template(struct gen *g)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)g->hdr;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	memset(g->hdr, 0, sizeof(g->hdr));
+	eth->dst_addr = g->peer_mac;
+	eth->src_addr = g->mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(20 + 8 + RTP_HDR_LEN + PAYLOAD);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = g->ip;
+	ip->dst_addr = g->peer_ip;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->dgram_len = rte_cpu_to_be_16(8 + RTP_HDR_LEN + PAYLOAD);
+}
+
+static struct rte_mbuf *gen_packet(struct gen *g, unsigned i, uint64_t tsc)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(g->pool);
+	struct gen_call *c = &g->call[i];
+	struct rte_udp_hdr *udp;
+	uint8_t *p, *rtp;
+	uint32_t seq = c->seq++;
+
+	if (!m)
+		return NULL;
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(p, g->hdr, HDRS);
+	udp = (struct rte_udp_hdr *)(p + HDRS) - 1;
+	udp->src_port = rte_cpu_to_be_16(c->my_port);
+	udp->dst_port = rte_cpu_to_be_16(c->vg_port);
+	rtp = p + HDRS;
+	rtp_write_hdr(rtp, g->pt, seq == 0, (uint16_t)seq, seq * PAYLOAD, 0x5000 + i);
+	memcpy(rtp + RTP_HDR_LEN, g->tone, PAYLOAD);
+	stamp_put(rtp + RTP_HDR_LEN, tsc, i, seq);
+	m->data_len = m->pkt_len = (uint32_t)(HDRS + RTP_HDR_LEN + PAYLOAD);
+	return m;
+}
+
+/* Read the port until `until` (TSC), napping between looks: the generator may share
+ * its core with voxgate's signaling and bot worker. */
+static void gen_wait(struct gen *g, uint64_t until)
+{
+	gen_rx(g);
+	while (rte_rdtsc() < until) {
+		struct timespec nap = {.tv_nsec = 50000};
+
+		nanosleep(&nap, NULL);
+		gen_rx(g);
+	}
+}
+
+/* Learn the calls from voxgate's first packets. Returns the number known. */
+static unsigned gen_learn(struct gen *g)
+{
+	uint64_t end = rte_rdtsc() + (uint64_t)g->learn * g->hz;
+	unsigned last = 0;
+
+	while (g->known < g->calls && rte_rdtsc() < end) {
+		gen_wait(g, rte_rdtsc() + g->hz / 10);
+		if (g->known / 1000 != last / 1000)
+			fprintf(stderr, "vgload: %u of %u calls heard\n", g->known, g->calls);
+		last = g->known;
+	}
+	return g->known;
+}
+
+/* The callers, for `seconds`: each ms the calls whose phase it is send. Packets sent
+ * while `measure` count in the window. */
+static void gen_run(struct gen *g, unsigned seconds, bool measure)
+{
+	uint64_t ms = g->hz / 1000, next = rte_rdtsc(), end = next + seconds * g->hz;
+	unsigned tick = 0;
+
+	if (measure) {
+		g->window_start = next;
+		g->window_end = end;
+	}
+	while (next < end) {
+		struct rte_mbuf *burst[BURST];
+		unsigned nb = 0;
+
+		gen_wait(g, next);
+		for (unsigned c = tick % 20; c < g->known; c += 20) {
+			burst[nb] = gen_packet(g, c, rte_rdtsc());
+			if (burst[nb])
+				nb++;
+			else
+				g->tx_full++;
+			if (nb == BURST || c + 20 >= g->known) {
+				unsigned ok = gen_tx(g, burst, nb);
+
+				if (measure)
+					g->sent += ok;
+				nb = 0;
+			}
+		}
+		tick++;
+		next += ms;
+	}
+}
+
+/* ---- the voxgate under load, read from its stats files ---- */
+
+static void vg_open(struct gen *g, const char *pid)
+{
+	char path[SHM_PATH_MAX];
+	size_t size;
+
+	g->dpf = shm_open_ro(pid, DP_STATS_KIND, &size, path);
+	if (!g->dpf || g->dpf->magic != DP_STATS_MAGIC || g->dpf->version != DP_STATS_VERSION ||
+	    g->dpf->lcore_size != sizeof(struct dp_lcore_stats) ||
+	    sizeof(*g->dpf) + g->dpf->n_lcores * sizeof(struct dp_lcore_stats) > size)
+		die(path, "not the stats file of a running voxgate of this version");
+	g->bf = shm_open_ro(pid, BOT_STATS_KIND, &size, path);
+	if (!g->bf || g->bf->magic != BOT_STATS_MAGIC || g->bf->version != BOT_STATS_VERSION ||
+	    g->bf->worker_size != sizeof(struct bot_stats) ||
+	    sizeof(*g->bf) + g->bf->n_workers * sizeof(struct bot_stats) > size)
+		die(path, "not the bot stats file of a running voxgate of this version");
+}
+
+static void lat_sum(struct lat_hist *to, const struct lat_hist *h)
+{
+	for (unsigned i = 0; i < LAT_BUCKETS; i++)
+		to->n[i] += h->n[i];
+}
+
+static void vg_read(const struct gen *g, struct vg_reading *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (unsigned l = 0; l < g->dpf->n_lcores; l++) {
+		const struct dp_lcore_stats *st = &g->dpf->lcores[l];
+
+		r->pkts += st->rx_packets + st->tx_packets;
+		r->busy += st->busy_tsc;
+		r->idle += st->idle_tsc;
+		for (unsigned d = 1; d < DP_DROP_MAX; d++)
+			r->drops += st->drops[d];
+		lat_sum(&r->bot_to_dp, &st->bot_to_dp);
+		lat_sum(&r->bot_to_out, &st->bot_to_out);
+	}
+	for (unsigned w = 0; w < g->bf->n_workers; w++)
+		lat_sum(&r->in_to_bot, &g->bf->workers[w].in_to_bot);
+}
+
+static void print_lat(const char *name, const struct lat_hist *h)
+{
+	printf("%s_us_p50 %llu\n", name, (unsigned long long)lat_quantile(h, 0.50));
+	printf("%s_us_p99 %llu\n", name, (unsigned long long)lat_quantile(h, 0.99));
+	printf("%s_us_p999 %llu\n", name, (unsigned long long)lat_quantile(h, 0.999));
+}
+
+static void vg_print(const struct gen *g, const struct vg_reading *a,
+		     const struct vg_reading *b, double secs)
+{
+	static struct lat_hist d;
+	uint64_t pkts = b->pkts - a->pkts, busy = b->busy - a->busy;
+	unsigned n = g->dpf->n_lcores;
+
+	printf("dp_lcores %u\n", n);
+	printf("dp_pps %.0f\n", (double)pkts / secs);
+	printf("dp_pps_per_lcore %.0f\n", (double)pkts / secs / n);
+	printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
+	printf("dp_busy_percent %.1f\n",
+	       100.0 * (double)busy / ((double)(b->busy + b->idle - a->busy - a->idle) + 1));
+	printf("dp_drops %llu\n", (unsigned long long)(b->drops - a->drops));
+	lat_diff(&d, &b->in_to_bot, &a->in_to_bot);
+	print_lat("in_to_bot", &d);
+	lat_diff(&d, &b->bot_to_dp, &a->bot_to_dp);
+	print_lat("bot_to_dp", &d);
+	lat_diff(&d, &b->bot_to_out, &a->bot_to_out);
+	print_lat("bot_to_out", &d);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vgload --calls N --seconds S [--warmup S] [--learn S] "
+		"[--ip A.B.C.D] [--law pcma|pcmu] [--stats PID] -- EAL arguments\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"calls", required_argument, NULL, 'n'}, {"seconds", required_argument, NULL, 's'},
+		{"warmup", required_argument, NULL, 'w'}, {"learn", required_argument, NULL, 'l'},
+		{"ip", required_argument, NULL, 'i'}, {"law", required_argument, NULL, 'a'},
+		{"stats", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+	static struct gen g = {.warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
+	static struct vg_reading r0, r1;
+	const char *stats_pid = NULL, *ip = "198.18.1.2";
+	struct in_addr a;
+	struct rte_eth_stats ps;
+	int opt, eal_argc;
+	double secs;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': g.calls = (unsigned)atoi(optarg); break;
+		case 's': g.seconds = (unsigned)atoi(optarg); break;
+		case 'w': g.warmup = (unsigned)atoi(optarg); break;
+		case 'l': g.learn = (unsigned)atoi(optarg); break;
+		case 'i': ip = optarg; break;
+		case 'p': stats_pid = optarg; break;
+		case 'a':
+			if (strcmp(optarg, "pcmu") == 0) {
+				g.law = CS_LAW_PCMU;
+				g.pt = 0;
+			} else if (strcmp(optarg, "pcma") != 0) {
+				usage();
+			}
+			break;
+		default: usage();
+		}
+	}
+	if (g.calls == 0 || g.calls > 30000 || g.seconds == 0 || inet_pton(AF_INET, ip, &a) != 1)
+		usage();
+	g.ip = a.s_addr;
+	/* the EAL takes argv[0] and what follows "--" */
+	eal_argc = argc - optind + 1;
+	argv[optind - 1] = argv[0];
+	if (rte_eal_init(eal_argc, argv + optind - 1) < 0)
+		die("EAL", rte_strerror(rte_errno));
+	g.hz = rte_get_tsc_hz();
+	g.by_port = calloc(65536, sizeof(*g.by_port));
+	g.call = calloc(g.calls, sizeof(*g.call));
+	if (!g.by_port || !g.call)
+		die("memory", strerror(ENOMEM));
+	gen_tone(&g);
+	gen_port(&g, 4 * g.calls + 8191);
+	if (stats_pid)
+		vg_open(&g, stats_pid);
+	if (gen_learn(&g) < g.calls) {
+		printf("calls %u\nheard %u\n", g.calls, g.known);
+		die("learn", "voxgate did not send to every call in time (were they all set up?)");
+	}
+	gen_template(&g);
+	gen_run(&g, g.warmup, false);
+	rte_eth_stats_reset(g.port_id);
+	if (g.dpf)
+		vg_read(&g, &r0);
+	gen_run(&g, g.seconds, true);
+	secs = (double)(g.window_end - g.window_start) / (double)g.hz;
+	if (g.dpf)
+		vg_read(&g, &r1);
+	gen_wait(&g, rte_rdtsc() + g.hz * DRAIN_MS / 1000);
+	rte_eth_stats_get(g.port_id, &ps);
+	printf("calls %u\n", g.calls);
+	printf("law %s\n", g.law == CS_LAW_PCMU ? "pcmu" : "pcma");
+	printf("seconds %.1f\n", secs);
+	printf("sent %llu\n", (unsigned long long)g.sent);
+	printf("echoed %llu\n", (unsigned long long)g.echoed);
+	printf("lost %lld\n", (long long)g.sent - (long long)g.echoed);
+	printf("gen_tx_full %llu\n", (unsigned long long)g.tx_full);
+	printf("gen_rx_missed %llu\n", (unsigned long long)(ps.imissed + ps.rx_nombuf));
+	printf("echo_wrong_call %llu\n", (unsigned long long)g.wrong_call);
+	printf("echo_bad_audio %llu\n", (unsigned long long)g.bad_audio);
+	printf("rx_silence %llu\n", (unsigned long long)g.silence);
+	printf("rx_unknown_call %llu\n", (unsigned long long)g.unknown);
+	printf("rx_other %llu\n", (unsigned long long)g.other);
+	printf("arp_replies %llu\n", (unsigned long long)g.arp_replies);
+	printf("tsc_ghz %.2f\n", (double)g.hz / 1e9);
+	print_lat("round_trip", &g.rtt);
+	if (g.dpf)
+		vg_print(&g, &r0, &r1, secs);
+	fflush(stdout);
+	rte_eth_dev_stop(g.port_id);
+	rte_eth_dev_close(g.port_id);
+	rte_eal_cleanup();
+	return 0;
+}
