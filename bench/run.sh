@@ -4,35 +4,114 @@
 #
 #   bench/run.sh [SECONDS]       (default 30: the length of each confirming run)
 #
-# voxgate: build/dp_bench (one dp lcore on CPU 1; generator and bot worker on CPU 0),
-# calls set up through the real control path; ramped over N, then the largest N with
-# zero loss is run again for SECONDS. rtpengine (Debian's rtpengine-daemon, userspace
-# only: --table=-1, one media thread, pinned to CPU 1, in a loopback-only network
-# namespace this script creates) gets the same offered load: N calls of 50 PCMU
-# packets/s, transcoded to PCMA (codec mask + transcode over NG), so it decodes and
-# encodes every packet as voxgate does; build/udp_load (CPU 0) offers it and counts.
+# voxgate: the voxgate binary on the default config (made room for 25,000 calls, the
+# echo bot without delay), its dataplane on a net_memif port with one dp lcore on
+# CPU 1. Calls are set up through signaling: sipp (bench/uac_cps.xml, 1,000 calls/s)
+# places N calls whose media address is the load generator's; tools/vgload, on the
+# other end of the memif, plays the callers' media (50 G.711 packets/s per call) and
+# reads voxgate's stats files. Signaling, the bot worker, sipp and vgload share CPU 0.
+# Ramped over N, then the largest N with zero loss is run again for SECONDS.
+# With SRTP the figures come from build/dp_bench --srtp (the same dataplane and bot
+# code in one process, calls through the control path; vgload has no SRTP).
+# rtpengine (Debian's rtpengine-daemon, userspace only: --table=-1, one media thread,
+# pinned to CPU 1, in a loopback-only network namespace this script creates) gets the
+# same offered load: N calls of 50 PCMU packets/s, transcoded to PCMA (codec mask +
+# transcode over NG), so it decodes and encodes every packet as voxgate does;
+# build/udp_load (CPU 0) offers it and counts.
 # Prints one table; every run's raw figures go to bench/results/ (not committed).
 source "$(dirname "$0")/lib.sh"
 secs=${1:-30}
 bench_start bench ""
 ns=vgbench$$
+mf=vgmf$$
 rt_pid=""
+mf_pid=""
 cleanup() {
 	[ -n "$rt_pid" ] && kill "$rt_pid" 2>/dev/null && wait "$rt_pid" 2>/dev/null
+	mf_stop
 	ip netns del "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-
-# ---- voxgate ----
-vg_run() { # vg_run MODE N SECONDS -> file; MODE plain or srtp
-	local f="$out/voxgate-$1-$2-$3s.txt" opt=""
-	[ "$1" = srtp ] && opt=--srtp
-	timeout $(($3 + 60)) "$top/build/dp_bench" $opt --calls "$2" --seconds "$3" >"$f" 2>&1 || true
+# ---- voxgate itself, on a memif port ----
+mf_sock="$out/memif.sock"
+mf_start() {
+	tools/netns.sh up "$mf"
+	python3 - config/voxgate.conf "$out/voxgate-memif.conf" "$mf_sock" "$mf" <<'PY'
+import sys
+c = open(sys.argv[1]).read()
+for a, b in (('"-m", "512"', '"-m", "3072"'),
+             ('"--vdev=net_af_packet0,iface=vgm0"',
+              '"--file-prefix=%sg", "--vdev=net_memif0,role=server,socket=%s,socket-abstract=no,rsize=12"'
+              % (sys.argv[4], sys.argv[3])),
+             ('port = "net_af_packet0";', 'port = "net_memif0";'),
+             ('rtp_ports = "10000-20000";', 'rtp_ports = "10000-60000";'),
+             ('max_calls = 1024;', 'max_calls = 25000;'), ('playout_ms = 2000;', 'playout_ms = 200;'),
+             ('delay_ms = 500;', 'delay_ms = 0;')):
+    assert a in c, a
+    c = c.replace(a, b, 1)
+open(sys.argv[2], "w").write(c)
+PY
+	ip netns exec "$mf-gw" build/voxgate --config "$out/voxgate-memif.conf" \
+		>"$out/voxgate-memif.log" 2>&1 &
+	mf_pid=$!
+	for _ in $(seq 200); do
+		grep -q "accepting calls" "$out/voxgate-memif.log" && return 0
+		sleep 0.1
+	done
+	echo "voxgate did not start: see $out/voxgate-memif.log"
+	exit 1
+}
+mf_stop() {
+	if [ -n "$mf_pid" ]; then
+		kill -INT "$mf_pid" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$mf_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$mf_pid" 2>/dev/null || true
+		mf_pid=""
+	fi
+	tools/netns.sh down "$mf"
+	rm -f "$mf_sock"
+}
+mf_run() { # mf_run N SECONDS -> file: N calls by sipp, media by vgload
+	local n=$1 f="$out/voxgate-plain-$1-$2s.txt" setup=$(($1 / 1000 + 1)) sipp_pid
+	local hold=$((setup + 5 + $2 + 8))
+	(cd "$out" && taskset -c 0 timeout $((2 * setup + hold + 60)) ip netns exec "$mf-caller" \
+		sipp -sf "$top/bench/uac_cps.xml" -key media_addr 198.18.1.2 -i 198.18.0.2 \
+		-p 5070 -s echo -r 1000 -m "$n" -l $((n + 100)) -d $((hold * 1000)) -nostdin \
+		-timeout $((2 * setup + hold + 50)) -trace_stat -fd 1 -stf "$out/sipp-$n.csv" \
+		198.18.0.1:5060 >/dev/null 2>&1) &
+	sipp_pid=$!
+	timeout $((3 * setup + $2 + 90)) build/vgload --calls "$n" --seconds "$2" --warmup 5 \
+		--learn $((setup + 20)) --stats "$mf_pid" --linger $((2 * setup + 30)) -- -l 0 --no-huge -m 1024 --no-shconf \
+		--no-pci --file-prefix "${mf}l" \
+		"--vdev=net_memif0,role=client,socket=$mf_sock,socket-abstract=no,rsize=12" \
+		--log-level=lib.eal:error >"$f" 2>"$f.err" || echo "vgload_failed 1" >>"$f"
+	wait "$sipp_pid" || true
+	python3 - "$out/sipp-$n.csv" >>"$f" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
+print("sip_failed", rows[-1][rows[0].index("FailedCall(C)")])
+PY
 	echo "$f"
 }
-vg_ok() { [ "$(val lost "$1")" = 0 ] && [ "$(val dp_drops "$1")" = 0 ]; }
+
+# ---- voxgate ----
+vg_run() { # vg_run MODE N SECONDS -> file; MODE plain (voxgate on memif) or srtp
+	local f="$out/voxgate-$1-$2-$3s.txt"
+	if [ "$1" = plain ]; then
+		mf_run "$2" "$3"
+		return
+	fi
+	timeout $(($3 + 60)) "$top/build/dp_bench" --srtp --calls "$2" --seconds "$3" >"$f" 2>&1 || true
+	echo "$f"
+}
+vg_ok() {
+	local sip_failed
+	sip_failed=$(val sip_failed "$1") # memif runs only
+	[ "$(val lost "$1")" = 0 ] && [ "$(val dp_drops "$1")" = 0 ] &&
+		[ -z "$(val vgload_failed "$1")" ] && [ "${sip_failed:-0}" = 0 ]
+}
 # vg_ramp MODE N...: 10 s at each N until one loses; then the largest zero-loss N for
 # SECONDS, stepping back one N at a time while that longer run loses. Sets best (the N
 # of the final run) and final (its figures).
@@ -53,8 +132,10 @@ vg_ramp() {
 		echo "voxgate $mode $best calls lost $(val lost "$final") packets in the ${secs} s run: one step back"
 	done
 }
-vg_ramp plain 1000 2000 5000 7500 10000 12500 15000 20000
+mf_start
+vg_ramp plain 5000 10000 15000 20000
 best_vg=$best vg_final=$final
+mf_stop
 
 # ---- voxgate with SRTP: the same ramp, every call AES_CM_128_HMAC_SHA1_80 ----
 # The generator does the same SRTP work for its side of every call on the other
@@ -110,6 +191,7 @@ rt_final=$(rt_run "$best_rt" "$secs")
 rt_ok "$rt_final" || echo "warning: rtpengine lost packets at $best_rt calls in the ${secs} s run"
 
 # ---- the table ----
+lat() { echo "$(val "$1_us_p50" "$2")/$(val "$1_us_p99" "$2")/$(val "$1_us_p999" "$2")"; }
 proj() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%d", 3e9 / (c * 100); else print "-" }'; }
 vg_c=$(val cycles_per_packet "$vg_final")
 rt_c=$(val cycles_per_packet "$rt_final")
@@ -118,17 +200,21 @@ cat <<EOT | tee "$out/summary.txt"
 machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), TSC $(val tsc_ghz "$vg_final") GHz
 date: $(date -u +%Y-%m-%d), run: bench/run.sh $secs; raw figures: ${out#$top/}
 load: N calls, each 50 packets/s in and 50 out (G.711, 20 ms); zero loss over ${secs} s
+voxgate: the voxgate binary, $(val dp_lcores "$vg_final") dp lcore on a net_memif port; calls set up by sipp through signaling, media from tools/vgload
+dp lcores: 1 of $(nproc) cores (CPU 0 holds signaling, the bot worker, sipp and the generator), so scaling over lcores is not measured here
 
-| figure | voxgate (1 dp lcore) | rtpengine (userspace, 1 thread) |
+| figure | voxgate (1 dp lcore, memif) | rtpengine (userspace, 1 thread) |
 |---|---|---|
 | largest N measured at zero loss | $best_vg | $best_rt |
 | packets/s at that N (in + out) | $(val dp_pps "$vg_final") | $(val peer_pps "$rt_final") |
 | CPU of the gateway core at that N | $(val dp_busy_percent "$vg_final")% (loop busy) | $(val peer_cpu_percent "$rt_final")% |
 | cycles per packet (in + out) | $vg_c | $rt_c |
 | calls per 3 GHz core, from cycles/packet | $(proj "$vg_c") | $(proj "$rt_c") |
-| latency packet in -> frame at bot p50/p99/p99.9 (us) | $(val in_to_bot_us_p50 "$vg_final")/$(val in_to_bot_us_p99 "$vg_final")/$(val in_to_bot_us_p999 "$vg_final") | - |
-| round trip in -> echo out p50/p99 (us, includes the 20 ms send grid) | $(val round_trip_us_p50 "$vg_final")/$(val round_trip_us_p99 "$vg_final") | - |
-| dataplane bytes per call (+ playout queue) | $(val dp_bytes_per_call "$vg_final") (+ $(val playout_bytes_per_call "$vg_final")) | - |
+| latency packet in -> frame at bot p50/p99/p99.9 (us) | $(lat in_to_bot "$vg_final") | - |
+| latency bot frame -> taken by the dp lcore p50/p99/p99.9 (us) | $(lat bot_to_dp "$vg_final") | - |
+| latency bot frame -> packet out p50/p99/p99.9 (us, includes the wait for the call's 20 ms send slot) | $(lat bot_to_out "$vg_final") | - |
+| round trip in -> echo out p50/p99/p99.9 (us, the same wait) | $(lat round_trip "$vg_final") | - |
+| dataplane bytes per call (+ playout queue) | $(val dp_bytes_per_call "$vgs_final") (+ $(val playout_bytes_per_call "$vgs_final")) | - |
 
 ratio voxgate/rtpengine, calls per core from cycles/packet: $(awk -v a="$vg_c" -v b="$rt_c" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }')
 ratio voxgate/rtpengine, largest N measured at zero loss: $(awk -v a="$best_vg" -v b="$best_rt" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')

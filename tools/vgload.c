@@ -2,7 +2,7 @@
  * vgload: a DPDK load generator that plays the callers' side of N calls' media.
  *
  *   vgload --calls N --seconds S [--warmup S] [--learn S] [--ip A.B.C.D]
- *          [--law pcma|pcmu] [--stats PID] -- EAL arguments (one port)
+ *          [--law pcma|pcmu] [--stats PID] [--linger S] -- EAL arguments (one port)
  *
  * It sits on the other end of a voxgate media port (a net_memif pair, a veth, ...),
  * with the callers' media address (--ip, 198.18.1.2 by default), and works with calls
@@ -23,6 +23,9 @@
  * and the end of the window: packets per second and TSC cycles per packet of its dp
  * lcores, its drops, and its latency histograms (packet in -> frame at the bot
  * worker, bot frame -> packet out).
+ *
+ * With --linger S it stays on the port after printing, for at most S seconds, until
+ * voxgate has sent nothing for 2 s: bench scripts let the calls end first.
  *
  * Prints one "key value" per line (for bench scripts). Exit 0 when the run was
  * made (losses or not), 1 when it could not be (EAL, port, calls not learnt).
@@ -66,7 +69,8 @@ struct gen_call {
 };
 
 struct gen {
-	unsigned calls, seconds, warmup, learn;
+	unsigned calls, seconds, warmup, learn, linger;
+	uint64_t ipackets;           /* gen_linger(): the port's count at the last look */
 	int law;
 	uint8_t pt;
 	uint16_t port_id;
@@ -380,6 +384,25 @@ static void gen_run(struct gen *g, unsigned seconds, bool measure)
 	}
 }
 
+/* Stay on the port, answering ARP and reading, until voxgate has sent nothing for 2 s
+ * (its calls have ended) or --linger seconds have passed. A memif peer that leaves
+ * while DPDK 22.11's net_memif still sends to it can crash that process: this lets
+ * the calls end first. */
+static void gen_linger(struct gen *g)
+{
+	uint64_t end = rte_rdtsc() + (uint64_t)g->linger * g->hz, quiet = rte_rdtsc();
+
+	while (rte_rdtsc() < end && rte_rdtsc() - quiet < 2 * g->hz) {
+		struct rte_eth_stats ps;
+
+		gen_wait(g, rte_rdtsc() + g->hz / 10);
+		if (rte_eth_stats_get(g->port_id, &ps) == 0 && ps.ipackets != g->ipackets) {
+			g->ipackets = ps.ipackets;
+			quiet = rte_rdtsc();
+		}
+	}
+}
+
 /* ---- the voxgate under load, read from its stats files ---- */
 
 static void vg_open(struct gen *g, const char *pid)
@@ -455,7 +478,7 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 static void usage(void)
 {
 	fprintf(stderr, "usage: vgload --calls N --seconds S [--warmup S] [--learn S] "
-		"[--ip A.B.C.D] [--law pcma|pcmu] [--stats PID] -- EAL arguments\n");
+		"[--ip A.B.C.D] [--law pcma|pcmu] [--stats PID] [--linger S] -- EAL arguments\n");
 	exit(2);
 }
 
@@ -465,7 +488,8 @@ int main(int argc, char **argv)
 		{"calls", required_argument, NULL, 'n'}, {"seconds", required_argument, NULL, 's'},
 		{"warmup", required_argument, NULL, 'w'}, {"learn", required_argument, NULL, 'l'},
 		{"ip", required_argument, NULL, 'i'}, {"law", required_argument, NULL, 'a'},
-		{"stats", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
+		{"stats", required_argument, NULL, 'p'}, {"linger", required_argument, NULL, 'g'},
+		{NULL, 0, NULL, 0}};
 	static struct gen g = {.warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
 	static struct vg_reading r0, r1;
 	const char *stats_pid = NULL, *ip = "198.18.1.2";
@@ -482,6 +506,7 @@ int main(int argc, char **argv)
 		case 'l': g.learn = (unsigned)atoi(optarg); break;
 		case 'i': ip = optarg; break;
 		case 'p': stats_pid = optarg; break;
+		case 'g': g.linger = (unsigned)atoi(optarg); break;
 		case 'a':
 			if (strcmp(optarg, "pcmu") == 0) {
 				g.law = CS_LAW_PCMU;
@@ -544,6 +569,7 @@ int main(int argc, char **argv)
 	if (g.dpf)
 		vg_print(&g, &r0, &r1, secs);
 	fflush(stdout);
+	gen_linger(&g);
 	rte_eth_dev_stop(g.port_id);
 	rte_eth_dev_close(g.port_id);
 	rte_eal_cleanup();

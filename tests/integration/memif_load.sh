@@ -25,7 +25,7 @@ vg_start "$tmp/voxgate.conf" || exit 1
 sipp_pid=$!
 bg_pids+=("$sipp_pid")
 timeout 60 "$top/build/vgload" --calls "$calls" --seconds "$secs" --warmup 2 --learn 10 \
-	--stats "$vg_pid" -- -l 0 --no-huge -m 256 --no-shconf --no-pci \
+	--stats "$vg_pid" --linger 20 -- -l 0 --no-huge -m 256 --no-shconf --no-pci \
 	--file-prefix "${prefix}l" "--vdev=net_memif0,role=client,socket=$sock,socket-abstract=no" \
 	--log-level=lib.eal:error >"$tmp/vgload.out" 2>"$tmp/vgload.err"
 rc=$?
