@@ -65,7 +65,7 @@ PY
 }
 mf_stop() {
 	if [ -n "$mf_pid" ]; then
-		kill -INT "$mf_pid" 2>/dev/null
+		kill -INT "$mf_pid" 2>/dev/null || true # it may be gone already
 		for _ in $(seq 100); do kill -0 "$mf_pid" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$mf_pid" 2>/dev/null || true
 		mf_pid=""
