@@ -356,14 +356,6 @@ static void bench_run(struct bench *b, unsigned seconds, int measure)
 	}
 }
 
-/* name_us_p50, _p99, _p999 of a latency histogram */
-static void print_lat(const char *name, const struct lat_hist *h)
-{
-	printf("%s_us_p50 %llu\n", name, (unsigned long long)lat_quantile(h, 0.50));
-	printf("%s_us_p99 %llu\n", name, (unsigned long long)lat_quantile(h, 0.99));
-	printf("%s_us_p999 %llu\n", name, (unsigned long long)lat_quantile(h, 0.999));
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -505,9 +497,9 @@ int main(int argc, char **argv)
 		printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
 		printf("tsc_ghz %.2f\n", (double)b.hz / 1e9);
 		printf("dp_busy_percent %.1f\n", 100.0 * (double)busy / (double)(t1 - t0));
-		print_lat("in_to_bot", &in);
-		print_lat("bot_to_dp", &to_dp);
-		print_lat("bot_to_out", &to_out);
+		lat_print(stdout, "in_to_bot", &in);
+		lat_print(stdout, "bot_to_dp", &to_dp);
+		lat_print(stdout, "bot_to_out", &to_out);
 		if (b.n_rtt) {
 			printf("round_trip_us_p50 %.0f\n", 1e6 * (double)b.rtt[b.n_rtt / 2] / (double)b.hz);
 			printf("round_trip_us_p99 %.0f\n",

@@ -43,7 +43,6 @@ struct bot_pool {
 	struct cs_table *calls;
 	struct ring_set *rings;
 	unsigned n_workers;
-	uint64_t tsc_hz;
 	uint64_t lat_mult;                 /* TSC -> µs for the latency histogram */
 	struct bot_stats_file *stats_file; /* shared mapping, stats_size bytes */
 	size_t stats_size;
@@ -455,8 +454,7 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 	p->calls = calls;
 	p->rings = rings;
 	p->n_workers = rings->n_workers;
-	p->tsc_hz = rte_get_tsc_hz();
-	p->lat_mult = lat_tsc_mult(p->tsc_hz);
+	p->lat_mult = lat_tsc_mult(rte_get_tsc_hz());
 	p->stats_size = sizeof(*p->stats_file) + p->n_workers * sizeof(struct bot_stats);
 	p->stats_file = shm_create(BOT_STATS_KIND, p->stats_size, p->stats_path);
 	if (!p->stats_file) {
@@ -469,7 +467,7 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 	p->stats_file->version = BOT_STATS_VERSION;
 	p->stats_file->n_workers = p->n_workers;
 	p->stats_file->worker_size = sizeof(struct bot_stats);
-	p->stats_file->tsc_hz = p->tsc_hz;
+	p->stats_file->tsc_hz = rte_get_tsc_hz();
 	__atomic_store_n(&p->stats_file->magic, BOT_STATS_MAGIC, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < p->n_workers; i++) {
 		struct bot_worker *w = calloc(1, sizeof(*w));

@@ -83,6 +83,15 @@ struct bot_stats_file {
 	struct bot_stats workers[] __attribute__((aligned(64)));
 };
 
+/* Whether a bot stats file of size bytes mapped at f is one this build can read. */
+static inline bool bot_stats_file_ok(const struct bot_stats_file *f, size_t size)
+{
+	return size >= sizeof(*f) &&
+	       __atomic_load_n(&f->magic, __ATOMIC_ACQUIRE) == BOT_STATS_MAGIC &&
+	       f->version == BOT_STATS_VERSION && f->worker_size == sizeof(struct bot_stats) &&
+	       sizeof(*f) + f->n_workers * sizeof(struct bot_stats) <= size;
+}
+
 #define BOT_CMDS_MAX 4 /* a bot's commands waiting while signaling reads one */
 
 struct bot_pool;

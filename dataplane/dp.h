@@ -15,6 +15,7 @@
 #ifndef VG_DP_H
 #define VG_DP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -101,6 +102,16 @@ struct dp_stats_file {
 	uint64_t tsc_hz;
 	struct dp_lcore_stats lcores[] __attribute__((aligned(64)));
 };
+
+/* Whether a stats file of size bytes mapped at f is one this build can read. */
+static inline bool dp_stats_file_ok(const struct dp_stats_file *f, size_t size)
+{
+	return size >= sizeof(*f) &&
+	       __atomic_load_n(&f->magic, __ATOMIC_ACQUIRE) == DP_STATS_MAGIC &&
+	       f->version == DP_STATS_VERSION && f->n_counters == DP_COUNTER_COUNT &&
+	       f->n_drops == DP_DROP_MAX && f->lcore_size == sizeof(struct dp_lcore_stats) &&
+	       sizeof(*f) + f->n_lcores * sizeof(struct dp_lcore_stats) <= size;
+}
 
 struct dp;
 

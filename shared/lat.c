@@ -32,3 +32,10 @@ void lat_diff(struct lat_hist *d, const struct lat_hist *a, const struct lat_his
 	for (unsigned i = 0; i < LAT_BUCKETS; i++)
 		d->n[i] = a->n[i] - b->n[i];
 }
+
+void lat_print(FILE *f, const char *name, const struct lat_hist *h)
+{
+	fprintf(f, "%s_us_p50 %llu\n", name, (unsigned long long)lat_quantile(h, 0.50));
+	fprintf(f, "%s_us_p99 %llu\n", name, (unsigned long long)lat_quantile(h, 0.99));
+	fprintf(f, "%s_us_p999 %llu\n", name, (unsigned long long)lat_quantile(h, 0.999));
+}

@@ -12,6 +12,7 @@
 #define VG_LAT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #define LAT_SUB_LOG2 5
 #define LAT_SUB (1u << LAT_SUB_LOG2)         /* buckets per power of two */
@@ -76,6 +77,10 @@ uint64_t lat_count(const struct lat_hist *h);
 /* The q quantile (0 < q <= 1) of h, as the low end of its bucket in µs; 0 for an
  * empty histogram. */
 uint64_t lat_quantile(const struct lat_hist *h, double q);
+
+/* Print h's quantiles as "NAME_us_p50 V", "NAME_us_p99 V", "NAME_us_p999 V" lines
+ * (the key-value output of the bench tools). */
+void lat_print(FILE *f, const char *name, const struct lat_hist *h);
 
 /* d = a - b, bucket by bucket: the samples taken between reading b and reading a. */
 void lat_diff(struct lat_hist *d, const struct lat_hist *a, const struct lat_hist *b);

@@ -40,7 +40,6 @@
 
 #include <arpa/inet.h>
 
-#include <rte_arp.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -51,6 +50,7 @@
 #include "bots/bot.h"
 #include "dataplane/dp.h"
 #include "dataplane/g711.h"
+#include "dataplane/net.h"
 #include "dataplane/rtp.h"
 #include "shared/cs.h"
 #include "shared/lat.h"
@@ -76,9 +76,11 @@ struct gen {
 	uint16_t port_id;
 	uint64_t hz;
 	struct rte_mempool *pool;
-	struct rte_ether_addr mac, peer_mac;
-	bool peer_known;
-	uint32_t ip, peer_ip;        /* ours and voxgate's, network order */
+	struct net_if nif;           /* our MAC and address (--ip), for ARP */
+	struct net_arp arp;          /* what net_arp_input() learns (not used further) */
+	struct rte_ether_addr peer_mac;
+	uint32_t peer_ip;            /* voxgate's, network order; 0 until it sent */
+	uint64_t lat_mult;           /* TSC -> µs for the round trip histogram */
 	uint8_t hdr[HDRS];           /* gen_template() */
 	uint32_t *by_port;           /* voxgate port -> call index + 1 */
 	struct gen_call *call;
@@ -139,7 +141,7 @@ static void gen_port(struct gen *g, unsigned n_mbufs)
 		rc = rte_eth_dev_start(g->port_id);
 	if (rc)
 		die("port", rte_strerror(-rc));
-	rte_eth_macaddr_get(g->port_id, &g->mac);
+	rte_eth_macaddr_get(g->port_id, &g->nif.mac);
 	/* a memif comes up when its peer has connected */
 	for (unsigned i = 0; i < 100; i++) {
 		struct rte_eth_link link;
@@ -169,30 +171,18 @@ static unsigned gen_tx(struct gen *g, struct rte_mbuf **pkts, unsigned nb)
 	return done;
 }
 
-/* An ARP request for our address: answer it, and learn voxgate's MAC. */
+/* ARP: answer a request for our address (voxgate asks before it sends RTP). */
 static void gen_arp(struct gen *g, struct rte_mbuf *m)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+	bool reply;
 
-	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp) ||
-	    arp->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) ||
-	    arp->arp_data.arp_tip != g->ip) {
-		g->other++;
-		rte_pktmbuf_free(m);
+	if (net_arp_input(&g->arp, &g->nif, m, &reply) == DP_DROP_NONE && reply) {
+		g->arp_replies++;
+		gen_tx(g, &m, 1);
 		return;
 	}
-	g->peer_mac = arp->arp_data.arp_sha;
-	g->peer_known = true;
-	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
-	arp->arp_data.arp_tha = arp->arp_data.arp_sha;
-	arp->arp_data.arp_tip = arp->arp_data.arp_sip;
-	arp->arp_data.arp_sha = g->mac;
-	arp->arp_data.arp_sip = g->ip;
-	eth->dst_addr = eth->src_addr;
-	eth->src_addr = g->mac;
-	g->arp_replies++;
-	gen_tx(g, &m, 1);
+	g->other++;
+	rte_pktmbuf_free(m);
 }
 
 /* One packet from voxgate to a caller: learn the call, or check the echo. */
@@ -220,9 +210,7 @@ static void gen_rtp(struct gen *g, const uint8_t *p, uint32_t len, uint64_t now)
 		g->by_port[sport] = idx = ++g->known;
 		if (!g->peer_ip) {
 			g->peer_ip = ip->src_addr;
-			if (!g->peer_known)
-				g->peer_mac = eth->src_addr;
-			g->peer_known = true;
+			g->peer_mac = eth->src_addr;
 		}
 	}
 	if (len != HDRS + RTP_HDR_LEN + PAYLOAD) {
@@ -243,7 +231,7 @@ static void gen_rtp(struct gen *g, const uint8_t *p, uint32_t len, uint64_t now)
 	}
 	if (tsc >= g->window_start && tsc < g->window_end) {
 		g->echoed++;
-		lat_add_tsc(&g->rtt, now - tsc, lat_tsc_mult(g->hz));
+		lat_add_tsc(&g->rtt, now - tsc, g->lat_mult);
 	}
 }
 
@@ -267,7 +255,7 @@ static void gen_rx(struct gen *g)
 				continue;
 			}
 			if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
-			    len >= HDRS && ip->next_proto_id == IPPROTO_UDP && ip->dst_addr == g->ip)
+			    len >= HDRS && ip->next_proto_id == IPPROTO_UDP && ip->dst_addr == g->nif.ip)
 				gen_rtp(g, (const uint8_t *)eth, len, now);
 			else
 				g->other++;
@@ -286,13 +274,13 @@ static void gen_template(struct gen *g)
 
 	memset(g->hdr, 0, sizeof(g->hdr));
 	eth->dst_addr = g->peer_mac;
-	eth->src_addr = g->mac;
+	eth->src_addr = g->nif.mac;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16(20 + 8 + RTP_HDR_LEN + PAYLOAD);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = g->ip;
+	ip->src_addr = g->nif.ip;
 	ip->dst_addr = g->peer_ip;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->dgram_len = rte_cpu_to_be_16(8 + RTP_HDR_LEN + PAYLOAD);
@@ -411,14 +399,10 @@ static void vg_open(struct gen *g, const char *pid)
 	size_t size;
 
 	g->dpf = shm_open_ro(pid, DP_STATS_KIND, &size, path);
-	if (!g->dpf || g->dpf->magic != DP_STATS_MAGIC || g->dpf->version != DP_STATS_VERSION ||
-	    g->dpf->lcore_size != sizeof(struct dp_lcore_stats) ||
-	    sizeof(*g->dpf) + g->dpf->n_lcores * sizeof(struct dp_lcore_stats) > size)
+	if (!g->dpf || !dp_stats_file_ok(g->dpf, size))
 		die(path, "not the stats file of a running voxgate of this version");
 	g->bf = shm_open_ro(pid, BOT_STATS_KIND, &size, path);
-	if (!g->bf || g->bf->magic != BOT_STATS_MAGIC || g->bf->version != BOT_STATS_VERSION ||
-	    g->bf->worker_size != sizeof(struct bot_stats) ||
-	    sizeof(*g->bf) + g->bf->n_workers * sizeof(struct bot_stats) > size)
+	if (!g->bf || !bot_stats_file_ok(g->bf, size))
 		die(path, "not the bot stats file of a running voxgate of this version");
 }
 
@@ -446,13 +430,6 @@ static void vg_read(const struct gen *g, struct vg_reading *r)
 		lat_sum(&r->in_to_bot, &g->bf->workers[w].in_to_bot);
 }
 
-static void print_lat(const char *name, const struct lat_hist *h)
-{
-	printf("%s_us_p50 %llu\n", name, (unsigned long long)lat_quantile(h, 0.50));
-	printf("%s_us_p99 %llu\n", name, (unsigned long long)lat_quantile(h, 0.99));
-	printf("%s_us_p999 %llu\n", name, (unsigned long long)lat_quantile(h, 0.999));
-}
-
 static void vg_print(const struct gen *g, const struct vg_reading *a,
 		     const struct vg_reading *b, double secs)
 {
@@ -468,11 +445,11 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 	       100.0 * (double)busy / ((double)(b->busy + b->idle - a->busy - a->idle) + 1));
 	printf("dp_drops %llu\n", (unsigned long long)(b->drops - a->drops));
 	lat_diff(&d, &b->in_to_bot, &a->in_to_bot);
-	print_lat("in_to_bot", &d);
+	lat_print(stdout, "in_to_bot", &d);
 	lat_diff(&d, &b->bot_to_dp, &a->bot_to_dp);
-	print_lat("bot_to_dp", &d);
+	lat_print(stdout, "bot_to_dp", &d);
 	lat_diff(&d, &b->bot_to_out, &a->bot_to_out);
-	print_lat("bot_to_out", &d);
+	lat_print(stdout, "bot_to_out", &d);
 }
 
 static void usage(void)
@@ -520,13 +497,14 @@ int main(int argc, char **argv)
 	}
 	if (g.calls == 0 || g.calls > 30000 || g.seconds == 0 || inet_pton(AF_INET, ip, &a) != 1)
 		usage();
-	g.ip = a.s_addr;
+	g.nif.ip = a.s_addr; /* mask 0: any sender is on-link */
 	/* the EAL takes argv[0] and what follows "--" */
 	eal_argc = argc - optind + 1;
 	argv[optind - 1] = argv[0];
 	if (rte_eal_init(eal_argc, argv + optind - 1) < 0)
 		die("EAL", rte_strerror(rte_errno));
 	g.hz = rte_get_tsc_hz();
+	g.lat_mult = lat_tsc_mult(g.hz);
 	g.by_port = calloc(65536, sizeof(*g.by_port));
 	g.call = calloc(g.calls, sizeof(*g.call));
 	if (!g.by_port || !g.call)
@@ -565,7 +543,7 @@ int main(int argc, char **argv)
 	printf("rx_other %llu\n", (unsigned long long)g.other);
 	printf("arp_replies %llu\n", (unsigned long long)g.arp_replies);
 	printf("tsc_ghz %.2f\n", (double)g.hz / 1e9);
-	print_lat("round_trip", &g.rtt);
+	lat_print(stdout, "round_trip", &g.rtt);
 	if (g.dpf)
 		vg_print(&g, &r0, &r1, secs);
 	fflush(stdout);

@@ -85,23 +85,6 @@ static void print_bots(const struct bot_stats_file *f, const struct bot_stats *p
 	}
 }
 
-static bool dp_file_ok(const struct dp_stats_file *f, size_t size)
-{
-	return size >= sizeof(*f) &&
-	       __atomic_load_n(&f->magic, __ATOMIC_ACQUIRE) == DP_STATS_MAGIC &&
-	       f->version == DP_STATS_VERSION && f->n_counters == DP_COUNTER_COUNT &&
-	       f->n_drops == DP_DROP_MAX && f->lcore_size == sizeof(struct dp_lcore_stats) &&
-	       sizeof(*f) + f->n_lcores * sizeof(struct dp_lcore_stats) <= size;
-}
-
-static bool bot_file_ok(const struct bot_stats_file *f, size_t size)
-{
-	return size >= sizeof(*f) &&
-	       __atomic_load_n(&f->magic, __ATOMIC_ACQUIRE) == BOT_STATS_MAGIC &&
-	       f->version == BOT_STATS_VERSION && f->worker_size == sizeof(struct bot_stats) &&
-	       sizeof(*f) + f->n_workers * sizeof(struct bot_stats) <= size;
-}
-
 int main(int argc, char **argv)
 {
 	char path[SHM_PATH_MAX], bot_path[SHM_PATH_MAX];
@@ -124,7 +107,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vgstat: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	if (!dp_file_ok(f, size)) {
+	if (!dp_stats_file_ok(f, size)) {
 		fprintf(stderr, "vgstat: %s is not a stats file of this voxgate version\n",
 			path);
 		return 1;
@@ -135,7 +118,7 @@ int main(int argc, char **argv)
 		if (!bf)
 			fprintf(stderr, "vgstat: %s: %s (no bot worker counters)\n", bot_path,
 				strerror(errno));
-		else if (!bot_file_ok(bf, bot_size)) {
+		else if (!bot_stats_file_ok(bf, bot_size)) {
 			fprintf(stderr, "vgstat: %s is not a bot stats file of this voxgate "
 				"version\n", bot_path);
 			bf = NULL;
