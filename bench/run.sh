@@ -25,7 +25,6 @@ bench_start bench ""
 ns=vgbench$$
 mf=vgmf$$
 rt_pid=""
-mf_pid=""
 cleanup() {
 	[ -n "$rt_pid" ] && kill "$rt_pid" 2>/dev/null && wait "$rt_pid" 2>/dev/null
 	mf_stop
@@ -37,40 +36,16 @@ trap 'exit 130' INT TERM
 # ---- voxgate itself, on a memif port ----
 mf_sock="$out/memif.sock"
 mf_start() {
-	tools/netns.sh up "$mf"
-	python3 - config/voxgate.conf "$out/voxgate-memif.conf" "$mf_sock" "$mf" <<'PY'
-import sys
-c = open(sys.argv[1]).read()
-for a, b in (('"-m", "512"', '"-m", "3072"'),
-             ('"--vdev=net_af_packet0,iface=vgm0"',
-              '"--file-prefix=%sg", "--vdev=net_memif0,role=server,socket=%s,socket-abstract=no,rsize=12"'
-              % (sys.argv[4], sys.argv[3])),
-             ('port = "net_af_packet0";', 'port = "net_memif0";'),
-             ('rtp_ports = "10000-20000";', 'rtp_ports = "10000-60000";'),
-             ('max_calls = 1024;', 'max_calls = 25000;'), ('playout_ms = 2000;', 'playout_ms = 200;'),
-             ('delay_ms = 500;', 'delay_ms = 0;')):
-    assert a in c, a
-    c = c.replace(a, b, 1)
-open(sys.argv[2], "w").write(c)
-PY
-	ip netns exec "$mf-gw" build/voxgate --config "$out/voxgate-memif.conf" \
-		>"$out/voxgate-memif.log" 2>&1 &
-	mf_pid=$!
-	for _ in $(seq 200); do
-		grep -q "accepting calls" "$out/voxgate-memif.log" && return 0
-		sleep 0.1
-	done
-	echo "voxgate did not start: see $out/voxgate-memif.log"
-	exit 1
+	vg_up "$mf" memif '"-m", "512"' '"-m", "3072"' \
+		'"--vdev=net_af_packet0,iface=vgm0"' \
+		"\"--file-prefix=${mf}g\", \"--vdev=net_memif0,role=server,socket=$mf_sock,socket-abstract=no,rsize=12\"" \
+		'port = "net_af_packet0";' 'port = "net_memif0";' \
+		'rtp_ports = "10000-20000";' 'rtp_ports = "10000-60000";' \
+		'max_calls = 1024;' 'max_calls = 25000;' 'playout_ms = 2000;' 'playout_ms = 200;' \
+		'delay_ms = 500;' 'delay_ms = 0;'
 }
 mf_stop() {
-	if [ -n "$mf_pid" ]; then
-		kill -INT "$mf_pid" 2>/dev/null || true # it may be gone already
-		for _ in $(seq 100); do kill -0 "$mf_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$mf_pid" 2>/dev/null || true
-		mf_pid=""
-	fi
-	tools/netns.sh down "$mf"
+	vg_down "$mf"
 	rm -f "$mf_sock"
 }
 mf_run() { # mf_run N SECONDS -> file: N calls by sipp, media by vgload
@@ -83,7 +58,7 @@ mf_run() { # mf_run N SECONDS -> file: N calls by sipp, media by vgload
 		198.18.0.1:5060 >/dev/null 2>&1) &
 	sipp_pid=$!
 	timeout $((3 * setup + $2 + 90)) build/vgload --calls "$n" --seconds "$2" --warmup 5 \
-		--learn $((setup + 20)) --stats "$mf_pid" --linger $((2 * setup + 30)) -- -l 0 --no-huge -m 1024 --no-shconf \
+		--learn $((setup + 20)) --stats "$vg_pid" --linger $((2 * setup + 30)) -- -l 0 --no-huge -m 1024 --no-shconf \
 		--no-pci --file-prefix "${mf}l" \
 		"--vdev=net_memif0,role=client,socket=$mf_sock,socket-abstract=no,rsize=12" \
 		--log-level=lib.eal:error >"$f" 2>"$f.err" || echo "vgload_failed 1" >>"$f"

@@ -13,25 +13,12 @@ source "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 bench_start test "sip-"
 prefix=vgsb$$
-vg_pid=""
-cleanup() {
-	[ -n "$vg_pid" ] && kill -INT "$vg_pid" 2>/dev/null && sleep 2
-	tools/netns.sh down "$prefix"
-}
+cleanup() { vg_down "$prefix"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-python3 - config/voxgate.conf "$out/voxgate.conf" <<'PY'
-import sys
-c = open(sys.argv[1]).read()
-for a, b in (('"-m", "512"', '"-m", "1024"'), ('rtp_ports = "10000-20000";', 'rtp_ports = "10000-60000";'),
-             ('max_calls = 1024;', 'max_calls = 20000;'), ('playout_ms = 2000;', 'playout_ms = 200;')):
-    c = c.replace(a, b, 1)
-open(sys.argv[2], "w").write(c)
-PY
-tools/netns.sh up "$prefix"
-ip netns exec "$prefix-gw" build/voxgate --config "$out/voxgate.conf" >"$out/voxgate.log" 2>&1 &
-vg_pid=$!
-for _ in $(seq 100); do grep -q "accepting calls" "$out/voxgate.log" && break; sleep 0.1; done
+vg_up "$prefix" sip '"-m", "512"' '"-m", "1024"' \
+	'rtp_ports = "10000-20000";' 'rtp_ports = "10000-60000";' \
+	'max_calls = 1024;' 'max_calls = 20000;' 'playout_ms = 2000;' 'playout_ms = 200;'
 
 run() { # run RATE CALLS HOLD_MS -> prints "created successful failed peak-concurrent"
 	local f="$out/sipp-$1-$3.csv"
