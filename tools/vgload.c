@@ -21,8 +21,9 @@
  *
  * With --stats PID it reads that voxgate's stats files (shared/shm.h) at the start
  * and the end of the window: packets per second and TSC cycles per packet of its dp
- * lcores, its drops, and its latency histograms (packet in -> frame at the bot
- * worker, bot frame -> packet out).
+ * lcores and its latency histograms (packet in -> frame at the bot worker, bot frame
+ * -> packet out); and after the drain: the drops the window's packets and echoes met
+ * (dp lcores, by reason, and bot workers).
  *
  * With --linger S it stays on the port after printing, for at most S seconds, until
  * voxgate has sent nothing for 2 s: bench scripts let the calls end first.
@@ -97,7 +98,9 @@ struct gen {
 };
 
 struct vg_reading {
-	uint64_t pkts, busy, idle, drops, rx_missed;
+	uint64_t pkts, busy, idle;
+	uint64_t drops[DP_DROP_MAX]; /* of every dp lcore, by reason */
+	uint64_t bot_drops;          /* bot workers' frames_ring_full + frames_stale */
 	struct lat_hist in_to_bot, bot_to_dp, bot_to_out;
 };
 
@@ -345,8 +348,10 @@ static void gen_run(struct gen *g, unsigned seconds, bool measure)
 	unsigned tick = 0;
 
 	if (measure) {
+		/* every stamp of the window is taken after next and before the
+		 * loop ends: a send held up past `end` still counts with its echo */
 		g->window_start = next;
-		g->window_end = end;
+		g->window_end = UINT64_MAX;
 	}
 	while (next < end) {
 		struct rte_mbuf *burst[BURST];
@@ -370,6 +375,8 @@ static void gen_run(struct gen *g, unsigned seconds, bool measure)
 		tick++;
 		next += ms;
 	}
+	if (measure)
+		g->window_end = rte_rdtsc();
 }
 
 /* Stay on the port, answering ARP and reading, until voxgate has sent nothing for 2 s
@@ -422,19 +429,23 @@ static void vg_read(const struct gen *g, struct vg_reading *r)
 		r->busy += st->busy_tsc;
 		r->idle += st->idle_tsc;
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
-			r->drops += st->drops[d];
+			r->drops[d] += st->drops[d];
 		lat_sum(&r->bot_to_dp, &st->bot_to_dp);
 		lat_sum(&r->bot_to_out, &st->bot_to_out);
 	}
-	for (unsigned w = 0; w < g->bf->n_workers; w++)
+	for (unsigned w = 0; w < g->bf->n_workers; w++) {
 		lat_sum(&r->in_to_bot, &g->bf->workers[w].in_to_bot);
+		r->bot_drops += g->bf->workers[w].frames_ring_full + g->bf->workers[w].frames_stale;
+	}
 }
 
+/* a: at the window's start, b: at its end, c: after the drain (the drops the
+ * window's packets and their echoes met, by reason) */
 static void vg_print(const struct gen *g, const struct vg_reading *a,
-		     const struct vg_reading *b, double secs)
+		     const struct vg_reading *b, const struct vg_reading *c, double secs)
 {
 	static struct lat_hist d;
-	uint64_t pkts = b->pkts - a->pkts, busy = b->busy - a->busy;
+	uint64_t pkts = b->pkts - a->pkts, busy = b->busy - a->busy, drops = 0;
 	unsigned n = g->dpf->n_lcores;
 
 	printf("dp_lcores %u\n", n);
@@ -443,7 +454,14 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 	printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
 	printf("dp_busy_percent %.1f\n",
 	       100.0 * (double)busy / ((double)(b->busy + b->idle - a->busy - a->idle) + 1));
-	printf("dp_drops %llu\n", (unsigned long long)(b->drops - a->drops));
+	for (unsigned r = 1; r < DP_DROP_MAX; r++)
+		drops += c->drops[r] - a->drops[r];
+	printf("dp_drops %llu\n", (unsigned long long)drops);
+	for (unsigned r = 1; r < DP_DROP_MAX; r++)
+		if (c->drops[r] != a->drops[r])
+			printf("dp_drop_%s %llu\n", dp_drop_name(r),
+			       (unsigned long long)(c->drops[r] - a->drops[r]));
+	printf("bot_drops %llu\n", (unsigned long long)(c->bot_drops - a->bot_drops));
 	lat_diff(&d, &b->in_to_bot, &a->in_to_bot);
 	lat_print(stdout, "in_to_bot", &d);
 	lat_diff(&d, &b->bot_to_dp, &a->bot_to_dp);
@@ -468,7 +486,7 @@ int main(int argc, char **argv)
 		{"stats", required_argument, NULL, 'p'}, {"linger", required_argument, NULL, 'g'},
 		{NULL, 0, NULL, 0}};
 	static struct gen g = {.warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
-	static struct vg_reading r0, r1;
+	static struct vg_reading r0, r1, r2;
 	const char *stats_pid = NULL, *ip = "198.18.1.2";
 	struct in_addr a;
 	struct rte_eth_stats ps;
@@ -527,6 +545,8 @@ int main(int argc, char **argv)
 	if (g.dpf)
 		vg_read(&g, &r1);
 	gen_wait(&g, rte_rdtsc() + g.hz * DRAIN_MS / 1000);
+	if (g.dpf)
+		vg_read(&g, &r2);
 	rte_eth_stats_get(g.port_id, &ps);
 	printf("calls %u\n", g.calls);
 	printf("law %s\n", g.law == CS_LAW_PCMU ? "pcmu" : "pcma");
@@ -545,7 +565,7 @@ int main(int argc, char **argv)
 	printf("tsc_ghz %.2f\n", (double)g.hz / 1e9);
 	lat_print(stdout, "round_trip", &g.rtt);
 	if (g.dpf)
-		vg_print(&g, &r0, &r1, secs);
+		vg_print(&g, &r0, &r1, &r2, secs);
 	fflush(stdout);
 	gen_linger(&g);
 	rte_eth_dev_stop(g.port_id);
