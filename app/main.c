@@ -99,6 +99,16 @@ static void app_print_counters(const struct app *a)
 		 (unsigned long long)ss->rejected_488, (unsigned long long)ss->rejected_503,
 		 sig_free_slots(a->sig), a->calls->n_slots,
 		 (unsigned long long)sig_dropped(a->sig));
+	{
+		const struct dp_port_stats *p = dp_port_stats(a->dp);
+
+#define APP_PORT_FMT(name) " " #name "=%llu"
+#define APP_PORT_ARG(name) , (unsigned long long)p->name
+		log_info("stats", "port:" DP_PORT_COUNTER_LIST(APP_PORT_FMT)
+			 DP_PORT_COUNTER_LIST(APP_PORT_ARG));
+#undef APP_PORT_FMT
+#undef APP_PORT_ARG
+	}
 	for (unsigned l = 0; l < a->n_lcores; l++) {
 		const struct dp_lcore_stats *d = dp_stats(a->dp, l);
 		char drops[1024] = "";
@@ -137,6 +147,9 @@ static void app_print_counters(const struct app *a)
 
 static void app_poll(void *arg)
 {
+	struct app *a = arg;
+
+	dp_port_stats_update(a->dp, false);
 	if (app_dump) {
 		app_dump = 0;
 		app_print_counters(arg);
@@ -274,6 +287,7 @@ int main(int argc, char **argv)
 		sig_on_poll(a.sig, app_poll, &a);
 		log_info("app", "voxgate accepting calls");
 		sig_run(a.sig);
+		dp_port_stats_update(a.dp, true);
 		app_print_counters(&a);
 		app_sig = NULL;
 	}

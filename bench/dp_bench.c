@@ -457,12 +457,15 @@ int main(int argc, char **argv)
 	busy = st->busy_tsc;
 	{
 		uint64_t drops_before = 0;
-		static struct lat_hist in_before, to_dp_before, to_out_before, in, to_dp, to_out;
+		static struct lat_hist ring_before, in_before, to_dp_before, to_out_before, due_before;
+		static struct lat_hist ring, in, to_dp, to_out, due;
 		const struct bot_stats *bs = bot_pool_stats(b.bots, 0);
 		uint64_t t0 = rte_rdtsc(), t1, drops = 0;
 		double secs, per_call;
 
+		ring_before = st->in_to_ring;
 		in_before = bs->in_to_bot;
+		due_before = st->due_to_out;
 		to_dp_before = st->bot_to_dp;
 		to_out_before = st->bot_to_out;
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
@@ -475,7 +478,9 @@ int main(int argc, char **argv)
 		secs = (double)(t1 - t0) / (double)b.hz;
 		pkts = st->rx_packets + st->tx_packets - pkts;
 		busy = st->busy_tsc - busy;
+		lat_diff(&ring, &st->in_to_ring, &ring_before);
 		lat_diff(&in, &bs->in_to_bot, &in_before);
+		lat_diff(&due, &st->due_to_out, &due_before);
 		lat_diff(&to_dp, &st->bot_to_dp, &to_dp_before);
 		lat_diff(&to_out, &st->bot_to_out, &to_out_before);
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
@@ -501,9 +506,11 @@ int main(int argc, char **argv)
 		printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
 		printf("tsc_ghz %.2f\n", (double)b.hz / 1e9);
 		printf("dp_busy_percent %.1f\n", 100.0 * (double)busy / (double)(t1 - t0));
+		lat_print(stdout, "in_to_ring", &ring);
 		lat_print(stdout, "in_to_bot", &in);
 		lat_print(stdout, "bot_to_dp", &to_dp);
 		lat_print(stdout, "bot_to_out", &to_out);
+		lat_print(stdout, "due_to_out", &due);
 		if (b.n_rtt) {
 			printf("round_trip_us_p50 %.0f\n", 1e6 * (double)b.rtt[b.n_rtt / 2] / (double)b.hz);
 			printf("round_trip_us_p99 %.0f\n",

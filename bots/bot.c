@@ -22,7 +22,7 @@
 #include "app/log.h"
 #include "shared/shm.h"
 
-#define BOT_BURST 64
+#define BOT_BURST 32
 #define BOT_IDLE_SLEEP_NS 50000
 
 struct bot_worker {

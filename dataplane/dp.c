@@ -49,7 +49,10 @@
 
 #define DP_BURST_MAX 64
 #define DP_PREFETCH_AHEAD 3
-#define DP_WHEEL 20          /* buckets of 1 ms over one 20 ms packet time */
+/* The timer wheel: DP_WHEEL buckets of 250 µs over one 20 ms packet time, so that a
+ * bucket's calls are few enough to be served soon after their due time. */
+#define DP_TICKS_PER_MS 4
+#define DP_WHEEL (20 * DP_TICKS_PER_MS)
 #define DP_NIL UINT32_MAX
 #define DP_PAYLOAD 160       /* G.711 bytes in 20 ms */
 /* A playout queue entry: the encoded frame, then the TSC its worker sent it at. */
@@ -84,7 +87,7 @@ struct dp_call {
 	uint8_t bucket;
 	uint8_t timeout_sent;     /* VG_MSG_RTP_TIMEOUT was sent */
 	uint64_t last_rx_tsc;     /* last valid RTP from the peer (or call start) */
-	uint64_t next_sr_ms;      /* lcore tick when our next SR is due */
+	uint64_t next_sr_ms;      /* lcore time (dp_ms()) when our next SR is due */
 	uint32_t rtcp_ip;         /* where our RTCP goes (latched from the peer's) */
 	uint16_t rtcp_port;
 	uint8_t rtcp_latched;
@@ -147,6 +150,7 @@ struct dp {
 	uint64_t ntp_base, tsc_base; /* NTP time (32.32) at TSC tsc_base */
 	char cname[48];           /* RTCP CNAME (RFC 3550 6.5.1) */
 	struct dp_stats_file *stats_file; /* shared mapping, stats_size bytes */
+	uint64_t port_stats_tsc;          /* last dp_port_stats_update() copy */
 	size_t stats_size;
 	char stats_path[SHM_PATH_MAX];
 	struct dp_lcore_stats *stats;
@@ -239,10 +243,16 @@ static void dp_arp_ask(struct dp_lcore *lc, uint32_t ip)
 static void dp_frames_flush(struct dp_lcore *lc, unsigned w)
 {
 	unsigned n = lc->n_stage[w], sent;
+	uint64_t now;
 
 	if (n == 0)
 		return;
 	sent = ring_frame_send(lc->to_bot[w], lc->stage[w], n);
+	now = rte_rdtsc();
+	for (unsigned i = 0; i < sent; i++)
+		if (lc->stage[w][i].tsc)
+			lat_add_tsc(&lc->st->in_to_ring, now - lc->stage[w][i].tsc,
+				    lc->dp->lat_mult);
 	lc->st->frames_to_bot += sent;
 	lc->st->drops[DP_DROP_BOT_RING_FULL] += n - sent;
 	lc->n_stage[w] = 0;
@@ -283,7 +293,30 @@ static inline uint32_t dp_ts_units(const struct dp *dp, uint64_t tsc)
 	return (uint32_t)(((unsigned __int128)tsc * dp->ts_mult) >> 32);
 }
 
+/* Ask for a call's playout queue entry: the head (the next frame to send) or the
+ * tail (where the next bot frame goes). The call's first line should be there. */
+static inline void dp_playout_prefetch(const struct dp *dp, uint32_t slot, bool tail)
+{
+	const struct dp_call *c = &dp->call[slot];
+	const uint8_t *q;
+
+	if (!tail && !c->q_count)
+		return;
+	q = dp->playout + ((size_t)slot * dp->q_cap +
+			   (c->q_head + (tail ? c->q_count : 0u)) % dp->q_cap) * DP_QENTRY;
+	for (unsigned off = 0; off < DP_QENTRY; off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(q + off);
+	rte_prefetch0(q + DP_QENTRY - 1);
+}
+
 /* ---- timer wheel ---- */
+
+/* The lcore's time in ms, as the wheel counts it (the unit of jb, dtmf and RTCP
+ * timers). */
+static inline uint64_t dp_ms(const struct dp_lcore *lc)
+{
+	return lc->tick / DP_TICKS_PER_MS;
+}
 
 static void dp_wheel_add(struct dp_lcore *lc, uint32_t slot, struct dp_call *c)
 {
@@ -371,7 +404,7 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_
 	jb_init(&c->jb, dp->cfg->dp.reorder_window, 20 * (dp->cfg->dp.reorder_window + 1));
 	dtmf_rx_init(&c->dtmf);
 	/* RFC 3550 6.2: the first report after a random part of the interval */
-	c->next_sr_ms = lc->tick + RTCP_INTERVAL_MS / 2 + rte_rand() % 1000;
+	c->next_sr_ms = dp_ms(lc) + RTCP_INTERVAL_MS / 2 + rte_rand() % 1000;
 	cs_slot(dp->calls, msg->slot)->dp.rtt_ms = -1;
 	dp_resolve(lc, c, c->last_rx_tsc);
 	dp_wheel_add(lc, msg->slot, c);
@@ -738,7 +771,7 @@ static enum dp_drop dp_step_emit(struct dp_lcore *lc, struct dp_pkt *p)
 	if (p->event) {
 		struct dtmf_event ev[2];
 		int n = dtmf_rx_put(&c->dtmf, p->rtp.ts, p->rtp.payload, p->rtp.payload_len,
-				    lc->tick, ev);
+				    dp_ms(lc), ev);
 
 		if (n < 0)
 			return DP_DROP_RTP_EVENT_BAD;
@@ -748,7 +781,7 @@ static enum dp_drop dp_step_emit(struct dp_lcore *lc, struct dp_pkt *p)
 	}
 	rtcp_rx_packet(&c->rtcp, p->rtp.ssrc, p->rtp.seq, p->rtp.ts,
 		       dp_ts_units(lc->dp, p->now));
-	v = jb_put(&c->jb, p->rtp.ssrc, p->rtp.seq, p->rtp.payload, lc->tick, dp_jb_emit, &x);
+	v = jb_put(&c->jb, p->rtp.ssrc, p->rtp.seq, p->rtp.payload, dp_ms(lc), dp_jb_emit, &x);
 	lc->st->ssrc_changes += c->jb.st.ssrc_changes - ssrc_changes;
 	lc->st->rx_reordered += c->jb.st.reordered - reordered;
 	if (v == JB_DUPLICATE)
@@ -843,6 +876,11 @@ static unsigned dp_bot_poll(struct dp_lcore *lc, uint64_t now)
 			struct dp_call *c;
 			uint8_t *q;
 
+			/* the call two frames ahead, the queue entry of the next one */
+			if (i + 2 < n && lc->in[i + 2].slot < dp->calls->n_slots)
+				rte_prefetch0(&dp->call[lc->in[i + 2].slot]);
+			if (i + 1 < n && lc->in[i + 1].slot < dp->calls->n_slots)
+				dp_playout_prefetch(dp, lc->in[i + 1].slot, true);
 			if (f->slot >= dp->calls->n_slots ||
 			    cs_slot_lcore(f->slot, dp->n_lcores) != lc->idx ||
 			    !dp->call[f->slot].active || dp->call[f->slot].gen != f->gen) {
@@ -912,7 +950,7 @@ static void dp_call_sr(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	uint32_t wire;
 	int n;
 
-	c->next_sr_ms = lc->tick + RTCP_INTERVAL_MS / 2 + rte_rand() % RTCP_INTERVAL_MS;
+	c->next_sr_ms = dp_ms(lc) + RTCP_INTERVAL_MS / 2 + rte_rand() % RTCP_INTERVAL_MS;
 	st->rx_lost = rtcp_rx_lost(&c->rtcp);
 	st->rx_jitter_ms = rtcp_rx_jitter(&c->rtcp) / 8;
 	if (ip == 0 || c->remote_port == 0 || !dp_resolve(lc, c, now))
@@ -951,8 +989,8 @@ static void dp_call_rx_timers(struct dp_lcore *lc, uint32_t slot, struct dp_call
 	struct dp_emit_ctx x = {.lc = lc, .c = c, .slot = slot, .tsc = now};
 	struct dtmf_event ev;
 
-	jb_tick(&c->jb, lc->tick, dp_jb_emit, &x);
-	if (dtmf_rx_tick(&c->dtmf, lc->tick, &ev))
+	jb_tick(&c->jb, dp_ms(lc), dp_jb_emit, &x);
+	if (dtmf_rx_tick(&c->dtmf, dp_ms(lc), &ev))
 		dp_dtmf_emit(lc, slot, c, &ev, now);
 	/* signed, so that a time taken later in this loop iteration cannot wrap */
 	if (lc->dp->rtp_timeout_tsc && !c->timeout_sent &&
@@ -962,7 +1000,7 @@ static void dp_call_rx_timers(struct dp_lcore *lc, uint32_t slot, struct dp_call
 		lc->st->rtp_timeouts++;
 		dp_event(lc, VG_MSG_RTP_TIMEOUT, slot, c->gen);
 	}
-	if (lc->tick >= c->next_sr_ms)
+	if (dp_ms(lc) >= c->next_sr_ms)
 		dp_call_sr(lc, slot, c, now);
 }
 
@@ -1038,21 +1076,60 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	dp_tx_add(lc, m);
 }
 
+/* Ask for the lines serving a call's packet time reads: its state's hot fields and
+ * its call table counters. */
+static inline void dp_call_prefetch(const struct dp *dp, uint32_t slot)
+{
+	const struct dp_call *c = &dp->call[slot];
+
+	rte_prefetch0(c);
+	rte_prefetch0((const uint8_t *)c + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(&c->rtcp);
+	rte_prefetch0(&c->dtmf);
+	rte_prefetch0(&c->dtmf_tx);
+	rte_prefetch0(&c->jb);
+	rte_prefetch0(&c->srtp);
+	rte_prefetch0(&cs_slot(dp->calls, slot)->dp);
+}
+
+
 /* Run the wheel buckets that are due. Catches up at most one packet time; a lcore
- * that was held up longer re-anchors its clock instead of bursting. */
+ * that was held up longer re-anchors its clock instead of bursting. The walk asks
+ * for the state of the call two ahead and the queued frame of the next one, as
+ * l3fwd does for packets: serving a call hides the memory wait of the next ones. */
 static void dp_tick(struct dp_lcore *lc, uint64_t now)
 {
 	struct dp *dp = lc->dp;
 
 	for (unsigned n = 0; now >= lc->next_tick_tsc && n < DP_WHEEL; n++) {
 		uint32_t i = lc->wheel[lc->tick % DP_WHEEL];
+		uint64_t served = 0;
 
+		if (i != DP_NIL) {
+			dp_call_prefetch(dp, i);
+			if (dp->call[i].next != DP_NIL)
+				dp_call_prefetch(dp, dp->call[i].next);
+			dp_playout_prefetch(dp, i, false);
+		}
 		while (i != DP_NIL) {
 			uint32_t next = dp->call[i].next;
 
+			if (next != DP_NIL) {
+				uint32_t after = dp->call[next].next;
+
+				if (after != DP_NIL)
+					dp_call_prefetch(dp, after);
+				dp_playout_prefetch(dp, next, false);
+			}
 			dp_call_rx_timers(lc, i, &dp->call[i], now);
 			dp_call_tx(lc, i, &dp->call[i], now);
 			i = next;
+			/* how late: once per burst of calls served, as their packets leave */
+			if (++served == dp->burst || i == DP_NIL) {
+				lat_add_tsc_n(&lc->st->due_to_out,
+					      rte_rdtsc() - lc->next_tick_tsc, dp->lat_mult, served);
+				served = 0;
+			}
 		}
 		lc->tick++;
 		lc->next_tick_tsc += dp->tick_tsc;
@@ -1064,22 +1141,43 @@ static void dp_tick(struct dp_lcore *lc, uint64_t now)
 /* The lcore that owns a received packet: the one of its call for UDP to one of our
  * RTP/RTCP ports, this one for anything else (ARP, ICMP, strays). A few loads of
  * header fields the packet path reads anyway. */
-static unsigned dp_owner(const struct dp_lcore *lc, struct rte_mbuf *m)
+static int64_t dp_pkt_slot(const struct dp *dp, struct rte_mbuf *m)
 {
-	const struct dp *dp = lc->dp;
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
 	const struct rte_udp_hdr *udp;
-	int64_t slot;
 
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + 28 ||
 	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
 	    ip->next_proto_id != IPPROTO_UDP || ip->dst_addr != dp->nif.ip ||
 	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + (ip->version_ihl & 0x0f) * 4u + 8)
-		return lc->idx;
+		return -1;
 	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + (ip->version_ihl & 0x0f) * 4);
-	slot = cs_port_slot(dp->calls, rte_be_to_cpu_16(udp->dst_port));
-	return slot < 0 ? lc->idx : cs_slot_lcore((uint32_t)slot, dp->n_lcores);
+	return cs_port_slot(dp->calls, rte_be_to_cpu_16(udp->dst_port));
+}
+
+static unsigned dp_owner(const struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	int64_t slot = dp_pkt_slot(lc->dp, m);
+
+	return slot < 0 ? lc->idx : cs_slot_lcore((uint32_t)slot, lc->dp->n_lcores);
+}
+
+/* Ask for the lines a received packet's call will need (its header must be there). */
+static inline void dp_rx_prefetch(const struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	int64_t slot = dp_pkt_slot(lc->dp, m);
+	const struct dp_call *c;
+
+	if (slot < 0 || cs_slot_lcore((uint32_t)slot, lc->dp->n_lcores) != lc->idx)
+		return;
+	c = &lc->dp->call[slot];
+	rte_prefetch0(c);
+	rte_prefetch0((const uint8_t *)c + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(&c->rtcp);
+	rte_prefetch0(&c->jb);
+	rte_prefetch0(&c->srtp);
+	rte_prefetch0(&cs_slot(lc->dp->calls, (uint32_t)slot)->dp);
 }
 
 static void dp_fwd_flush(struct dp_lcore *lc)
@@ -1145,8 +1243,11 @@ static int dp_lcore_main(void *arg)
 		for (unsigned i = 0; i < nb; i++) {
 			unsigned owner = lc->idx;
 
+			/* packets DP_PREFETCH_AHEAD ahead, the next one's call */
 			if (i + DP_PREFETCH_AHEAD < nb)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
+			if (i + 1 < nb)
+				dp_rx_prefetch(lc, pkts[i + 1]);
 			if (dp->n_lcores > 1)
 				owner = dp_owner(lc, pkts[i]);
 			if (owner == lc->idx) {
@@ -1336,7 +1437,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	dp->n_lcores = n_lcores;
 	dp->n_workers = rings->n_workers;
 	dp->burst = cfg->dp.burst < DP_BURST_MAX ? cfg->dp.burst : DP_BURST_MAX;
-	dp->tick_tsc = rte_get_tsc_hz() / 1000;
+	dp->tick_tsc = rte_get_tsc_hz() / (1000 * DP_TICKS_PER_MS);
 	dp->ctl_tsc = rte_get_tsc_hz() / (1000000 / DP_CTL_PERIOD_US);
 	dp->rtp_timeout_tsc = rte_get_tsc_hz() / 1000 * cfg->dp.rtp_timeout_ms;
 	dp->idle_sleep_ns = (uint64_t)cfg->dp.idle_sleep_us * 1000;
@@ -1465,6 +1566,27 @@ void dp_destroy(struct dp *dp)
 	rte_free(dp->call);
 	rte_free(dp);
 	srtp_call_lib_fini();
+}
+
+void dp_port_stats_update(struct dp *dp, bool force)
+{
+	struct rte_eth_stats es;
+	uint64_t now = rte_rdtsc();
+	struct dp_port_stats *p = &dp->stats_file->port;
+
+	if (!dp->port_started || (!force && now - dp->port_stats_tsc < dp->tsc_hz))
+		return;
+	dp->port_stats_tsc = now;
+	if (rte_eth_stats_get(dp->port, &es) != 0)
+		return;
+#define DP_PORT_COUNTER_COPY(name) __atomic_store_n(&p->name, es.name, __ATOMIC_RELAXED);
+	DP_PORT_COUNTER_LIST(DP_PORT_COUNTER_COPY)
+#undef DP_PORT_COUNTER_COPY
+}
+
+const struct dp_port_stats *dp_port_stats(const struct dp *dp)
+{
+	return &dp->stats_file->port;
 }
 
 const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx)

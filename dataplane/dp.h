@@ -67,11 +67,17 @@ struct dp_lcore_stats {
 	DP_COUNTER_LIST(DP_COUNTER_FIELD)
 #undef DP_COUNTER_FIELD
 	uint64_t drops[DP_DROP_MAX];
-	/* A bot frame's wait, from its worker's ring send to: this lcore taking it off
-	 * the ring (bot_to_dp), its packet leaving (bot_to_out, which includes the wait
-	 * for the call's 20 ms send slot and any audio queued ahead of it). */
+	/* Latency, µs. A received packet's frame, from the loop iteration that took the
+	 * packet off the port to its send on the bot worker's ring (in_to_ring). A bot
+	 * frame's wait, from its worker's ring send to: this lcore taking it off the
+	 * ring (bot_to_dp), its packet leaving (bot_to_out, which includes the wait for
+	 * the call's 20 ms send slot and any audio queued ahead of it). How late the
+	 * 20 ms send slots are served: a slot's due time to the end of its run of the
+	 * timer wheel (due_to_out, once per packet sent). */
+	struct lat_hist in_to_ring;
 	struct lat_hist bot_to_dp;
 	struct lat_hist bot_to_out;
+	struct lat_hist due_to_out;
 } __attribute__((aligned(64)));
 
 #define DP_COUNTER_COUNT (offsetof(struct dp_lcore_stats, drops) / sizeof(uint64_t))
@@ -90,7 +96,26 @@ static inline uint64_t dp_counter(const struct dp_lcore_stats *st, unsigned i)
  */
 #define DP_STATS_MAGIC 0x54534756u /* "VGST" */
 #define DP_STATS_KIND "stats"
-#define DP_STATS_VERSION 2
+#define DP_STATS_VERSION 3
+
+/*
+ * The port's own counters (rte_eth_stats), copied into the stats file about once a
+ * second by dp_port_stats_update(). imissed, ierrors and rx_nombuf are packets the
+ * NIC or PMD dropped before any lcore saw them.
+ */
+#define DP_PORT_COUNTER_LIST(X)                                                  \
+	X(ipackets)                                                              \
+	X(opackets)                                                              \
+	X(imissed)    /* RX queue full: the lcores did not keep up */            \
+	X(ierrors)                                                               \
+	X(oerrors)                                                               \
+	X(rx_nombuf)  /* no mbuf for a received packet */
+
+struct dp_port_stats {
+#define DP_PORT_COUNTER_FIELD(name) uint64_t name;
+	DP_PORT_COUNTER_LIST(DP_PORT_COUNTER_FIELD)
+#undef DP_PORT_COUNTER_FIELD
+};
 
 struct dp_stats_file {
 	uint32_t magic;
@@ -100,6 +125,7 @@ struct dp_stats_file {
 	uint32_t n_drops;       /* DP_DROP_MAX */
 	uint32_t lcore_size;    /* sizeof(struct dp_lcore_stats) */
 	uint64_t tsc_hz;
+	struct dp_port_stats port; /* W: dp_port_stats_update() */
 	struct dp_lcore_stats lcores[] __attribute__((aligned(64)));
 };
 
@@ -131,6 +157,13 @@ void dp_stop(struct dp *dp);
 
 /* Stop and close the port and free everything; lcores must have returned. */
 void dp_destroy(struct dp *dp);
+
+/* Copy the port's counters into the stats file when forced or when the last copy is
+ * a second old (the main lcore calls it often; cheap when nothing is due). */
+void dp_port_stats_update(struct dp *dp, bool force);
+
+/* The port's counters as last copied. */
+const struct dp_port_stats *dp_port_stats(const struct dp *dp);
 
 /* Counters of dp lcore idx. */
 const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx);

@@ -17,13 +17,15 @@
  *   3. reads everything voxgate sends: an echo (our stamp back) is checked for its
  *      call and for the tone, and its round trip is taken; silence is counted.
  * The first --warmup seconds (5) are not measured; then S seconds are. A packet sent
- * in the measured window whose echo did not come back within 0.5 s is lost.
+ * in the measured window whose echo did not come back within 1.2 s is lost (the
+ * drain outlasts voxgate's once-a-second copy of its port counters).
  *
  * With --stats PID it reads that voxgate's stats files (shared/shm.h) at the start
  * and the end of the window: packets per second and TSC cycles per packet of its dp
- * lcores and its latency histograms (packet in -> frame at the bot worker, bot frame
- * -> packet out); and after the drain: the drops the window's packets and echoes met
- * (dp lcores, by reason, and bot workers).
+ * lcores and its latency histograms (packet in -> frame on the bot worker's ring and
+ * at the bot worker, bot frame -> dp lcore and -> packet out, send slot due -> out);
+ * and after the drain: the drops the window's packets and echoes met (dp lcores, by
+ * reason, bot workers, and voxgate's port: packets its PMD dropped unseen).
  *
  * With --linger S it stays on the port after printing, for at most S seconds, until
  * voxgate has sent nothing for 2 s: bench scripts let the calls end first.
@@ -61,7 +63,7 @@
 #define BURST 32
 #define PAYLOAD 160
 #define HDRS (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
-#define DRAIN_MS 500
+#define DRAIN_MS 1200
 
 struct gen_call {
 	uint16_t vg_port;  /* voxgate's RTP port of the call (host order) */
@@ -101,7 +103,8 @@ struct vg_reading {
 	uint64_t pkts, busy, idle;
 	uint64_t drops[DP_DROP_MAX]; /* of every dp lcore, by reason */
 	uint64_t bot_drops;          /* bot workers' frames_ring_full + frames_stale */
-	struct lat_hist in_to_bot, bot_to_dp, bot_to_out;
+	struct dp_port_stats port;
+	struct lat_hist in_to_ring, in_to_bot, bot_to_dp, bot_to_out, due_to_out;
 };
 
 static void die(const char *what, const char *why)
@@ -430,9 +433,12 @@ static void vg_read(const struct gen *g, struct vg_reading *r)
 		r->idle += st->idle_tsc;
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
 			r->drops[d] += st->drops[d];
+		lat_sum(&r->in_to_ring, &st->in_to_ring);
 		lat_sum(&r->bot_to_dp, &st->bot_to_dp);
 		lat_sum(&r->bot_to_out, &st->bot_to_out);
+		lat_sum(&r->due_to_out, &st->due_to_out);
 	}
+	r->port = g->dpf->port;
 	for (unsigned w = 0; w < g->bf->n_workers; w++) {
 		lat_sum(&r->in_to_bot, &g->bf->workers[w].in_to_bot);
 		r->bot_drops += g->bf->workers[w].frames_ring_full + g->bf->workers[w].frames_stale;
@@ -462,12 +468,21 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 			printf("dp_drop_%s %llu\n", dp_drop_name(r),
 			       (unsigned long long)(c->drops[r] - a->drops[r]));
 	printf("bot_drops %llu\n", (unsigned long long)(c->bot_drops - a->bot_drops));
+	/* the port's counters are copied once a second: a's may be that old */
+	printf("port_missed %llu\n", (unsigned long long)(c->port.imissed - a->port.imissed +
+							 c->port.rx_nombuf - a->port.rx_nombuf));
+	printf("port_errors %llu\n", (unsigned long long)(c->port.ierrors - a->port.ierrors +
+							 c->port.oerrors - a->port.oerrors));
+	lat_diff(&d, &b->in_to_ring, &a->in_to_ring);
+	lat_print(stdout, "in_to_ring", &d);
 	lat_diff(&d, &b->in_to_bot, &a->in_to_bot);
 	lat_print(stdout, "in_to_bot", &d);
 	lat_diff(&d, &b->bot_to_dp, &a->bot_to_dp);
 	lat_print(stdout, "bot_to_dp", &d);
 	lat_diff(&d, &b->bot_to_out, &a->bot_to_out);
 	lat_print(stdout, "bot_to_out", &d);
+	lat_diff(&d, &b->due_to_out, &a->due_to_out);
+	lat_print(stdout, "due_to_out", &d);
 }
 
 static void usage(void)

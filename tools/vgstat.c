@@ -41,6 +41,12 @@ static void print_lat(const char *name, const struct lat_hist *now,
 static void print_dp(const struct dp_stats_file *f, const struct dp_lcore_stats *prev,
 		     double secs)
 {
+	/* copied by voxgate about once a second */
+#define PRINT_PORT_COUNTER(name) printf(" " #name "=%llu", (unsigned long long)f->port.name);
+	printf("port:");
+	DP_PORT_COUNTER_LIST(PRINT_PORT_COUNTER)
+	printf("\n");
+#undef PRINT_PORT_COUNTER
 	for (unsigned l = 0; l < f->n_lcores; l++) {
 		const struct dp_lcore_stats *st = &f->lcores[l];
 		const struct dp_lcore_stats *p = prev ? &prev[l] : NULL;
@@ -58,8 +64,10 @@ static void print_dp(const struct dp_stats_file *f, const struct dp_lcore_stats 
 				printf(" %s=%llu", dp_drop_name(d),
 				       (unsigned long long)st->drops[d]);
 		printf(" latency p50/p99/p99.9:");
+		print_lat("in_to_ring", &st->in_to_ring, p ? &p->in_to_ring : NULL);
 		print_lat("bot_to_dp", &st->bot_to_dp, p ? &p->bot_to_dp : NULL);
 		print_lat("bot_to_out", &st->bot_to_out, p ? &p->bot_to_out : NULL);
+		print_lat("due_to_out", &st->due_to_out, p ? &p->due_to_out : NULL);
 		printf("\n");
 	}
 }

@@ -41,10 +41,16 @@ check "each echo came back on its own call, with the 1 kHz tone byte for byte" \
 	[ "$(v echo_wrong_call)" = 0 ] && [ "$(v echo_bad_audio)" = 0 ]
 check "voxgate dropped none of the window's packets or echoes (dp lcore, bot worker)" \
 	[ "$(v dp_drops)" = 0 ] && [ "$(v bot_drops)" = 0 ]
+check "and its port dropped none unseen (imissed, rx_nombuf, errors from the stats file)" \
+	[ "$(v port_missed)" = 0 ] && [ "$(v port_errors)" = 0 ]
 check "its dp lcore's cycles per packet are read from the stats file" \
 	[ "$(v cycles_per_packet)" -gt 0 ]
 check "the bot worker's histogram has packet in -> frame at the worker (p99 in µs)" \
 	[ "$(v in_to_bot_us_p99)" -gt 0 ] && [ "$(v in_to_bot_us_p99)" -lt 1000000 ]
+check "a frame is on the worker's ring before the worker takes it (in_to_ring <= in_to_bot)" \
+	[ -n "$(v in_to_ring_us_p99)" ] && [ "$(v in_to_ring_us_p99)" -le "$(v in_to_bot_us_p99)" ]
+check "send slots are served within one packet time of their due time (p99.9 < 20 ms)" \
+	[ -n "$(v due_to_out_us_p999)" ] && [ "$(v due_to_out_us_p999)" -lt 20000 ]
 check "bot frame -> packet out includes the wait for the 20 ms send slot (p99 >= 1 ms)" \
 	[ "$(v bot_to_out_us_p99)" -ge 1000 ] && [ "$(v bot_to_out_us_p99)" -lt 1000000 ]
 
@@ -53,8 +59,11 @@ sed 's/^/# vgstat: /' "$tmp/vgstat.out" | cut -c1-300
 check "vgstat prints the bot worker's counters and latency from its stats file" \
 	grep -Eq "^bot worker 0: sessions_started=$calls .*frames_in=[1-9][0-9]* .*in_to_bot_us=[0-9]+/[0-9]+/[0-9]+" \
 	"$tmp/vgstat.out"
-check "and the dp lcore's bot frame latencies" \
-	grep -Eq "^lcore 0: .*bot_to_dp_us=[0-9]+/[0-9]+/[0-9]+ bot_to_out_us=[1-9][0-9]*/" \
+check "and the dp lcore's latencies" \
+	grep -Eq "^lcore 0: .*in_to_ring_us=[0-9]+/[0-9]+/[0-9]+ bot_to_dp_us=[0-9]+/[0-9]+/[0-9]+ bot_to_out_us=[1-9][0-9]*/[0-9]+/[0-9]+ due_to_out_us=[0-9]+/" \
+	"$tmp/vgstat.out"
+check "and the port's counters (packets in and out, none missed)" \
+	grep -Eq "^port: ipackets=[1-9][0-9]* opackets=[1-9][0-9]* imissed=0 ierrors=0 oerrors=0 rx_nombuf=0$" \
 	"$tmp/vgstat.out"
 
 wait "$sipp_pid"

@@ -76,6 +76,12 @@ static void test_quantiles(void **state)
 	lat_diff(&d, &h, &before);
 	assert_int_equal(lat_count(&d), 10);
 	assert_int_equal(lat_quantile(&d, 0.5), 296); /* 296-303 µs */
+	/* n samples of one value at once, as the timer wheel counts a burst of calls */
+	before = h;
+	lat_add_tsc_n(&h, 40500, mult, 32); /* 40.5 µs */
+	lat_diff(&d, &h, &before);
+	assert_int_equal(lat_count(&d), 32);
+	assert_int_equal(d.n[40], 32);
 }
 
 struct test_file {
