@@ -18,6 +18,7 @@
 
 #include <libwebsockets.h>
 #include <rte_cycles.h>
+#include <rte_lcore.h>
 
 #include "app/log.h"
 #include "shared/shm.h"
@@ -392,6 +393,27 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 	return n;
 }
 
+/* "0,2-5" for a CPU set. */
+static void bot_cpu_list(const cpu_set_t *cpus, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (int c = 0; c < CPU_SETSIZE && n < size; c++) {
+		int last = c;
+
+		if (!CPU_ISSET(c, cpus))
+			continue;
+		while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, cpus))
+			last++;
+		if (last > c)
+			n += (size_t)snprintf(out + n, size - n, "%s%d-%d", n ? "," : "", c, last);
+		else
+			n += (size_t)snprintf(out + n, size - n, "%s%d", n ? "," : "", c);
+		c = last;
+	}
+}
+
 static void *bot_worker_main(void *arg)
 {
 	struct bot_worker *w = arg;
@@ -416,7 +438,14 @@ static void *bot_worker_main(void *arg)
 			log_info("bot", "HTTP API on http://%s:%u/ (Twilio's call hang-up)",
 				 p->cfg->bots.api_address, p->cfg->bots.api_port);
 	}
-	log_info("bot", "worker %u running", w->idx);
+	{
+		cpu_set_t cpus;
+		char list[128] = "?";
+
+		if (pthread_getaffinity_np(pthread_self(), sizeof(cpus), &cpus) == 0)
+			bot_cpu_list(&cpus, list, sizeof(list));
+		log_info("bot", "worker %u running on CPU(s) %s", w->idx, list);
+	}
 	while (!__atomic_load_n(&p->quit, __ATOMIC_RELAXED)) {
 		unsigned work = bot_ctl_poll(w);
 
@@ -486,17 +515,23 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 	return 0;
 }
 
+/* Workers are EAL control threads: they run on the CPUs the process may use that no
+ * lcore is pinned to (all of them the main lcore's CPU when there are none), not on
+ * the main lcore's CPU alone as a plain thread of the main lcore would. */
 int bot_pool_start(struct bot_pool *p)
 {
 	for (unsigned i = 0; i < p->n_workers; i++) {
-		int rc = pthread_create(&p->w[i]->thread, NULL, bot_worker_main, p->w[i]);
+		char name[24]; /* the kernel keeps 15 characters */
+		int rc;
 
+		snprintf(name, sizeof(name), "vg-bot%u", i);
+		rc = rte_ctrl_thread_create(&p->w[i]->thread, name, NULL, bot_worker_main,
+					    p->w[i]);
 		if (rc) {
 			bot_pool_stop(p);
-			return -rc;
+			return rc < 0 ? rc : -rc;
 		}
 		p->w[i]->started = 1;
-		pthread_setname_np(p->w[i]->thread, "vg-bot");
 	}
 	return 0;
 }
