@@ -456,7 +456,7 @@ int main(int argc, char **argv)
 	pkts = st->rx_packets + st->tx_packets;
 	busy = st->busy_tsc;
 	{
-		uint64_t drops_before = 0;
+		uint64_t drops_before[DP_DROP_MAX];
 		static struct lat_hist ring_before, in_before, to_dp_before, to_out_before, due_before;
 		static struct lat_hist ring, in, to_dp, to_out, due;
 		const struct bot_stats *bs = bot_pool_stats(b.bots, 0);
@@ -468,8 +468,7 @@ int main(int argc, char **argv)
 		due_before = st->due_to_out;
 		to_dp_before = st->bot_to_dp;
 		to_out_before = st->bot_to_out;
-		for (unsigned d = 1; d < DP_DROP_MAX; d++)
-			drops_before += st->drops[d];
+		memcpy(drops_before, st->drops, sizeof(drops_before));
 		bench_run(&b, b.seconds, 1);
 		t1 = rte_rdtsc();
 		/* the last echoes are at most one packet time and a ring away */
@@ -484,8 +483,7 @@ int main(int argc, char **argv)
 		lat_diff(&to_dp, &st->bot_to_dp, &to_dp_before);
 		lat_diff(&to_out, &st->bot_to_out, &to_out_before);
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
-			drops += st->drops[d];
-		drops -= drops_before;
+			drops += st->drops[d] - drops_before[d];
 		qsort(b.rtt, b.n_rtt, sizeof(*b.rtt), cmp_u64);
 		per_call = (double)sizeof(struct cs_slot) + (double)dp_call_size();
 		printf("calls %u\n", b.calls);
@@ -497,9 +495,9 @@ int main(int argc, char **argv)
 		printf("lost %lld\n", (long long)b.sent - (long long)b.echoed);
 		printf("dp_drops %llu\n", (unsigned long long)drops);
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
-			if (st->drops[d])
+			if (st->drops[d] != drops_before[d])
 				printf("dp_drop_%s %llu\n", dp_drop_name(d),
-				       (unsigned long long)st->drops[d]);
+				       (unsigned long long)(st->drops[d] - drops_before[d]));
 		printf("bot_frames_in %llu\n", (unsigned long long)bs->frames_in);
 		printf("bot_to_dp_ring_full %llu\n", (unsigned long long)bs->frames_ring_full);
 		printf("dp_pps %.0f\n", (double)pkts / secs);
