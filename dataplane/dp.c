@@ -293,6 +293,25 @@ static inline uint32_t dp_ts_units(const struct dp *dp, uint64_t tsc)
 	return (uint32_t)(((unsigned __int128)tsc * dp->ts_mult) >> 32);
 }
 
+/* Ask for the lines a call's packet reads: its state's hot fields, its reorder window,
+ * RTCP and SRTP state and its call table counters; with timers, the key press state
+ * its packet time also reads. */
+static inline void dp_call_prefetch(const struct dp *dp, uint32_t slot, bool timers)
+{
+	const struct dp_call *c = &dp->call[slot];
+
+	rte_prefetch0(c);
+	rte_prefetch0((const uint8_t *)c + RTE_CACHE_LINE_SIZE);
+	rte_prefetch0(&c->rtcp);
+	rte_prefetch0(&c->jb);
+	rte_prefetch0(&c->srtp);
+	rte_prefetch0(&cs_slot(dp->calls, slot)->dp);
+	if (timers) {
+		rte_prefetch0(&c->dtmf);
+		rte_prefetch0(&c->dtmf_tx);
+	}
+}
+
 /* Ask for a call's playout queue entry: the head (the next frame to send) or the
  * tail (where the next bot frame goes). The call's first line should be there. */
 static inline void dp_playout_prefetch(const struct dp *dp, uint32_t slot, bool tail)
@@ -1076,23 +1095,6 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	dp_tx_add(lc, m);
 }
 
-/* Ask for the lines serving a call's packet time reads: its state's hot fields and
- * its call table counters. */
-static inline void dp_call_prefetch(const struct dp *dp, uint32_t slot)
-{
-	const struct dp_call *c = &dp->call[slot];
-
-	rte_prefetch0(c);
-	rte_prefetch0((const uint8_t *)c + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(&c->rtcp);
-	rte_prefetch0(&c->dtmf);
-	rte_prefetch0(&c->dtmf_tx);
-	rte_prefetch0(&c->jb);
-	rte_prefetch0(&c->srtp);
-	rte_prefetch0(&cs_slot(dp->calls, slot)->dp);
-}
-
-
 /* Run the wheel buckets that are due. Catches up at most one packet time; a lcore
  * that was held up longer re-anchors its clock instead of bursting. The walk asks
  * for the state of the call two ahead and the queued frame of the next one, as
@@ -1106,9 +1108,9 @@ static void dp_tick(struct dp_lcore *lc, uint64_t now)
 		uint64_t served = 0;
 
 		if (i != DP_NIL) {
-			dp_call_prefetch(dp, i);
+			dp_call_prefetch(dp, i, true);
 			if (dp->call[i].next != DP_NIL)
-				dp_call_prefetch(dp, dp->call[i].next);
+				dp_call_prefetch(dp, dp->call[i].next, true);
 			dp_playout_prefetch(dp, i, false);
 		}
 		while (i != DP_NIL) {
@@ -1118,7 +1120,7 @@ static void dp_tick(struct dp_lcore *lc, uint64_t now)
 				uint32_t after = dp->call[next].next;
 
 				if (after != DP_NIL)
-					dp_call_prefetch(dp, after);
+					dp_call_prefetch(dp, after, true);
 				dp_playout_prefetch(dp, next, false);
 			}
 			dp_call_rx_timers(lc, i, &dp->call[i], now);
@@ -1138,9 +1140,9 @@ static void dp_tick(struct dp_lcore *lc, uint64_t now)
 		lc->next_tick_tsc = now + dp->tick_tsc;
 }
 
-/* The lcore that owns a received packet: the one of its call for UDP to one of our
- * RTP/RTCP ports, this one for anything else (ARP, ICMP, strays). A few loads of
- * header fields the packet path reads anyway. */
+/* The call slot of a received packet: its UDP destination port's, when that is one of
+ * our RTP/RTCP ports; -1 for anything else (ARP, ICMP, strays). A few loads of header
+ * fields the packet path reads anyway. */
 static int64_t dp_pkt_slot(const struct dp *dp, struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -1156,28 +1158,11 @@ static int64_t dp_pkt_slot(const struct dp *dp, struct rte_mbuf *m)
 	return cs_port_slot(dp->calls, rte_be_to_cpu_16(udp->dst_port));
 }
 
-static unsigned dp_owner(const struct dp_lcore *lc, struct rte_mbuf *m)
+/* The lcore that owns a packet of call slot `slot` (dp_pkt_slot()): its call's, or
+ * this one for a packet of no call. */
+static inline unsigned dp_owner(const struct dp_lcore *lc, int64_t slot)
 {
-	int64_t slot = dp_pkt_slot(lc->dp, m);
-
 	return slot < 0 ? lc->idx : cs_slot_lcore((uint32_t)slot, lc->dp->n_lcores);
-}
-
-/* Ask for the lines a received packet's call will need (its header must be there). */
-static inline void dp_rx_prefetch(const struct dp_lcore *lc, struct rte_mbuf *m)
-{
-	int64_t slot = dp_pkt_slot(lc->dp, m);
-	const struct dp_call *c;
-
-	if (slot < 0 || cs_slot_lcore((uint32_t)slot, lc->dp->n_lcores) != lc->idx)
-		return;
-	c = &lc->dp->call[slot];
-	rte_prefetch0(c);
-	rte_prefetch0((const uint8_t *)c + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(&c->rtcp);
-	rte_prefetch0(&c->jb);
-	rte_prefetch0(&c->srtp);
-	rte_prefetch0(&cs_slot(lc->dp->calls, (uint32_t)slot)->dp);
 }
 
 static void dp_fwd_flush(struct dp_lcore *lc)
@@ -1222,6 +1207,7 @@ static int dp_lcore_main(void *arg)
 	struct dp_lcore *lc = arg;
 	struct dp *dp = lc->dp;
 	struct rte_mbuf *pkts[DP_BURST_MAX];
+	int64_t next_slot; /* dp_pkt_slot() of the next packet to handle */
 
 	log_info("dp", "lcore %u (EAL lcore %u) polling port %u queue %u", lc->idx,
 		 rte_lcore_id(), dp->port, lc->queue);
@@ -1240,16 +1226,18 @@ static int dp_lcore_main(void *arg)
 		nb = rte_eth_rx_burst(dp->port, lc->queue, pkts, (uint16_t)dp->burst);
 		for (unsigned i = 0; i < nb && i < DP_PREFETCH_AHEAD; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+		next_slot = nb ? dp_pkt_slot(dp, pkts[0]) : -1;
 		for (unsigned i = 0; i < nb; i++) {
-			unsigned owner = lc->idx;
+			unsigned owner = dp_owner(lc, next_slot);
 
-			/* packets DP_PREFETCH_AHEAD ahead, the next one's call */
+			/* packets DP_PREFETCH_AHEAD ahead; the next one's call, when ours */
 			if (i + DP_PREFETCH_AHEAD < nb)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
-			if (i + 1 < nb)
-				dp_rx_prefetch(lc, pkts[i + 1]);
-			if (dp->n_lcores > 1)
-				owner = dp_owner(lc, pkts[i]);
+			if (i + 1 < nb) {
+				next_slot = dp_pkt_slot(dp, pkts[i + 1]);
+				if (next_slot >= 0 && dp_owner(lc, next_slot) == lc->idx)
+					dp_call_prefetch(dp, (uint32_t)next_slot, false);
+			}
 			if (owner == lc->idx) {
 				dp_input(lc, pkts[i], t0);
 			} else {

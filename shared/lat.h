@@ -56,10 +56,10 @@ static inline uint64_t lat_bucket_low(unsigned b)
 	return (1ull << log2) + ((uint64_t)((b - LAT_LINEAR) % LAT_SUB) << (log2 - LAT_SUB_LOG2));
 }
 
-/* Count n samples (lat_add_tsc: one) of `cycles` TSC cycles, a difference now - stamp (mult from
- * lat_tsc_mult()). A stamp taken on another core a little after `now` (a negative
- * difference) counts as 0; a difference far beyond the histogram (a stamp of another
- * clock) lands in the last bucket. */
+/* Count n samples (lat_add_tsc: one) of `cycles` TSC cycles, a difference now - stamp
+ * (mult from lat_tsc_mult()). A stamp taken on another core a little after `now` (a
+ * negative difference) counts as 0; a difference far beyond the histogram (a stamp of
+ * another clock) lands in the last bucket. */
 static inline void lat_add_tsc_n(struct lat_hist *h, uint64_t cycles, uint64_t mult,
 				 uint64_t n)
 {
