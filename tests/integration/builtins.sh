@@ -31,8 +31,7 @@ w.writeframes(ws_bot.tones(2, [330, 520, 760, 990, 1250], 2))
 PY
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
 call() { # call USER PCAP: 3 s of the caller's audio, 4 s in all
-	sed "s|@AUDIO@|$tmp/caller.al|; s|@HOLD_MS@|4000|" \
-		"$top/tests/integration/sipp/uac_pcma_echo.xml" >"$tmp/$1.xml"
+	pcma_scenario "$tmp/$1.xml" "$tmp/caller.al" 4000
 	capture "$2"
 	sipp_caller "$tmp/$1.xml" -s "$1" -key sdp_ip 198.18.1.2
 	local rc=$?

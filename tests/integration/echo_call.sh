@@ -10,9 +10,6 @@
 # finally voxgate must end a live call with BYE when it stops.
 source "$(dirname "$0")/lib.sh"
 
-scenario() { # scenario OUT AUDIO HOLD_MS
-	sed "s|@AUDIO@|$2|; s|@HOLD_MS@|$3|" "$top/tests/integration/sipp/uac_pcma_echo.xml" >"$1"
-}
 echo_ok() { # echo_ok PCAP: the audio came back
 	python3 "$top/tests/integration/rtp_audio.py" check "$1" --file "$tmp/caller.al" \
 		--gw 198.18.1.1 --caller 198.18.1.2 --pt 8 --delay-ms 500 >"$tmp/check.out" 2>&1
@@ -26,7 +23,7 @@ vg_start || { not_ok "voxgate starts"; exit 1; }
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 4
 
 # 1. A plain call.
-scenario "$tmp/call.xml" "$tmp/caller.al" 5000
+pcma_scenario "$tmp/call.xml" "$tmp/caller.al" 5000
 capture "$tmp/call.pcap"
 sipp_caller "$tmp/call.xml" -s echo -key sdp_ip 198.18.1.2 -trace_logs -log_file "$tmp/sipp.log"
 rc=$?
@@ -48,7 +45,7 @@ check "the bot session and the dataplane call are gone too" \
 		 grep -q "calls_active=0 " <<<"$1"' _ "$stats"
 
 # 2. A caller behind NAT: its SDP names an address voxgate cannot reach.
-scenario "$tmp/nat.xml" "$tmp/caller.al" 5000
+pcma_scenario "$tmp/nat.xml" "$tmp/caller.al" 5000
 capture "$tmp/nat.pcap"
 sipp_caller "$tmp/nat.xml" -s echo -key sdp_ip 203.0.113.7
 rc=$?

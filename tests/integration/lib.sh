@@ -88,6 +88,12 @@ sipp_caller() {
 		"$@" 198.18.0.1:5060) >"$tmp/sipp.out" 2>&1
 }
 
+# pcma_scenario OUT AUDIO HOLD_MS: sipp/uac_pcma_echo.xml streaming the A-law file
+# AUDIO in a call held HOLD_MS, written to OUT.
+pcma_scenario() {
+	sed "s|@AUDIO@|$2|; s|@HOLD_MS@|$3|" "$top/tests/integration/sipp/uac_pcma_echo.xml" >"$1"
+}
+
 # bye_call_start [USER [SCENARIO]]: place a call to USER (echo) that waits for
 # voxgate's BYE (SCENARIO, sipp/uac_wait_bye.xml by default), in the background, and
 # wait until it is up. Sets bye_pid (wait on it for sipp's verdict). Returns 0 once

@@ -26,8 +26,8 @@ check "voxgate starts with two dp lcores and software steering" \
 
 # Four concurrent echo calls, each on its own sipp RTP port.
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
-sed "s|@AUDIO@|$tmp/caller.al|; s|@HOLD_MS@|4500|; s|\[media_port\]|[rtpstream_audio_port]|" \
-	"$top/tests/integration/sipp/uac_pcma_echo.xml" >"$tmp/multi.xml"
+pcma_scenario "$tmp/multi.xml" "$tmp/caller.al" 4500
+sed -i 's|\[media_port\]|[rtpstream_audio_port]|' "$tmp/multi.xml"
 capture "$tmp/multi.pcap"
 sipp_caller "$tmp/multi.xml" -s echo -key sdp_ip 198.18.1.2 -m 4 -l 4 -r 20 \
 	-trace_logs -log_file "$tmp/multi.log"

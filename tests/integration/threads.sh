@@ -34,8 +34,7 @@ check "the kernel has the bot worker thread on CPU(s) $free" [ "$(affinity vg-bo
 check "and the dp lcore on CPU 0" [ "$(affinity rte-worker-1)" = 0 ]
 
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
-sed "s|@AUDIO@|$tmp/caller.al|; s|@HOLD_MS@|4500|" \
-	"$top/tests/integration/sipp/uac_pcma_echo.xml" >"$tmp/call.xml"
+pcma_scenario "$tmp/call.xml" "$tmp/caller.al" 4500
 capture "$tmp/call.pcap"
 sipp_caller "$tmp/call.xml" -s echo -key sdp_ip 198.18.1.2
 rc=$?

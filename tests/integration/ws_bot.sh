@@ -81,8 +81,7 @@ vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
 # 1. talk: 4 s of the caller's audio; the call lasts 7 s.
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 4
-sed "s|@AUDIO@|$tmp/caller.al|; s|@HOLD_MS@|7000|" \
-	"$top/tests/integration/sipp/uac_pcma_echo.xml" >"$tmp/talk.xml"
+pcma_scenario "$tmp/talk.xml" "$tmp/caller.al" 7000
 capture "$tmp/talk.pcap"
 sipp_caller "$tmp/talk.xml" -s talk -key sdp_ip 198.18.1.2
 rc=$?
