@@ -31,6 +31,7 @@ struct bot_worker {
 	unsigned idx;
 	pthread_t thread;
 	int started;
+	int ready;                       /* set by the thread once it polls */
 	struct bot_session *sessions;    /* indexed by slot */
 	struct vg_frame in[BOT_BURST];
 	struct vg_frame out[RING_MAX_LCORES][BOT_BURST];
@@ -446,6 +447,7 @@ static void *bot_worker_main(void *arg)
 			bot_cpu_list(&cpus, list, sizeof(list));
 		log_info("bot", "worker %u running on CPU(s) %s", w->idx, list);
 	}
+	__atomic_store_n(&w->ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&p->quit, __ATOMIC_RELAXED)) {
 		unsigned work = bot_ctl_poll(w);
 
@@ -532,6 +534,20 @@ int bot_pool_start(struct bot_pool *p)
 			return rc < 0 ? rc : -rc;
 		}
 		p->w[i]->started = 1;
+	}
+	/* calls are taken once every worker polls its rings (10 s at most: building a
+	 * libwebsockets context is the slow part) */
+	for (unsigned i = 0; i < p->n_workers; i++) {
+		const struct timespec step = {0, 1000000};
+		unsigned ms = 0;
+
+		while (!__atomic_load_n(&p->w[i]->ready, __ATOMIC_ACQUIRE) && ms++ < 10000)
+			nanosleep(&step, NULL);
+		if (!p->w[i]->ready) {
+			log_err("bot", "worker %u did not start in 10 s", i);
+			bot_pool_stop(p);
+			return -ETIMEDOUT;
+		}
 	}
 	return 0;
 }

@@ -162,8 +162,8 @@ struct bot_session {
 int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_table *calls,
 		    struct ring_set *rings);
 
-/* Start the worker threads. Returns 0 or -errno (threads started so far are
- * stopped again). */
+/* Start the worker threads and wait until each polls its rings (10 s at most).
+ * Returns 0 or -errno (threads started so far are stopped again). */
 int bot_pool_start(struct bot_pool *p);
 
 /* Stop and join the worker threads, closing every open session. */
