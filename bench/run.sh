@@ -107,7 +107,7 @@ vg_ramp() {
 	shift
 	for n in "$@"; do
 		f=$(vg_run "$mode" "$n" 10)
-		echo "voxgate $mode $n calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), port missed $(val port_missed "$f"), $(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
+		echo "voxgate $mode $n calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, $(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
 		vg_ok "$f" && ok+=("$n") || break
 	done
 	best=0
@@ -195,6 +195,7 @@ dp lcores: 1 of $(nproc) cores (CPU 0 holds signaling, the bot worker, sipp and 
 | cycles per packet (in + out) | $vg_c | $rt_c |
 | calls per 3 GHz core, from cycles/packet | $(proj "$vg_c") | $(proj "$rt_c") |
 | packets the port dropped unseen (imissed, rx_nombuf) | $(val port_missed "$vg_final") | - |
+| the generator's 1 ms send tick, latest (us; a late tick sends its packets in a burst) | $(val gen_late_max_us "$vg_final") | - |
 | latency packet in -> frame on the bot worker's ring p50/p99/p99.9 (us) | $(lat in_to_ring "$vg_final") | - |
 | latency packet in -> frame taken by the bot worker p50/p99/p99.9 (us) | $(lat in_to_bot "$vg_final") | - |
 | latency bot frame -> taken by the dp lcore p50/p99/p99.9 (us) | $(lat bot_to_dp "$vg_final") | - |

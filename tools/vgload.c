@@ -16,6 +16,8 @@
  *      number, as 0x20 | nibble bytes, which survive G.711 decode and encode);
  *   3. reads everything voxgate sends: an echo (our stamp back) is checked for its
  *      call and for the tone, and its round trip is taken; silence is counted.
+ * It prints how late its 1 ms send tick ran at worst, in the warm-up and in the window:
+ * a tick held up (the generator's core busy) sends its packets late, in one burst.
  * The first --warmup seconds (5) are not measured; then S seconds are. A packet sent
  * in the measured window whose echo did not come back within 1.2 s is lost (the
  * drain outlasts voxgate's once-a-second copy of its port counters).
@@ -91,6 +93,7 @@ struct gen {
 	uint8_t tone[PAYLOAD];
 	uint64_t window_start, window_end;
 	/* counters */
+	uint64_t late_max[2]; /* how late a 1 ms send tick ran (TSC): warm-up, window */
 	uint64_t sent, tx_full, echoed, bad_audio, wrong_call, silence, unknown, other;
 	uint64_t arp_replies;
 	struct lat_hist rtt;
@@ -361,6 +364,7 @@ static void gen_run(struct gen *g, unsigned seconds, bool measure)
 		unsigned nb = 0;
 
 		gen_wait(g, next);
+		g->late_max[measure] = RTE_MAX(g->late_max[measure], rte_rdtsc() - next);
 		for (unsigned c = tick % 20; c < g->known; c += 20) {
 			burst[nb] = gen_packet(g, c, rte_rdtsc());
 			if (burst[nb])
@@ -570,6 +574,8 @@ int main(int argc, char **argv)
 	printf("echoed %llu\n", (unsigned long long)g.echoed);
 	printf("lost %lld\n", (long long)g.sent - (long long)g.echoed);
 	printf("gen_tx_full %llu\n", (unsigned long long)g.tx_full);
+	printf("gen_late_max_us_warmup %llu\n", (unsigned long long)(g.late_max[0] * 1000000 / g.hz));
+	printf("gen_late_max_us %llu\n", (unsigned long long)(g.late_max[1] * 1000000 / g.hz));
 	printf("gen_rx_missed %llu\n", (unsigned long long)(ps.imissed + ps.rx_nombuf));
 	printf("echo_wrong_call %llu\n", (unsigned long long)g.wrong_call);
 	printf("echo_bad_audio %llu\n", (unsigned long long)g.bad_audio);
