@@ -118,7 +118,7 @@ vg_ramp() {
 		echo "voxgate $mode $best calls lost $(val lost "$final") packets in the ${secs} s run: one step back"
 	done
 }
-vg_ramp plain 5000 10000 12500 15000 20000
+vg_ramp plain 5000 10000 12500 15000 17500 20000
 best_vg=$best vg_final=$final
 
 # ---- voxgate with SRTP: the same ramp, every call AES_CM_128_HMAC_SHA1_80 ----
