@@ -110,7 +110,7 @@ vg_ramp() {
 	shift
 	for n in "$@"; do
 		f=$(vg_run "$mode" "$n" 10)
-		echo "voxgate $mode $n calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, $(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
+		echo "voxgate $mode $n calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), $([ "$mode" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
 		vg_ok "$f" && ok+=("$n") || break
 	done
 	best=0
