@@ -2,7 +2,8 @@
  * vgload: a DPDK load generator that plays the callers' side of N calls' media.
  *
  *   vgload --calls N --seconds S [--warmup S] [--learn S] [--ip A.B.C.D]
- *          [--law pcma|pcmu] [--stats PID] [--linger S] -- EAL arguments (one port)
+ *          [--law pcma|pcmu] [--stats PID] [--linger S] [--queues Q] [--steer BASE]
+ *          -- EAL arguments (one port)
  *
  * It sits on the other end of a voxgate media port (a net_memif pair, a veth, ...),
  * with the callers' media address (--ip, 198.18.1.2 by default), and works with calls
@@ -24,10 +25,18 @@
  *
  * With --stats PID it reads that voxgate's stats files (shared/shm.h) at the start
  * and the end of the window: packets per second and TSC cycles per packet of its dp
- * lcores and its latency histograms (packet in -> frame on the bot worker's ring and
+ * lcores (and the CPU time the kernel gave their threads, the cycles per packet it
+ * makes: the busy TSC also runs while a thread is off its CPU) and its latency
+ * histograms (packet in -> frame on the bot worker's ring and
  * at the bot worker, bot frame -> dp lcore and -> packet out, send slot due -> out);
  * and after the drain: the drops the window's packets and echoes met (dp lcores, by
  * reason, bot workers, and voxgate's port: packets its PMD dropped unseen).
+ *
+ * With --queues Q the port has Q queues (as many as voxgate's dp lcores): every queue
+ * is read; calls send on queue 0, so voxgate's lcore 0 hands other lcores' packets
+ * over rings, as with a port that cannot steer. With --steer BASE too, each call sends
+ * on the queue of its voxgate lcore, as a NIC's flow rule on the UDP port would put
+ * it (BASE: voxgate's first RTP port; slot i has port BASE + 2i, on lcore i % Q).
  *
  * With --linger S it stays on the port after printing, for at most S seconds, until
  * voxgate has sent nothing for 2 s: bench scripts let the calls end first.
@@ -35,6 +44,7 @@
  * Prints one "key value" per line (for bench scripts). Exit 0 when the run was
  * made (losses or not), 1 when it could not be (EAL, port, calls not learnt).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -75,6 +85,8 @@ struct gen_call {
 
 struct gen {
 	unsigned calls, seconds, warmup, learn, linger;
+	unsigned queues;      /* of the port: all are read, queue 0 sends (or --steer) */
+	unsigned steer_base; /* --steer: voxgate's first RTP port, 0: off */
 	uint64_t ipackets;           /* gen_linger(): the port's count at the last look */
 	int law;
 	uint8_t pt;
@@ -93,6 +105,7 @@ struct gen {
 	uint8_t tone[PAYLOAD];
 	uint64_t window_start, window_end;
 	/* counters */
+	const char *vg_pid;   /* --stats */
 	uint64_t late_max[2]; /* how late a 1 ms send tick ran (TSC): warm-up, window */
 	uint64_t sent, tx_full, echoed, bad_audio, wrong_call, silence, unknown, other;
 	uint64_t arp_replies;
@@ -104,6 +117,7 @@ struct gen {
 
 struct vg_reading {
 	uint64_t pkts, busy, idle;
+	uint64_t cpu_ns; /* CPU time of the dp lcore threads (the kernel's schedstat) */
 	uint64_t drops[DP_DROP_MAX]; /* of every dp lcore, by reason */
 	uint64_t bot_drops;          /* bot workers' frames_ring_full + frames_stale */
 	struct dp_port_stats port;
@@ -140,12 +154,14 @@ static void gen_port(struct gen *g, unsigned n_mbufs)
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (!g->pool)
 		die("mbuf pool", rte_strerror(rte_errno));
-	rc = rte_eth_dev_configure(g->port_id, 1, 1, &conf);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(g->port_id, 0, 4096, (unsigned)rte_socket_id(), NULL,
+	rc = rte_eth_dev_configure(g->port_id, (uint16_t)g->queues, (uint16_t)g->queues, &conf);
+	for (uint16_t q = 0; rc == 0 && q < g->queues; q++) {
+		rc = rte_eth_rx_queue_setup(g->port_id, q, 4096, (unsigned)rte_socket_id(), NULL,
 					    g->pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(g->port_id, 0, 4096, (unsigned)rte_socket_id(), NULL);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(g->port_id, q, 4096, (unsigned)rte_socket_id(),
+						    NULL);
+	}
 	if (rc == 0)
 		rc = rte_eth_dev_start(g->port_id);
 	if (rc)
@@ -163,13 +179,13 @@ static void gen_port(struct gen *g, unsigned n_mbufs)
 }
 
 /* Send nb packets, retrying while the port is busy, for at most 2 ms. */
-static unsigned gen_tx(struct gen *g, struct rte_mbuf **pkts, unsigned nb)
+static unsigned gen_tx(struct gen *g, uint16_t q, struct rte_mbuf **pkts, unsigned nb)
 {
 	unsigned done = 0;
 	uint64_t until = rte_rdtsc() + g->hz / 500;
 
 	while (done < nb) {
-		done += rte_eth_tx_burst(g->port_id, 0, pkts + done, (uint16_t)(nb - done));
+		done += rte_eth_tx_burst(g->port_id, q, pkts + done, (uint16_t)(nb - done));
 		if (done < nb && rte_rdtsc() > until)
 			break;
 	}
@@ -187,7 +203,7 @@ static void gen_arp(struct gen *g, struct rte_mbuf *m)
 
 	if (net_arp_input(&g->arp, &g->nif, m, &reply) == DP_DROP_NONE && reply) {
 		g->arp_replies++;
-		gen_tx(g, &m, 1);
+		gen_tx(g, 0, &m, 1);
 		return;
 	}
 	g->other++;
@@ -250,7 +266,8 @@ static void gen_rx(struct gen *g)
 	struct rte_mbuf *pkts[BURST];
 	uint16_t n;
 
-	while ((n = rte_eth_rx_burst(g->port_id, 0, pkts, BURST)) > 0) {
+	for (uint16_t q = 0; q < g->queues; q++)
+	while ((n = rte_eth_rx_burst(g->port_id, q, pkts, BURST)) > 0) {
 		uint64_t now = rte_rdtsc();
 
 		for (unsigned i = 0; i < n; i++) {
@@ -346,6 +363,25 @@ static unsigned gen_learn(struct gen *g)
 	return g->known;
 }
 
+/* The queue call c sends on: 0, or with --steer its voxgate lcore's, as a NIC's flow
+ * rule on the UDP destination port would (voxgate's slot i owns port base + 2i and
+ * sits on lcore i % lcores). */
+static uint16_t gen_queue(const struct gen *g, unsigned c)
+{
+	if (!g->steer_base || g->call[c].vg_port < g->steer_base)
+		return 0;
+	return (uint16_t)((g->call[c].vg_port - g->steer_base) / 2 % g->queues);
+}
+
+static void gen_send(struct gen *g, uint16_t q, struct rte_mbuf **pkts, unsigned nb,
+		     bool measure)
+{
+	unsigned ok = gen_tx(g, q, pkts, nb);
+
+	if (measure)
+		g->sent += ok;
+}
+
 /* The callers, for `seconds`: each ms the calls whose phase it is send. Packets sent
  * while `measure` count in the window. */
 static void gen_run(struct gen *g, unsigned seconds, bool measure)
@@ -360,25 +396,27 @@ static void gen_run(struct gen *g, unsigned seconds, bool measure)
 		g->window_end = UINT64_MAX;
 	}
 	while (next < end) {
-		struct rte_mbuf *burst[BURST];
-		unsigned nb = 0;
+		static struct rte_mbuf *burst[RTE_MAX_QUEUES_PER_PORT][BURST];
+		unsigned nb[RTE_MAX_QUEUES_PER_PORT] = {0};
 
 		gen_wait(g, next);
 		g->late_max[measure] = RTE_MAX(g->late_max[measure], rte_rdtsc() - next);
 		for (unsigned c = tick % 20; c < g->known; c += 20) {
-			burst[nb] = gen_packet(g, c, rte_rdtsc());
-			if (burst[nb])
-				nb++;
+			uint16_t q = gen_queue(g, c);
+			struct rte_mbuf *m = gen_packet(g, c, rte_rdtsc());
+
+			if (m)
+				burst[q][nb[q]++] = m;
 			else
 				g->tx_full++;
-			if (nb == BURST || c + 20 >= g->known) {
-				unsigned ok = gen_tx(g, burst, nb);
-
-				if (measure)
-					g->sent += ok;
-				nb = 0;
+			if (nb[q] == BURST) {
+				gen_send(g, q, burst[q], nb[q], measure);
+				nb[q] = 0;
 			}
 		}
+		for (uint16_t q = 0; q < g->queues; q++)
+			if (nb[q])
+				gen_send(g, q, burst[q], nb[q], measure);
 		tick++;
 		next += ms;
 	}
@@ -426,9 +464,45 @@ static void lat_sum(struct lat_hist *to, const struct lat_hist *h)
 		to->n[i] += h->n[i];
 }
 
+/* CPU time the kernel gave voxgate's dp lcore threads (EAL names them rte-worker-N):
+ * unlike their busy TSC it stops while a thread is off its CPU. */
+static uint64_t vg_lcores_cpu_ns(const char *pid)
+{
+	char path[320], comm[32];
+	unsigned long long ns, sum = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%s/task", pid);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d))) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/comm", pid, e->d_name);
+		if (!(f = fopen(path, "r")))
+			continue;
+		comm[0] = '\0';
+		if (!fgets(comm, sizeof(comm), f) || strncmp(comm, "rte-worker-", 11) != 0) {
+			fclose(f);
+			continue;
+		}
+		fclose(f);
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/schedstat", pid, e->d_name);
+		if ((f = fopen(path, "r"))) {
+			if (fscanf(f, "%llu", &ns) == 1)
+				sum += ns;
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return sum;
+}
+
 static void vg_read(const struct gen *g, struct vg_reading *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->cpu_ns = vg_lcores_cpu_ns(g->vg_pid);
 	for (unsigned l = 0; l < g->dpf->n_lcores; l++) {
 		const struct dp_lcore_stats *st = &g->dpf->lcores[l];
 
@@ -464,6 +538,9 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 	printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
 	printf("dp_busy_percent %.1f\n",
 	       100.0 * (double)busy / ((double)(b->busy + b->idle - a->busy - a->idle) + 1));
+	printf("dp_cpu_percent %.1f\n", (double)(b->cpu_ns - a->cpu_ns) / 1e7 / secs);
+	printf("cycles_per_packet_cpu %.0f\n",
+	       pkts ? (double)(b->cpu_ns - a->cpu_ns) * (double)g->hz / 1e9 / (double)pkts : 0);
 	for (unsigned r = 1; r < DP_DROP_MAX; r++)
 		drops += c->drops[r] - a->drops[r];
 	printf("dp_drops %llu\n", (unsigned long long)drops);
@@ -492,7 +569,8 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 static void usage(void)
 {
 	fprintf(stderr, "usage: vgload --calls N --seconds S [--warmup S] [--learn S] "
-		"[--ip A.B.C.D] [--law pcma|pcmu] [--stats PID] [--linger S] -- EAL arguments\n");
+		"[--ip A.B.C.D] [--law pcma|pcmu] [--stats PID] [--linger S] [--queues Q] "
+		"[--steer BASE] -- EAL arguments\n");
 	exit(2);
 }
 
@@ -503,8 +581,9 @@ int main(int argc, char **argv)
 		{"warmup", required_argument, NULL, 'w'}, {"learn", required_argument, NULL, 'l'},
 		{"ip", required_argument, NULL, 'i'}, {"law", required_argument, NULL, 'a'},
 		{"stats", required_argument, NULL, 'p'}, {"linger", required_argument, NULL, 'g'},
+		{"queues", required_argument, NULL, 'q'}, {"steer", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0}};
-	static struct gen g = {.warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
+	static struct gen g = {.queues = 1, .warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
 	static struct vg_reading r0, r1, r2;
 	const char *stats_pid = NULL, *ip = "198.18.1.2";
 	struct in_addr a;
@@ -521,6 +600,8 @@ int main(int argc, char **argv)
 		case 'i': ip = optarg; break;
 		case 'p': stats_pid = optarg; break;
 		case 'g': g.linger = (unsigned)atoi(optarg); break;
+		case 'q': g.queues = (unsigned)atoi(optarg); break;
+		case 'r': g.steer_base = (unsigned)atoi(optarg); break;
 		case 'a':
 			if (strcmp(optarg, "pcmu") == 0) {
 				g.law = CS_LAW_PCMU;
@@ -532,7 +613,8 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (g.calls == 0 || g.calls > 30000 || g.seconds == 0 || inet_pton(AF_INET, ip, &a) != 1)
+	if (g.calls == 0 || g.calls > 30000 || g.seconds == 0 || g.queues == 0 ||
+	    g.queues > RTE_MAX_QUEUES_PER_PORT || inet_pton(AF_INET, ip, &a) != 1)
 		usage();
 	g.nif.ip = a.s_addr; /* mask 0: any sender is on-link */
 	/* the EAL takes argv[0] and what follows "--" */
@@ -550,6 +632,7 @@ int main(int argc, char **argv)
 	gen_port(&g, 4 * g.calls + 8191);
 	if (stats_pid)
 		vg_open(&g, stats_pid);
+	g.vg_pid = stats_pid;
 	if (gen_learn(&g) < g.calls) {
 		printf("calls %u\nheard %u\n", g.calls, g.known);
 		die("learn", "voxgate did not send to every call in time (were they all set up?)");
