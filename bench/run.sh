@@ -38,52 +38,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ---- voxgate itself, on a memif port ----
+# ---- voxgate itself, on a memif port (mf_run, lib.sh) ----
 mf_sock="$out/memif.sock"
-mf_start() {
-	vg_up "$mf" memif '"-m", "512"' '"-m", "3072"' \
-		'"--vdev=net_af_packet0,iface=vgm0"' \
-		"\"--file-prefix=${mf}g\", \"--vdev=net_memif0,role=server,socket=$mf_sock,socket-abstract=no,rsize=14\"" \
-		'port = "net_af_packet0";' 'port = "net_memif0";' \
-		'rtp_ports = "10000-20000";' 'rtp_ports = "10000-60000";' \
-		'max_calls = 1024;' 'max_calls = 25000;' 'playout_ms = 2000;' 'playout_ms = 200;' \
-		'delay_ms = 500;' 'delay_ms = 0;'
-}
-mf_stop() {
-	vg_down "$mf"
-	rm -f "$mf_sock"
-}
-# mf_run N SECONDS -> file: a voxgate of its own, N calls by sipp, media by vgload.
-# The memif rings hold 16,384 packets (rsize=14), about 20 ms of 20,000 calls' traffic:
-# vgload shares CPU 0 and its thread is sometimes held up for several ms, which a
-# network does not do; the rings stand in for the network's buffering.
-# Each run starts voxgate afresh: DPDK 22.11's net_memif unmaps the shared rings in
-# its interrupt thread when the peer leaves, racing the lcore's RX/TX burst, and that
-# has crashed voxgate's dp lcore after a run (bench/README.md).
-mf_run() {
-	local n=$1 f="$out/voxgate-plain-$1-$2s.txt" setup=$(($1 / 1000 + 1)) sipp_pid
-	local hold=$((setup + 5 + $2 + 8))
-	mf_start >&2
-	(cd "$out" && taskset -c 0 timeout $((2 * setup + hold + 60)) ip netns exec "$mf-caller" \
-		sipp -sf "$top/bench/uac_cps.xml" -key media_addr 198.18.1.2 -i 198.18.0.2 \
-		-p 5070 -s echo -r 1000 -m "$n" -l $((n + 100)) -d $((hold * 1000)) -nostdin \
-		-timeout $((2 * setup + hold + 50)) -trace_stat -fd 1 -stf "$out/sipp-$n.csv" \
-		198.18.0.1:5060 >/dev/null 2>&1) &
-	sipp_pid=$!
-	timeout $((3 * setup + $2 + 90)) build/vgload --calls "$n" --seconds "$2" --warmup 5 \
-		--learn $((setup + 20)) --stats "$vg_pid" --linger $((2 * setup + 30)) -- -l 0 --no-huge -m 1024 --no-shconf \
-		--no-pci --file-prefix "${mf}l" \
-		"--vdev=net_memif0,role=client,socket=$mf_sock,socket-abstract=no,rsize=14" \
-		--log-level=lib.eal:error >"$f" 2>"$f.err" || echo "vgload_failed 1" >>"$f"
-	wait "$sipp_pid" || true
-	python3 - "$out/sipp-$n.csv" >>"$f" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
-print("sip_failed", rows[-1][rows[0].index("FailedCall(C)")])
-PY
-	mf_stop >&2
-	echo "$f"
-}
 
 # ---- voxgate ----
 vg_run() { # vg_run MODE N SECONDS -> file; MODE plain (voxgate on memif) or srtp
