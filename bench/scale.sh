@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# scale.sh: what voxgate's dataplane costs per packet on one dp lcore and on two, at the
+# same load.
+#
+#   bench/scale.sh [SECONDS]     (default 20: the measured window of each run)
+#
+# The set-up of run.sh (the voxgate binary on a net_memif port, calls by sipp, media by
+# tools/vgload), at 5,000 and 10,000 calls, three ways:
+#   one      1 dp lcore on CPU 1;
+#   rings    2 dp lcores, on CPU 1 and CPU 0; vgload sends every call on queue 0, so
+#            lcore 0 hands the other lcore's packets over rings (a port that cannot
+#            steer: vdevs, the default here);
+#   steered  the same 2 lcores; vgload sends each call on its lcore's queue, as a NIC's
+#            flow rule on the UDP port would.
+# This machine has 2 cores: the second lcore shares CPU 0 with signaling, the bot
+# worker, sipp and vgload, so the lcores nap when idle (idle_sleep_us = 50, in all
+# three) and the cost is read from the CPU time the kernel gave the lcore threads,
+# which stops while a thread waits for its CPU (the busy TSC does not). Efficiency is
+# one's cycles per packet over the two lcores' (100%: the second lcore costs nothing
+# per packet). What it cannot show here is calls carried: two lcores on two cores of
+# their own.
+source "$(dirname "$0")/lib.sh"
+secs=${1:-20}
+bench_start bench scale-
+mf=vgsc$$
+mf_sock="$out/memif.sock"
+cleanup() {
+	for p in $(ip netns pids "$mf-gw" 2>/dev/null); do
+		kill -9 "$p" 2>/dev/null
+		rm -f "/dev/shm/voxgate-$p.stats" "/dev/shm/voxgate-$p.bots"
+	done
+	mf_stop
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+sc_run() { # sc_run MODE N -> file
+	local lcores='"--lcores=0@0,1@1"'
+	mf_tag="scale-$1"
+	mf_vgload=(--queues 1)
+	if [ "$1" != one ]; then
+		lcores='"--lcores=0@0,1@1,2@0"'
+		mf_vgload=(--queues 2)
+	fi
+	[ "$1" = steered ] && mf_vgload+=(--steer 10000)
+	mf_edits=('"-l", "0-1",' "$lcores," 'rtp_latch = true;'
+		$'rtp_latch = true;\n  idle_sleep_us = 50;')
+	mf_run "$2" "$secs"
+}
+
+rows=""
+for n in 5000 10000; do
+	base=""
+	for mode in one rings steered; do
+		f=$(sc_run "$mode" "$n")
+		cpu=$(val cycles_per_packet_cpu "$f")
+		[ "$mode" = one ] && base=$cpu
+		eff=$(awk -v a="$base" -v b="$cpu" 'BEGIN { if (a > 0 && b > 0) printf "%.0f%%", 100 * a / b; else print "-" }')
+		echo "$n calls, $mode: lost $(val lost "$f"), $cpu cycles/packet by CPU time, $(val cycles_per_packet "$f") by busy TSC, efficiency $eff"
+		rows+="| $n | $mode | $(val dp_lcores "$f") | $(val lost "$f") | $(val dp_cpu_percent "$f")% | $cpu | $(val cycles_per_packet "$f") | $eff |"$'\n'
+	done
+done
+cat <<EOT | tee "$out/summary.txt"
+
+machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+date: $(date -u +%Y-%m-%d), run: bench/scale.sh $secs; raw figures: ${out#$top/}
+load: N calls, each 50 packets/s in and 50 out (G.711, 20 ms), ${secs} s measured; lcores nap when idle (50 us)
+
+| calls | lcores, steering | dp lcores | lost | lcores' CPU (100% = one core) | cycles/packet, CPU time | cycles/packet, busy TSC | efficiency (CPU time) |
+|---|---|---|---|---|---|---|---|
+${rows%$'\n'}
+EOT
