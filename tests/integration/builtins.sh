@@ -30,19 +30,14 @@ w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
 w.writeframes(ws_bot.tones(2, [330, 520, 760, 990, 1250], 2))
 PY
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
-call() { # call USER PCAP: 3 s of the caller's audio, 4 s in all
-	pcma_scenario "$tmp/$1.xml" "$tmp/caller.al" 4000
-	capture "$2"
-	sipp_caller "$tmp/$1.xml" -s "$1" -key sdp_ip 198.18.1.2
-	local rc=$?
-	capture_stop
-	return $rc
+call() { # call USER: 3 s of the caller's audio, 4 s in all, captured in $tmp/USER.pcap
+	pcma_call "$1" 4000 -s "$1" -key sdp_ip 198.18.1.2
 }
 
 net_up
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
-check "a call to the play bot is answered and ended" call play "$tmp/play.pcap"
+check "a call to the play bot is answered and ended" call play
 check "the caller hears the WAV file intact, at 20 ms pace, once" \
 	/usr/bin/python3 - "$top/tests/integration" "$tmp/prompt.wav" "$tmp/play.pcap" <<'PY'
 import audioop, struct, sys, wave
@@ -63,7 +58,7 @@ print("# correlation %.4f from packet %d, steps %.1f-%.1f ms, %d loud packets af
 sys.exit(not (c > 0.99 and max(abs(x - 0.02) for x in steps) < 0.008 and not after))
 PY
 
-check "a call to the record bot is answered and ended" call record "$tmp/record.pcap"
+check "a call to the record bot is answered and ended" call record
 holds() { # holds WAV: the recording holds the caller's audio sample for sample
 	/usr/bin/python3 - "$tmp/caller.al" "$1" <<'PY'
 import audioop, sys, wave
@@ -80,9 +75,9 @@ PY
 rec=$(ls "$tmp"/rec/*-caller.wav 2>/dev/null | head -1)
 check "the recording holds the caller's audio sample for sample" holds "${rec:-none}"
 
-check "a call to the null bot is answered and ended" call null "$tmp/null.pcap"
+check "a call to the null bot is answered and ended" call null
 
-check "a call to the echo bot with record_dir is answered and ended" call echorec "$tmp/echorec.pcap"
+check "a call to the echo bot with record_dir is answered and ended" call echorec
 rec=$(ls "$tmp"/rec2/*-caller.wav 2>/dev/null | head -1)
 check "its recording of the caller holds the caller's audio" holds "${rec:-none}"
 check "its recording of the bot holds the echo, the same audio" holds "${rec%-caller.wav}-bot.wav"

@@ -23,11 +23,8 @@ vg_start || { not_ok "voxgate starts"; exit 1; }
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 4
 
 # 1. A plain call.
-pcma_scenario "$tmp/call.xml" "$tmp/caller.al" 5000
-capture "$tmp/call.pcap"
-sipp_caller "$tmp/call.xml" -s echo -key sdp_ip 198.18.1.2 -trace_logs -log_file "$tmp/sipp.log"
+pcma_call call 5000 -s echo -key sdp_ip 198.18.1.2 -trace_logs -log_file "$tmp/sipp.log"
 rc=$?
-capture_stop
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/sipp.err" 2>/dev/null | tail -5
 check "200 OK answers PCMA/8 with telephone-event 101 (fmtp 0-16), ptime 20, sendrecv, c=198.18.1.1; BYE gets 200" \
 	test $rc -eq 0
@@ -45,11 +42,8 @@ check "the bot session and the dataplane call are gone too" \
 		 grep -q "calls_active=0 " <<<"$1"' _ "$stats"
 
 # 2. A caller behind NAT: its SDP names an address voxgate cannot reach.
-pcma_scenario "$tmp/nat.xml" "$tmp/caller.al" 5000
-capture "$tmp/nat.pcap"
-sipp_caller "$tmp/nat.xml" -s echo -key sdp_ip 203.0.113.7
+pcma_call nat 5000 -s echo -key sdp_ip 203.0.113.7
 rc=$?
-capture_stop
 check "NAT: the call with an unreachable SDP address is answered and ended" test $rc -eq 0
 check "NAT: voxgate answers to the address RTP came from (symmetric RTP), audio intact" \
 	echo_ok "$tmp/nat.pcap"

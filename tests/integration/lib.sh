@@ -94,6 +94,20 @@ pcma_scenario() {
 	sed "s|@AUDIO@|$2|; s|@HOLD_MS@|$3|" "$top/tests/integration/sipp/uac_pcma_echo.xml" >"$1"
 }
 
+# pcma_call NAME HOLD_MS SIPP_ARG...: a call streaming $tmp/caller.al, held HOLD_MS
+# (scenario $tmp/NAME.xml), placed by sipp_caller with SIPP_ARGs (-s USER ...), the
+# caller's side captured in $tmp/NAME.pcap. Returns sipp's status.
+pcma_call() {
+	local name=$1 hold=$2 rc
+	shift 2
+	pcma_scenario "$tmp/$name.xml" "$tmp/caller.al" "$hold"
+	capture "$tmp/$name.pcap"
+	sipp_caller "$tmp/$name.xml" "$@"
+	rc=$?
+	capture_stop
+	return $rc
+}
+
 # bye_call_start [USER [SCENARIO]]: place a call to USER (echo) that waits for
 # voxgate's BYE (SCENARIO, sipp/uac_wait_bye.xml by default), in the background, and
 # wait until it is up. Sets bye_pid (wait on it for sipp's verdict). Returns 0 once

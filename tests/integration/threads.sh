@@ -34,11 +34,8 @@ check "the kernel has the bot worker thread on CPU(s) $free" [ "$(affinity vg-bo
 check "and the dp lcore on CPU 0" [ "$(affinity rte-worker-1)" = 0 ]
 
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
-pcma_scenario "$tmp/call.xml" "$tmp/caller.al" 4500
-capture "$tmp/call.pcap"
-sipp_caller "$tmp/call.xml" -s echo -key sdp_ip 198.18.1.2
+pcma_call call 4500 -s echo -key sdp_ip 198.18.1.2
 rc=$?
-capture_stop
 [ $rc -eq 0 ] || { sed 's/^/# sipp: /' "$tmp/sipp.out" "$tmp/sipp.err" 2>/dev/null | tail -20; echo; }
 check "an echo call is answered and ended" test $rc -eq 0
 python3 "$top/tests/integration/rtp_audio.py" check "$tmp/call.pcap" --file "$tmp/caller.al" \

@@ -81,11 +81,8 @@ vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
 # 1. talk: 4 s of the caller's audio; the call lasts 7 s.
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 4
-pcma_scenario "$tmp/talk.xml" "$tmp/caller.al" 7000
-capture "$tmp/talk.pcap"
-sipp_caller "$tmp/talk.xml" -s talk -key sdp_ip 198.18.1.2
+pcma_call talk 7000 -s talk -key sdp_ip 198.18.1.2
 rc=$?
-capture_stop
 check "the call to the WebSocket bot is answered and ends with BYE/200" test $rc -eq 0
 sleep 0.5
 /usr/bin/python3 "$top/tests/integration/ws_bot.py" check "$tmp/bot-talk" \
