@@ -1207,7 +1207,8 @@ static int dp_lcore_main(void *arg)
 	struct dp_lcore *lc = arg;
 	struct dp *dp = lc->dp;
 	struct rte_mbuf *pkts[DP_BURST_MAX];
-	int64_t next_slot; /* dp_pkt_slot() of the next packet to handle */
+	int64_t next_slot;   /* dp_pkt_slot() of the next packet to handle */
+	unsigned next_owner; /* and its lcore */
 
 	log_info("dp", "lcore %u (EAL lcore %u) polling port %u queue %u", lc->idx,
 		 rte_lcore_id(), dp->port, lc->queue);
@@ -1227,15 +1228,17 @@ static int dp_lcore_main(void *arg)
 		for (unsigned i = 0; i < nb && i < DP_PREFETCH_AHEAD; i++)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		next_slot = nb ? dp_pkt_slot(dp, pkts[0]) : -1;
+		next_owner = dp_owner(lc, next_slot);
 		for (unsigned i = 0; i < nb; i++) {
-			unsigned owner = dp_owner(lc, next_slot);
+			unsigned owner = next_owner;
 
 			/* packets DP_PREFETCH_AHEAD ahead; the next one's call, when ours */
 			if (i + DP_PREFETCH_AHEAD < nb)
 				rte_prefetch0(rte_pktmbuf_mtod(pkts[i + DP_PREFETCH_AHEAD], void *));
 			if (i + 1 < nb) {
 				next_slot = dp_pkt_slot(dp, pkts[i + 1]);
-				if (next_slot >= 0 && dp_owner(lc, next_slot) == lc->idx)
+				next_owner = dp_owner(lc, next_slot);
+				if (next_slot >= 0 && next_owner == lc->idx)
 					dp_call_prefetch(dp, (uint32_t)next_slot, false);
 			}
 			if (owner == lc->idx) {
