@@ -57,33 +57,38 @@ vg_ok() {
 	[ "$(val lost "$1")" = 0 ] && [ "$(val dp_drops "$1")" = 0 ] &&
 		[ -z "$(val vgload_failed "$1")" ] && [ "${sip_failed:-0}" = 0 ]
 }
-# vg_ramp MODE N...: 10 s at each N until one loses; then the largest zero-loss N for
-# SECONDS, stepping back one N at a time while that longer run loses. Sets best (the N
-# of the final run) and final (its figures).
-vg_ramp() {
-	local mode=$1 n f ok=()
-	final=/dev/null
-	shift
-	for n in "$@"; do
-		f=$(vg_run "$mode" "$n" 10)
-		echo "voxgate $mode $n calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), $([ "$mode" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
-		vg_ok "$f" && ok+=("$n") || break
-	done
-	best=0
-	for ((i = ${#ok[@]} - 1; i >= 0; i--)); do
-		best=${ok[$i]}
-		final=$(vg_run "$mode" "$best" "$secs")
-		vg_ok "$final" && return
-		echo "voxgate $mode $best calls lost $(val lost "$final") packets in the ${secs} s run: one step back"
-	done
+vg_report() { # vg_report MODE N FILE: one line of the ramp
+	local f=$3
+	echo "voxgate $1 $2 calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), $([ "$1" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
 }
-vg_ramp plain 5000 10000 12500 15000 17500 20000
+# ramp NAME RUN OK REPORT N...: 10 s at each N (RUN N 10 prints the file of figures;
+# REPORT N FILE shows it) until one fails OK FILE; then the largest passing N for
+# SECONDS, stepping back one N at a time while that longer run fails. Sets best (the N
+# of the final run) and final (its figures); 0 and /dev/null when none passed.
+# RUN, OK and REPORT are commands, split on spaces (e.g. "vg_run plain").
+ramp() {
+	local name=$1 run=$2 ok=$3 report=$4 n f i pass=()
+	shift 4
+	for n in "$@"; do
+		f=$($run "$n" 10)
+		$report "$n" "$f"
+		$ok "$f" && pass+=("$n") || break
+	done
+	for ((i = ${#pass[@]} - 1; i >= 0; i--)); do
+		best=${pass[$i]}
+		final=$($run "$best" "$secs")
+		$ok "$final" && return
+		echo "$name $best calls lost $(val lost "$final") packets in the ${secs} s run: one step back"
+	done
+	best=0 final=/dev/null
+}
+ramp "voxgate plain" "vg_run plain" vg_ok "vg_report plain" 5000 10000 12500 15000 17500 20000
 best_vg=$best vg_final=$final
 
 # ---- voxgate with SRTP: the same ramp, every call AES_CM_128_HMAC_SHA1_80 ----
 # The generator does the same SRTP work for its side of every call on the other
 # core, so the ramp stops where the generator saturates; cycles/packet tell the rest.
-vg_ramp srtp 500 1000 1500 2000 2500 3000
+ramp "voxgate srtp" "vg_run srtp" vg_ok "vg_report srtp" 500 1000 1500 2000 2500 3000
 best_vgs=$best vgs_final=$final
 
 # libsrtp2 alone, through voxgate's wrapper: Debian's NSS build and the OpenSSL one
@@ -124,24 +129,11 @@ rt_run() { # rt_run N SECONDS -> file
 }
 rt_ok() { [ "$(val lost "$1")" = 0 ]; }
 
-# as vg_ramp: the largest zero-loss N of the ramp for SECONDS, one step back while
-# that longer run loses
-rt_okn=()
-for n in 250 500 1000 1250 1500 2000 3000; do
-	f=$(rt_run "$n" 10)
-	echo "rtpengine $n calls: lost $(val lost "$f"), $(val cycles_per_packet "$f") cycles/packet, cpu $(val peer_cpu_percent "$f")%"
-	rt_ok "$f" && rt_okn+=("$n") || break
-done
-best_rt=0
-rt_final=/dev/null
-for ((i = ${#rt_okn[@]} - 1; i >= 0; i--)); do
-	best_rt=${rt_okn[$i]}
-	rt_final=$(rt_run "$best_rt" "$secs")
-	rt_ok "$rt_final" && break
-	echo "rtpengine $best_rt calls lost $(val lost "$rt_final") packets in the ${secs} s run: one step back"
-	best_rt=0
-done
-[ "$best_rt" = 0 ] && rt_final=/dev/null
+rt_report() { # rt_report N FILE: one line of the ramp
+	echo "rtpengine $1 calls: lost $(val lost "$2"), $(val cycles_per_packet "$2") cycles/packet, cpu $(val peer_cpu_percent "$2")%"
+}
+ramp rtpengine rt_run rt_ok rt_report 250 500 1000 1250 1500 2000 3000
+best_rt=$best rt_final=$final
 
 # ---- the table ----
 lat() { echo "$(val "$1_us_p50" "$2")/$(val "$1_us_p99" "$2")/$(val "$1_us_p999" "$2")"; }
