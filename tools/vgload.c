@@ -20,7 +20,9 @@
  * It prints how late its 1 ms send tick ran at worst, in the warm-up and in the window:
  * a tick held up (the generator's core busy) sends its packets late, in one burst. In
  * the warm-up a tick held up over 5 ms is skipped instead (counted): its burst would
- * leave every echo queue deeper for the whole window.
+ * leave every echo queue deeper for the whole window. It faults its memif memory in
+ * before it sends (gen_prefault_mib) and counts the minor page faults that it and
+ * voxgate's dp lcores (with --stats) still took, in the warm-up and in the window.
  * The first --warmup seconds (5) are not measured; then S seconds are. A packet sent
  * in the measured window whose echo did not come back within 1.2 s is lost (the
  * drain outlasts voxgate's once-a-second copy of its port counters).
@@ -56,6 +58,8 @@
 #include <time.h>
 
 #include <arpa/inet.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -110,6 +114,7 @@ struct gen {
 	const char *vg_pid;   /* --stats */
 	uint64_t late_max[2]; /* how late a 1 ms send tick ran (TSC): warm-up, window */
 	uint64_t warmup_skipped; /* warm-up ticks skipped, held up over 5 ms */
+	size_t prefault;         /* bytes of memif memory gen_prefault() faulted in */
 	uint64_t sent, tx_full, echoed, bad_audio, wrong_call, silence, unknown, other;
 	uint64_t arp_replies;
 	struct lat_hist rtt;
@@ -121,6 +126,7 @@ struct gen {
 struct vg_reading {
 	uint64_t pkts, busy, idle;
 	uint64_t cpu_ns; /* CPU time of the dp lcore threads (the kernel's schedstat) */
+	uint64_t minflt; /* their minor page faults */
 	uint64_t drops[DP_DROP_MAX]; /* of every dp lcore, by reason */
 	uint64_t bot_drops;          /* bot workers' frames_ring_full + frames_stale */
 	struct dp_port_stats port;
@@ -141,6 +147,30 @@ static void gen_tone(struct gen *g)
 	for (unsigned i = 0; i < PAYLOAD; i++)
 		pcm[i] = (int16_t)lrint(8000.0 * sin(2 * M_PI * 1000.0 * i / 8000.0));
 	g711_encode(g->law, pcm, g->tone, PAYLOAD);
+}
+
+/* Fault in the memif shared memory now: on a client (our side) the PMD makes its
+ * regions with memfd_create() when the peer connects, and the first pass over the
+ * rings would otherwise take a page fault (a page allocated and zeroed) every two
+ * packets, holding the first ticks of the warm-up up by ms. Returns the bytes. */
+static size_t gen_prefault(void)
+{
+	char line[512];
+	size_t bytes = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (!strstr(line, "memif_region") || sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+			continue;
+		if (madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) == 0)
+			bytes += hi - lo;
+	}
+	fclose(f);
+	return bytes;
 }
 
 static void gen_port(struct gen *g, unsigned n_mbufs)
@@ -174,8 +204,10 @@ static void gen_port(struct gen *g, unsigned n_mbufs)
 	for (unsigned i = 0; i < 100; i++) {
 		struct rte_eth_link link;
 
-		if (rte_eth_link_get_nowait(g->port_id, &link) == 0 && link.link_status)
+		if (rte_eth_link_get_nowait(g->port_id, &link) == 0 && link.link_status) {
+			g->prefault = gen_prefault();
 			return;
+		}
 		rte_delay_ms(100);
 	}
 	die("port", "link down after 10 s (is voxgate running on the other end?)");
@@ -480,17 +512,21 @@ static void lat_sum(struct lat_hist *to, const struct lat_hist *h)
 
 /* CPU time the kernel gave voxgate's dp lcore threads (EAL names them rte-worker-N):
  * unlike their busy TSC it stops while a thread is off its CPU. */
-static uint64_t vg_lcores_cpu_ns(const char *pid)
+/* The CPU time (the kernel's schedstat) and the minor page faults of the dp lcore
+ * threads of voxgate `pid`. */
+static void vg_lcores_cpu(const char *pid, uint64_t *cpu_ns, uint64_t *minflt)
 {
-	char path[320], comm[32];
-	unsigned long long ns, sum = 0;
+	char path[320], comm[32], line[1024];
+	unsigned long long ns, flt;
 	struct dirent *e;
 	DIR *d;
 
+	*cpu_ns = *minflt = 0;
 	snprintf(path, sizeof(path), "/proc/%s/task", pid);
 	if (!(d = opendir(path)))
-		return 0;
+		return;
 	while ((e = readdir(d))) {
+		const char *p;
 		FILE *f;
 
 		snprintf(path, sizeof(path), "/proc/%s/task/%s/comm", pid, e->d_name);
@@ -505,18 +541,33 @@ static uint64_t vg_lcores_cpu_ns(const char *pid)
 		snprintf(path, sizeof(path), "/proc/%s/task/%s/schedstat", pid, e->d_name);
 		if ((f = fopen(path, "r"))) {
 			if (fscanf(f, "%llu", &ns) == 1)
-				sum += ns;
+				*cpu_ns += ns;
+			fclose(f);
+		}
+		/* stat: minflt is the 10th field, the 8th after the ")" closing comm */
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", pid, e->d_name);
+		if ((f = fopen(path, "r"))) {
+			if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')')) &&
+			    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %llu", &flt) == 1)
+				*minflt += flt;
 			fclose(f);
 		}
 	}
 	closedir(d);
-	return sum;
+}
+
+/* Our minor page faults so far. */
+static uint64_t gen_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_minflt : 0;
 }
 
 static void vg_read(const struct gen *g, struct vg_reading *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->cpu_ns = vg_lcores_cpu_ns(g->vg_pid);
+	vg_lcores_cpu(g->vg_pid, &r->cpu_ns, &r->minflt);
 	for (unsigned l = 0; l < g->dpf->n_lcores; l++) {
 		const struct dp_lcore_stats *st = &g->dpf->lcores[l];
 
@@ -552,6 +603,7 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 	printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
 	printf("dp_busy_percent %.1f\n",
 	       100.0 * (double)busy / ((double)(b->busy + b->idle - a->busy - a->idle) + 1));
+	printf("dp_minflt %llu\n", (unsigned long long)(b->minflt - a->minflt));
 	printf("dp_cpu_percent %.1f\n", (double)(b->cpu_ns - a->cpu_ns) / 1e7 / secs);
 	printf("cycles_per_packet_cpu %.0f\n",
 	       pkts ? (double)(b->cpu_ns - a->cpu_ns) * (double)g->hz / 1e9 / (double)pkts : 0);
@@ -598,7 +650,8 @@ int main(int argc, char **argv)
 		{"queues", required_argument, NULL, 'q'}, {"steer", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0}};
 	static struct gen g = {.queues = 1, .warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
-	static struct vg_reading r0, r1, r2;
+	static struct vg_reading rw, r0, r1, r2;
+	uint64_t flt[3];
 	const char *stats_pid = NULL, *ip = "198.18.1.2";
 	struct in_addr a;
 	struct rte_eth_stats ps;
@@ -652,11 +705,16 @@ int main(int argc, char **argv)
 		die("learn", "voxgate did not send to every call in time (were they all set up?)");
 	}
 	gen_template(&g);
+	if (g.dpf)
+		vg_read(&g, &rw);
+	flt[0] = gen_minflt();
 	gen_run(&g, g.warmup, false);
 	rte_eth_stats_reset(g.port_id);
 	if (g.dpf)
 		vg_read(&g, &r0);
+	flt[1] = gen_minflt();
 	gen_run(&g, g.seconds, true);
+	flt[2] = gen_minflt();
 	secs = (double)(g.window_end - g.window_start) / (double)g.hz;
 	if (g.dpf)
 		vg_read(&g, &r1);
@@ -674,6 +732,11 @@ int main(int argc, char **argv)
 	printf("gen_late_max_us_warmup %llu\n", (unsigned long long)(g.late_max[0] * 1000000 / g.hz));
 	printf("gen_late_max_us %llu\n", (unsigned long long)(g.late_max[1] * 1000000 / g.hz));
 	printf("gen_warmup_ticks_skipped %llu\n", (unsigned long long)g.warmup_skipped);
+	printf("gen_prefault_mib %zu\n", g.prefault >> 20);
+	printf("gen_minflt_warmup %llu\n", (unsigned long long)(flt[1] - flt[0]));
+	printf("gen_minflt %llu\n", (unsigned long long)(flt[2] - flt[1]));
+	if (g.dpf)
+		printf("dp_minflt_warmup %llu\n", (unsigned long long)(r0.minflt - rw.minflt));
 	printf("gen_rx_missed %llu\n", (unsigned long long)(ps.imissed + ps.rx_nombuf));
 	printf("echo_wrong_call %llu\n", (unsigned long long)g.wrong_call);
 	printf("echo_bad_audio %llu\n", (unsigned long long)g.bad_audio);
