@@ -30,7 +30,9 @@
  * With --stats PID it reads that voxgate's stats files (shared/shm.h) at the start
  * and the end of the window: packets per second and TSC cycles per packet of its dp
  * lcores (and the CPU time the kernel gave their threads, the cycles per packet it
- * makes: the busy TSC also runs while a thread is off its CPU) and its latency
+ * makes: the busy TSC also runs while a thread is off its CPU), the CPU time of its
+ * bot worker threads and of vgload itself (they share a CPU on a small machine), its
+ * latency
  * histograms (packet in -> frame on the bot worker's ring and
  * at the bot worker, bot frame -> dp lcore and -> packet out, send slot due -> out);
  * and after the drain: the drops the window's packets and echoes met (dp lcores, by
@@ -127,6 +129,8 @@ struct vg_reading {
 	uint64_t pkts, busy, idle;
 	uint64_t cpu_ns; /* CPU time of the dp lcore threads (the kernel's schedstat) */
 	uint64_t minflt; /* their minor page faults */
+	uint64_t bot_cpu_ns; /* CPU time of the bot worker threads */
+	uint64_t gen_cpu_ns; /* ours */
 	uint64_t drops[DP_DROP_MAX]; /* of every dp lcore, by reason */
 	uint64_t bot_drops;          /* bot workers' frames_ring_full + frames_stale */
 	struct dp_port_stats port;
@@ -512,9 +516,10 @@ static void lat_sum(struct lat_hist *to, const struct lat_hist *h)
 
 /* CPU time the kernel gave voxgate's dp lcore threads (EAL names them rte-worker-N):
  * unlike their busy TSC it stops while a thread is off its CPU. */
-/* The CPU time (the kernel's schedstat) and the minor page faults of the dp lcore
- * threads of voxgate `pid`. */
-static void vg_lcores_cpu(const char *pid, uint64_t *cpu_ns, uint64_t *minflt)
+/* The CPU time (the kernel's schedstat) and the minor page faults of the threads of
+ * voxgate `pid` whose name starts with `comm_prefix`. */
+static void vg_threads_cpu(const char *pid, const char *comm_prefix, uint64_t *cpu_ns,
+			   uint64_t *minflt)
 {
 	char path[320], comm[32], line[1024];
 	unsigned long long ns, flt;
@@ -533,7 +538,8 @@ static void vg_lcores_cpu(const char *pid, uint64_t *cpu_ns, uint64_t *minflt)
 		if (!(f = fopen(path, "r")))
 			continue;
 		comm[0] = '\0';
-		if (!fgets(comm, sizeof(comm), f) || strncmp(comm, "rte-worker-", 11) != 0) {
+		if (!fgets(comm, sizeof(comm), f) ||
+		    strncmp(comm, comm_prefix, strlen(comm_prefix)) != 0) {
 			fclose(f);
 			continue;
 		}
@@ -556,6 +562,15 @@ static void vg_lcores_cpu(const char *pid, uint64_t *cpu_ns, uint64_t *minflt)
 	closedir(d);
 }
 
+/* Our CPU time so far. */
+static uint64_t gen_cpu_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* Our minor page faults so far. */
 static uint64_t gen_minflt(void)
 {
@@ -566,8 +581,12 @@ static uint64_t gen_minflt(void)
 
 static void vg_read(const struct gen *g, struct vg_reading *r)
 {
+	uint64_t flt;
+
 	memset(r, 0, sizeof(*r));
-	vg_lcores_cpu(g->vg_pid, &r->cpu_ns, &r->minflt);
+	vg_threads_cpu(g->vg_pid, "rte-worker-", &r->cpu_ns, &r->minflt);
+	vg_threads_cpu(g->vg_pid, "vg-bot", &r->bot_cpu_ns, &flt);
+	r->gen_cpu_ns = gen_cpu_ns();
 	for (unsigned l = 0; l < g->dpf->n_lcores; l++) {
 		const struct dp_lcore_stats *st = &g->dpf->lcores[l];
 
@@ -605,6 +624,9 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 	       100.0 * (double)busy / ((double)(b->busy + b->idle - a->busy - a->idle) + 1));
 	printf("dp_minflt %llu\n", (unsigned long long)(b->minflt - a->minflt));
 	printf("dp_cpu_percent %.1f\n", (double)(b->cpu_ns - a->cpu_ns) / 1e7 / secs);
+	/* on a machine short of cores these share one: what the echo's other side used */
+	printf("bot_cpu_percent %.1f\n", (double)(b->bot_cpu_ns - a->bot_cpu_ns) / 1e7 / secs);
+	printf("gen_cpu_percent %.1f\n", (double)(b->gen_cpu_ns - a->gen_cpu_ns) / 1e7 / secs);
 	printf("cycles_per_packet_cpu %.0f\n",
 	       pkts ? (double)(b->cpu_ns - a->cpu_ns) * (double)g->hz / 1e9 / (double)pkts : 0);
 	for (unsigned r = 1; r < DP_DROP_MAX; r++)
