@@ -59,7 +59,7 @@ vg_ok() {
 }
 vg_report() { # vg_report MODE N FILE: one line of the ramp
 	local f=$3
-	echo "voxgate $1 $2 calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), $([ "$1" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
+	echo "voxgate $1 $2 calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), $([ "$1" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, CPU 0: bot worker $(val bot_cpu_percent "$f")% generator $(val gen_cpu_percent "$f")%, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
 }
 # ramp NAME RUN OK REPORT N...: 10 s at each N (RUN N 10 prints the file of figures;
 # REPORT N FILE shows it) until one fails OK FILE; then the largest passing N for
@@ -157,6 +157,8 @@ dp lcores: 1 of $(nproc) cores (CPU 0 holds signaling, the bot worker, sipp and 
 | calls per 3 GHz core, from cycles/packet | $(proj "$vg_c") | $(proj "$rt_c") |
 | packets the port dropped unseen (imissed, rx_nombuf) | $(val port_missed "$vg_final") | - |
 | the generator's 1 ms send tick, latest (us; a late tick sends its packets in a burst) | $(val gen_late_max_us "$vg_final") | - |
+| CPU 0 (shared) over the window: bot worker / generator | $(val bot_cpu_percent "$vg_final")% / $(val gen_cpu_percent "$vg_final")% | - |
+| page faults the dp lcore took, warm-up / window | $(val dp_minflt_warmup "$vg_final") / $(val dp_minflt "$vg_final") | - |
 | latency packet in -> frame on the bot worker's ring p50/p99/p99.9 (us) | $(lat in_to_ring "$vg_final") | - |
 | latency packet in -> frame taken by the bot worker p50/p99/p99.9 (us) | $(lat in_to_bot "$vg_final") | - |
 | latency bot frame -> taken by the dp lcore p50/p99/p99.9 (us) | $(lat bot_to_dp "$vg_final") | - |
