@@ -27,6 +27,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_flow.h>
 #include <rte_arp.h>
 #include <rte_ip.h>
 #include <rte_launch.h>
@@ -139,6 +140,7 @@ struct dp {
 	struct rte_mempool *pool;
 	uint16_t port;
 	bool port_started;
+	bool flow_steered;    /* rte_flow rules put each call's packets on its lcore */
 	bool hw_cksum;
 	struct net_if nif;
 	unsigned n_lcores, n_workers;
@@ -1347,6 +1349,56 @@ static int dp_port_open(struct dp *dp)
 	return 0;
 }
 
+/* Steer each call's packets to its lcore's RX queue with rte_flow. Slot i is on
+ * lcore i % n and has RTP port base + 2i (RTCP + 1): with n a power of two and base a
+ * multiple of 2n, the lcore is bits 1 .. log2(n) of the UDP destination port, so one
+ * rule per lcore does, the port masked. Packets no rule takes (ARP, ICMP, strays) go
+ * to queue 0. Returns 0 with the rules in place, or -errno with why (the PMD has no
+ * flow rules or refuses these, or the ports do not line up): the lcores then hand
+ * each other's packets over rings, and do for any packet on a queue not its own. */
+static int dp_flow_steer(struct dp *dp, char *why, size_t why_size)
+{
+	uint16_t n = (uint16_t)dp->n_lcores, base = dp->calls->rtp_port_base;
+	const struct rte_flow_attr attr = {.ingress = 1};
+	struct rte_flow_error err;
+
+	if (n & (n - 1) || base % (2 * n)) {
+		snprintf(why, why_size, "flow rules need a power-of-two count of dp lcores "
+			 "and the first RTP port a multiple of %u", 2 * n);
+		return -EINVAL;
+	}
+	for (uint16_t l = 0; l < n; l++) {
+		struct rte_flow_item_ipv4 ip_spec = {.hdr.dst_addr = dp->nif.ip};
+		struct rte_flow_item_ipv4 ip_mask = {.hdr.dst_addr = UINT32_MAX};
+		struct rte_flow_item_udp udp_spec = {
+			.hdr.dst_port = rte_cpu_to_be_16((uint16_t)(l << 1))};
+		struct rte_flow_item_udp udp_mask = {
+			.hdr.dst_port = rte_cpu_to_be_16((uint16_t)((n - 1) << 1))};
+		const struct rte_flow_item pattern[] = {
+			{.type = RTE_FLOW_ITEM_TYPE_ETH},
+			{.type = RTE_FLOW_ITEM_TYPE_IPV4, .spec = &ip_spec, .mask = &ip_mask},
+			{.type = RTE_FLOW_ITEM_TYPE_UDP, .spec = &udp_spec, .mask = &udp_mask},
+			{.type = RTE_FLOW_ITEM_TYPE_END}};
+		const struct rte_flow_action_queue queue = {.index = l};
+		const struct rte_flow_action actions[] = {
+			{.type = RTE_FLOW_ACTION_TYPE_QUEUE, .conf = &queue},
+			{.type = RTE_FLOW_ACTION_TYPE_END}};
+		int rc;
+
+		memset(&err, 0, sizeof(err));
+		rc = rte_flow_validate(dp->port, &attr, pattern, actions, &err);
+		if (rc == 0 && !rte_flow_create(dp->port, &attr, pattern, actions, &err))
+			rc = rte_errno ? -rte_errno : -ENOTSUP;
+		if (rc) {
+			snprintf(why, why_size, "the port takes no flow rule for queue %u: %s",
+				 l, err.message ? err.message : rte_strerror(-rc));
+			rte_flow_flush(dp->port, &err);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 /* Map the stats file shared: the lcores count straight into it. */
 static int dp_stats_open(struct dp *dp)
 {
@@ -1457,7 +1509,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	      struct ring_set *rings, unsigned n_lcores)
 {
 	struct dp *dp;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN], why[160];
 	unsigned pool_cache;
 	int rc = -ENOMEM;
 
@@ -1559,11 +1611,19 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 		goto out;
 	dp_prefault(dp);
 	log_info("dp", "media address %s/%u, RTP ports %u-%u, %u call slots, %u dp "
-		 "lcore(s), %s", ip, cfg->dp.prefix, calls->rtp_port_base,
-		 calls->rtp_port_base + 2 * calls->n_slots - 1, calls->n_slots, n_lcores,
-		 n_lcores == 1 ? "one lcore takes every call"
-			       : "steering in software: each lcore polls its own RX queue "
-				 "and passes packets of other lcores' calls to them over rings");
+		 "lcore(s)", ip, cfg->dp.prefix, calls->rtp_port_base,
+		 calls->rtp_port_base + 2 * calls->n_slots - 1, calls->n_slots, n_lcores);
+	if (n_lcores == 1) {
+		log_info("dp", "one lcore takes every call");
+	} else if (dp_flow_steer(dp, why, sizeof(why)) == 0) {
+		dp->flow_steered = true;
+		log_info("dp", "steering by the port's flow rules: %u rte_flow rules on the "
+			 "UDP destination port put each call's packets on its lcore's RX "
+			 "queue", n_lcores);
+	} else {
+		log_info("dp", "steering in software (%s): each lcore polls its own RX queue "
+			 "and passes packets of other lcores' calls to them over rings", why);
+	}
 	*out = dp;
 	return 0;
 out:
@@ -1588,6 +1648,10 @@ void dp_destroy(struct dp *dp)
 	if (!dp)
 		return;
 	if (dp->port_started) {
+		struct rte_flow_error err;
+
+		if (dp->flow_steered)
+			rte_flow_flush(dp->port, &err);
 		rte_eth_dev_stop(dp->port);
 		rte_eth_dev_close(dp->port);
 	}
