@@ -22,7 +22,8 @@
  * the warm-up a tick held up over 5 ms is skipped instead (counted): its burst would
  * leave every echo queue deeper for the whole window. It faults its memif memory in
  * before it sends (gen_prefault_mib) and counts the minor page faults that it and
- * voxgate's dp lcores (with --stats) still took, in the warm-up and in the window.
+ * voxgate's dp lcores (with --stats) still took, in the warm-up and in the window,
+ * and each CPU's time stolen by the host over the window (a virtual machine).
  * The first --warmup seconds (5) are not measured; then S seconds are. A packet sent
  * in the measured window whose echo did not come back within 1.2 s is lost (the
  * drain outlasts voxgate's once-a-second copy of its port counters).
@@ -562,6 +563,33 @@ static void vg_threads_cpu(const char *pid, const char *comm_prefix, uint64_t *c
 	closedir(d);
 }
 
+#define GEN_MAX_CPUS 64
+
+/* Each CPU's total and stolen time so far (/proc/stat, USER_HZ ticks): a virtual
+ * machine's CPU that the host ran something else on still counts TSC cycles, which
+ * then look like the dp lcore's own. Returns the CPUs read. */
+static unsigned gen_steal(uint64_t total[GEN_MAX_CPUS], uint64_t steal[GEN_MAX_CPUS])
+{
+	char line[512];
+	unsigned n = 0;
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f) && n < GEN_MAX_CPUS) {
+		unsigned long long v[8];
+		unsigned cpu;
+
+		if (sscanf(line, "cpu%u %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 9 || cpu != n)
+			continue;
+		total[n] = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
+		steal[n++] = v[7];
+	}
+	fclose(f);
+	return n;
+}
+
 /* Our CPU time so far. */
 static uint64_t gen_cpu_ns(void)
 {
@@ -673,7 +701,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0}};
 	static struct gen g = {.queues = 1, .warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
 	static struct vg_reading rw, r0, r1, r2;
-	uint64_t flt[3];
+	uint64_t flt[3], cpu_total[2][GEN_MAX_CPUS], cpu_steal[2][GEN_MAX_CPUS];
+	unsigned n_cpus;
 	const char *stats_pid = NULL, *ip = "198.18.1.2";
 	struct in_addr a;
 	struct rte_eth_stats ps;
@@ -735,8 +764,10 @@ int main(int argc, char **argv)
 	if (g.dpf)
 		vg_read(&g, &r0);
 	flt[1] = gen_minflt();
+	gen_steal(cpu_total[0], cpu_steal[0]);
 	gen_run(&g, g.seconds, true);
 	flt[2] = gen_minflt();
+	n_cpus = gen_steal(cpu_total[1], cpu_steal[1]);
 	secs = (double)(g.window_end - g.window_start) / (double)g.hz;
 	if (g.dpf)
 		vg_read(&g, &r1);
@@ -757,6 +788,12 @@ int main(int argc, char **argv)
 	printf("gen_prefault_mib %zu\n", g.prefault >> 20);
 	printf("gen_minflt_warmup %llu\n", (unsigned long long)(flt[1] - flt[0]));
 	printf("gen_minflt %llu\n", (unsigned long long)(flt[2] - flt[1]));
+	for (unsigned c = 0; c < n_cpus; c++)
+		printf("steal_percent_cpu%u %.1f\n", c,
+		       cpu_total[1][c] > cpu_total[0][c]
+			       ? 100.0 * (double)(cpu_steal[1][c] - cpu_steal[0][c]) /
+					 (double)(cpu_total[1][c] - cpu_total[0][c])
+			       : 0.0);
 	if (g.dpf)
 		printf("dp_minflt_warmup %llu\n", (unsigned long long)(r0.minflt - rw.minflt));
 	printf("gen_rx_missed %llu\n", (unsigned long long)(ps.imissed + ps.rx_nombuf));
