@@ -159,6 +159,7 @@ dp lcores: 1 of $(nproc) cores (CPU 0 holds signaling, the bot worker, sipp and 
 | the generator's 1 ms send tick, latest (us; a late tick sends its packets in a burst) | $(val gen_late_max_us "$vg_final") | - |
 | CPU 0 (shared) over the window: bot worker / generator | $(val bot_cpu_percent "$vg_final")% / $(val gen_cpu_percent "$vg_final")% | - |
 | page faults the dp lcore took, warm-up / window | $(val dp_minflt_warmup "$vg_final") / $(val dp_minflt "$vg_final") | - |
+| CPU 1's time stolen by the host over the window (its TSC ran on) | $(val steal_percent_cpu1 "$vg_final")% | - |
 | latency packet in -> frame on the bot worker's ring p50/p99/p99.9 (us) | $(lat in_to_ring "$vg_final") | - |
 | latency packet in -> frame taken by the bot worker p50/p99/p99.9 (us) | $(lat in_to_bot "$vg_final") | - |
 | latency bot frame -> taken by the dp lcore p50/p99/p99.9 (us) | $(lat bot_to_dp "$vg_final") | - |
