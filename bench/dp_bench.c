@@ -456,7 +456,7 @@ int main(int argc, char **argv)
 	pkts = st->rx_packets + st->tx_packets;
 	busy = st->busy_tsc;
 	{
-		uint64_t drops_before[DP_DROP_MAX];
+		uint64_t drops_before[DP_DROP_MAX], drops_after[DP_DROP_MAX];
 		static struct lat_hist ring_before, in_before, to_dp_before, to_out_before, due_before;
 		static struct lat_hist ring, in, to_dp, to_out, due;
 		const struct bot_stats *bs = bot_pool_stats(b.bots, 0);
@@ -482,8 +482,11 @@ int main(int argc, char **argv)
 		lat_diff(&due, &st->due_to_out, &due_before);
 		lat_diff(&to_dp, &st->bot_to_dp, &to_dp_before);
 		lat_diff(&to_out, &st->bot_to_out, &to_out_before);
+		/* read once: the calls go on after the drain, and with no one reading
+		 * the port's TX ring the dp lcore soon runs out of mbufs */
+		memcpy(drops_after, st->drops, sizeof(drops_after));
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
-			drops += st->drops[d] - drops_before[d];
+			drops += drops_after[d] - drops_before[d];
 		qsort(b.rtt, b.n_rtt, sizeof(*b.rtt), cmp_u64);
 		per_call = (double)sizeof(struct cs_slot) + (double)dp_call_size();
 		printf("calls %u\n", b.calls);
@@ -495,9 +498,9 @@ int main(int argc, char **argv)
 		printf("lost %lld\n", (long long)b.sent - (long long)b.echoed);
 		printf("dp_drops %llu\n", (unsigned long long)drops);
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
-			if (st->drops[d] != drops_before[d])
+			if (drops_after[d] != drops_before[d])
 				printf("dp_drop_%s %llu\n", dp_drop_name(d),
-				       (unsigned long long)(st->drops[d] - drops_before[d]));
+				       (unsigned long long)(drops_after[d] - drops_before[d]));
 		printf("bot_frames_in %llu\n", (unsigned long long)bs->frames_in);
 		printf("bot_to_dp_ring_full %llu\n", (unsigned long long)bs->frames_ring_full);
 		printf("dp_pps %.0f\n", (double)pkts / secs);
