@@ -10,8 +10,9 @@
 #   rings    2 dp lcores, on CPU 1 and CPU 0; vgload sends every call on queue 0, so
 #            lcore 0 hands the other lcore's packets over rings (a port that cannot
 #            steer: vdevs, the default here);
-#   steered  the same 2 lcores; vgload sends each call on its lcore's queue, as a NIC's
-#            flow rule on the UDP port would.
+#   steered  the same 2 lcores; vgload sends each call on its lcore's queue, as the
+#            rte_flow rules voxgate puts on a port that takes them would (memif does
+#            not: voxgate logs that it steers in software).
 # This machine has 2 cores: the second lcore shares CPU 0 with signaling, the bot
 # worker, sipp and vgload, so the lcores nap when idle (idle_sleep_us = 50, in all
 # three) and the cost is read from the CPU time the kernel gave the lcore threads,
