@@ -1349,20 +1349,20 @@ static int dp_port_open(struct dp *dp)
 	return 0;
 }
 
-/* Steer each call's packets to its lcore's RX queue with rte_flow. Slot i is on
- * lcore i % n and has RTP port base + 2i (RTCP + 1): with n a power of two and base a
- * multiple of 2n, the lcore is bits 1 .. log2(n) of the UDP destination port, so one
- * rule per lcore does, the port masked. Packets no rule takes (ARP, ICMP, strays) go
- * to queue 0. Returns 0 with the rules in place, or -errno with why (the PMD has no
- * flow rules or refuses these, or the ports do not line up): the lcores then hand
- * each other's packets over rings, and do for any packet on a queue not its own. */
+/* Steer each call's packets to its lcore's RX queue with rte_flow: one rule per
+ * lcore on our address and the UDP destination port, masked (cs_steer_rule()).
+ * Packets no rule takes (ARP, ICMP, strays) go to queue 0. Returns 0 with the rules
+ * in place, or -errno with why (the ports do not line up, or the PMD has no flow
+ * rules or refuses these): the lcores then hand each other's packets over rings, and
+ * do for any packet on a queue not its own. */
 static int dp_flow_steer(struct dp *dp, char *why, size_t why_size)
 {
 	uint16_t n = (uint16_t)dp->n_lcores, base = dp->calls->rtp_port_base;
 	const struct rte_flow_attr attr = {.ingress = 1};
 	struct rte_flow_error err;
+	uint16_t value, mask;
 
-	if (n & (n - 1) || base % (2 * n)) {
+	if (cs_steer_rule(base, n, 0, &value, &mask)) {
 		snprintf(why, why_size, "flow rules need a power-of-two count of dp lcores "
 			 "and the first RTP port a multiple of %u", 2 * n);
 		return -EINVAL;
@@ -1370,10 +1370,7 @@ static int dp_flow_steer(struct dp *dp, char *why, size_t why_size)
 	for (uint16_t l = 0; l < n; l++) {
 		struct rte_flow_item_ipv4 ip_spec = {.hdr.dst_addr = dp->nif.ip};
 		struct rte_flow_item_ipv4 ip_mask = {.hdr.dst_addr = UINT32_MAX};
-		struct rte_flow_item_udp udp_spec = {
-			.hdr.dst_port = rte_cpu_to_be_16((uint16_t)(l << 1))};
-		struct rte_flow_item_udp udp_mask = {
-			.hdr.dst_port = rte_cpu_to_be_16((uint16_t)((n - 1) << 1))};
+		struct rte_flow_item_udp udp_spec = {0}, udp_mask = {0};
 		const struct rte_flow_item pattern[] = {
 			{.type = RTE_FLOW_ITEM_TYPE_ETH},
 			{.type = RTE_FLOW_ITEM_TYPE_IPV4, .spec = &ip_spec, .mask = &ip_mask},
@@ -1385,6 +1382,9 @@ static int dp_flow_steer(struct dp *dp, char *why, size_t why_size)
 			{.type = RTE_FLOW_ACTION_TYPE_END}};
 		int rc;
 
+		cs_steer_rule(base, n, l, &value, &mask);
+		udp_spec.hdr.dst_port = rte_cpu_to_be_16(value);
+		udp_mask.hdr.dst_port = rte_cpu_to_be_16(mask);
 		memset(&err, 0, sizeof(err));
 		rc = rte_flow_validate(dp->port, &attr, pattern, actions, &err);
 		if (rc == 0 && !rte_flow_create(dp->port, &attr, pattern, actions, &err))

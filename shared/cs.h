@@ -27,6 +27,7 @@
 #ifndef VG_CS_H
 #define VG_CS_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -210,6 +211,25 @@ static inline int64_t cs_port_slot(const struct cs_table *t, uint16_t port)
 static inline unsigned cs_slot_lcore(uint32_t slot, unsigned n_lcores)
 {
 	return slot % n_lcores;
+}
+
+/*
+ * How a port's flow rules can put every packet of a call on its lcore's queue: slot
+ * i has RTP port base + 2i (RTCP + 1) and is on lcore i % n, so when n is a power of
+ * two and base a multiple of 2n, a call's lcore is bits 1 .. log2(n) of its ports.
+ * Sets the UDP destination port value and mask (host order) of lcore `lcore`'s rule:
+ * (port & mask) == value for exactly the ports of its slots. Returns 0, or -EINVAL
+ * when the ports do not line up (n not a power of two, base not a multiple of 2n).
+ */
+static inline int cs_steer_rule(uint16_t rtp_port_base, unsigned n_lcores, unsigned lcore,
+				uint16_t *value, uint16_t *mask)
+{
+	if (n_lcores == 0 || n_lcores > 32768 || (n_lcores & (n_lcores - 1)) ||
+	    rtp_port_base % (2 * n_lcores) || lcore >= n_lcores)
+		return -EINVAL;
+	*value = (uint16_t)(lcore << 1);
+	*mask = (uint16_t)((n_lcores - 1) << 1);
+	return 0;
 }
 
 /*

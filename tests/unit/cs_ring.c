@@ -164,6 +164,50 @@ static void test_frame_ring(void **state)
 	free(mem);
 }
 
+/* Every RTP and RTCP port of every slot matches its own lcore's rule and no other. */
+static void test_steer_rule(void **state)
+{
+	static const uint16_t bases[] = {10000, 16384, 20000};
+	static const unsigned counts[] = {1, 2, 4, 8};
+
+	(void)state;
+	for (unsigned b = 0; b < 3; b++)
+		for (unsigned k = 0; k < 4; k++) {
+			unsigned n = counts[k];
+			struct cs_table *t = table_new(4096, bases[b]);
+			uint16_t value[8], mask[8];
+
+			for (unsigned l = 0; l < n; l++)
+				assert_int_equal(cs_steer_rule(bases[b], n, l, &value[l],
+							       &mask[l]), 0);
+			for (uint32_t i = 0; i < t->n_slots; i++)
+				for (uint16_t p = 0; p < 2; p++) {
+					uint16_t port = (uint16_t)(bases[b] + 2 * i + p);
+
+					assert_int_equal(cs_port_slot(t, port), i);
+					for (unsigned l = 0; l < n; l++)
+						assert_int_equal((port & mask[l]) == value[l],
+								 l == cs_slot_lcore(i, n));
+				}
+			free(t);
+		}
+}
+
+/* Where the ports cannot line up with the lcores, no rule is made. */
+static void test_steer_rule_refused(void **state)
+{
+	uint16_t value, mask;
+
+	(void)state;
+	assert_int_equal(cs_steer_rule(10000, 3, 0, &value, &mask), -EINVAL);  /* n not 2^k */
+	assert_int_equal(cs_steer_rule(10002, 2, 0, &value, &mask), -EINVAL);  /* base % 4 */
+	assert_int_equal(cs_steer_rule(10004, 4, 0, &value, &mask), -EINVAL);  /* base % 8 */
+	assert_int_equal(cs_steer_rule(10000, 2, 2, &value, &mask), -EINVAL);  /* no lcore 2 */
+	assert_int_equal(cs_steer_rule(10000, 0, 0, &value, &mask), -EINVAL);
+	assert_int_equal(cs_steer_rule(10002, 1, 0, &value, &mask), 0); /* one: all ports */
+	assert_int_equal(mask, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +216,8 @@ int main(void)
 		cmocka_unit_test(test_generation),
 		cmocka_unit_test(test_msg_ring),
 		cmocka_unit_test(test_frame_ring),
+		cmocka_unit_test(test_steer_rule),
+		cmocka_unit_test(test_steer_rule_refused),
 	};
 
 	return cmocka_run_group_tests_name("cs_ring", tests, NULL, NULL);
