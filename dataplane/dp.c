@@ -1458,7 +1458,8 @@ static int dp_fwd_create(struct dp *dp)
 static int dp_prefault_range(const void *p, size_t len, size_t *done)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t lo = (uintptr_t)p & ~(page - 1), hi = ((uintptr_t)p + len + page - 1) & ~(page - 1);
+	uintptr_t lo = (uintptr_t)p & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)p + len + page - 1) & ~(page - 1);
 
 	if (madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) != 0)
 		return -errno;
