@@ -1205,6 +1205,16 @@ static unsigned dp_fwd_poll(struct dp_lcore *lc, uint64_t now)
 	return total;
 }
 
+/* Fault in the top 64 KiB of the lcore's stack, deeper than its loop goes, so that a
+ * path first taken mid-call (an RTCP report, a key press) finds its pages there. */
+static void __attribute__((noinline)) dp_stack_prefault(void)
+{
+	volatile uint8_t stack[64 * 1024];
+
+	for (size_t i = 0; i < sizeof(stack); i += 4096)
+		stack[i] = 0;
+}
+
 static int dp_lcore_main(void *arg)
 {
 	struct dp_lcore *lc = arg;
@@ -1215,6 +1225,10 @@ static int dp_lcore_main(void *arg)
 
 	log_info("dp", "lcore %u (EAL lcore %u) polling port %u queue %u", lc->idx,
 		 rte_lcore_id(), dp->port, lc->queue);
+	/* an empty TX burst walks the send path once now: its first use reads ethdev
+	 * pages (the queue's callbacks) not yet touched, a page fault on the first call */
+	rte_eth_tx_burst(dp->port, lc->queue, lc->tx, 0);
+	dp_stack_prefault();
 	lc->next_tick_tsc = rte_rdtsc() + dp->tick_tsc;
 	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
 		uint64_t t0 = rte_rdtsc(), t1;
@@ -1481,7 +1495,8 @@ static void dp_prefault_mz(const struct rte_memzone *mz, void *arg)
 }
 
 /* Make the memory the lcores touch resident before the first call: the call state,
- * the playout queues and every memzone (call table, rings, mbufs). Without hugepages
+ * the playout queues, the lcores' own state (their staged frames), the stats file and
+ * every memzone (call table, rings, mbufs). Without hugepages
  * (--no-huge) DPDK's memory is faulted in page by page on first touch, and the
  * lcores' first pass over it would take a trip into the kernel every few packets.
  * Hugepages are resident already; a kernel before 5.14 cannot do this (a warning). */
@@ -1494,6 +1509,10 @@ static void dp_prefault(struct dp *dp)
 	if (x.rc == 0)
 		x.rc = dp_prefault_range(dp->playout, (size_t)dp->calls->n_slots * dp->q_cap *
 						 DP_QENTRY, &x.done);
+	for (unsigned i = 0; i < dp->n_lcores && x.rc == 0; i++)
+		x.rc = dp_prefault_range(dp->lc[i], sizeof(*dp->lc[i]), &x.done);
+	if (x.rc == 0)
+		x.rc = dp_prefault_range(dp->stats_file, dp->stats_size, &x.done);
 	if (x.rc == 0)
 		rte_memzone_walk(dp_prefault_mz, &x);
 	if (x.rc)

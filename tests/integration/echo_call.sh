@@ -5,7 +5,8 @@
 # streams 4 s of A-law audio; voxgate (DPDK port on a veth) answers and its echo bot
 # plays the audio back after 500 ms. Checked: the answer SDP, that the audio coming
 # back is the audio sent (byte for byte, in order, 20 ms pace, correct RTP headers),
-# that BYE gets 200 and every slot is free again; then the same call from a caller
+# that BYE gets 200, that the dp lcore took no page fault (no trip into the kernel on
+# the packet path) and every slot is free again; then the same call from a caller
 # whose SDP address is unreachable (NAT): voxgate must answer to where RTP came from;
 # finally voxgate must end a live call with BYE when it stops.
 source "$(dirname "$0")/lib.sh"
@@ -23,6 +24,7 @@ vg_start || { not_ok "voxgate starts"; exit 1; }
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 4
 
 # 1. A plain call.
+flt=$(dp_minflt)
 pcma_call call 5000 -s echo -key sdp_ip 198.18.1.2 -trace_logs -log_file "$tmp/sipp.log"
 rc=$?
 [ $rc -eq 0 ] || sed 's/^/# /' "$tmp/sipp.err" 2>/dev/null | tail -5
@@ -33,6 +35,9 @@ check "the answer's RTP port ($port) is even and in 10000-20000" \
 	test -n "$port" -a $((port % 2)) -eq 0 -a "$port" -ge 10000 -a "$port" -le 20000
 check "the audio that came back is the audio sent: byte for byte, 500 ms later, at 20 ms pace, one SSRC, seq +1, ts +160" \
 	echo_ok "$tmp/call.pcap"
+flt=$(($(dp_minflt) - flt))
+check "the dp lcore took no page fault carrying it ($flt): its memory was made resident at start" \
+	test "$flt" -eq 0
 sleep 0.5
 stats=$(vg_stats)
 check "after BYE every call slot is free and no call, session or dp call is left" \

@@ -66,6 +66,17 @@ vg_stats() {
 	tail -n +"$((before + 1))" "$tmp/voxgate.log" | grep ' stats ' | tee >(sed 's/^/# /' >&2)
 }
 
+# dp_minflt: the minor page faults voxgate's dp lcore threads have taken so far.
+dp_minflt() {
+	local t sum=0
+	for t in /proc/"$vg_pid"/task/*; do
+		[[ $(cat "$t/comm" 2>/dev/null) == rte-worker-* ]] || continue
+		# minflt is the 10th field, the 8th after the ")" that closes comm
+		sum=$((sum + $(sed 's/.*) //' "$t/stat" | cut -d' ' -f8)))
+	done
+	echo "$sum"
+}
+
 # vg_stop: SIGINT, wait for a clean exit (10 s). Returns voxgate's exit status.
 vg_stop() {
 	local rc
