@@ -8,7 +8,7 @@
 # are pinned by slot (even slots on lcore 0, odd on lcore 1). Checked: four
 # concurrent echo calls each get their own audio back intact; two concurrent calls
 # pressing keys each have every key press reach the bot once; packets did cross
-# between lcores; every slot is free afterwards.
+# between lcores; neither lcore took a page fault; every slot is free afterwards.
 #
 # This machine may have fewer cores than lcores, so the lcores sleep when idle
 # (dataplane.idle_sleep_us) and the pace check is looser than in echo_call.sh.
@@ -31,6 +31,7 @@ check "and steers in software, the port having refused a flow rule" \
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
 pcma_scenario "$tmp/multi.xml" "$tmp/caller.al" 4500
 sed -i 's|\[media_port\]|[rtpstream_audio_port]|' "$tmp/multi.xml"
+flt=$(dp_minflt)
 capture "$tmp/multi.pcap"
 sipp_caller "$tmp/multi.xml" -s echo -key sdp_ip 198.18.1.2 -m 4 -l 4 -r 20 \
 	-trace_logs -log_file "$tmp/multi.log"
@@ -63,6 +64,9 @@ done
 check "each of the two calls got 1 5 9 # once, in order" \
 	test "$(sort "$tmp/dtmf.got" 2>/dev/null | uniq -c | awk '{print $1, $2}')" = "2 159#"
 
+flt=$(($(dp_minflt) - flt))
+check "neither lcore took a page fault carrying them, handing packets over or keys ($flt)" \
+	test "$flt" -eq 0
 stats=$(vg_stats)
 check "packets crossed between the lcores (fwd_in on one lcore)" \
 	grep -Eq "fwd_in=[1-9]" <<<"$stats"
