@@ -32,10 +32,9 @@
  * and the end of the window: packets per second and TSC cycles per packet of its dp
  * lcores (and the CPU time the kernel gave their threads, the cycles per packet it
  * makes: the busy TSC also runs while a thread is off its CPU), the CPU time of its
- * bot worker threads and of vgload itself (they share a CPU on a small machine), its
- * latency
- * histograms (packet in -> frame on the bot worker's ring and
- * at the bot worker, bot frame -> dp lcore and -> packet out, send slot due -> out);
+ * bot worker threads and of vgload itself (they share a CPU on a small machine), and
+ * its latency histograms (packet in -> frame on the bot worker's ring and at the bot
+ * worker, bot frame -> dp lcore and -> packet out, send slot due -> out);
  * and after the drain: the drops the window's packets and echoes met (dp lcores, by
  * reason, bot workers, and voxgate's port: packets its PMD dropped unseen).
  *
@@ -515,10 +514,10 @@ static void lat_sum(struct lat_hist *to, const struct lat_hist *h)
 		to->n[i] += h->n[i];
 }
 
-/* CPU time the kernel gave voxgate's dp lcore threads (EAL names them rte-worker-N):
- * unlike their busy TSC it stops while a thread is off its CPU. */
 /* The CPU time (the kernel's schedstat) and the minor page faults of the threads of
- * voxgate `pid` whose name starts with `comm_prefix`. */
+ * voxgate `pid` whose name starts with `comm_prefix` (EAL names the dp lcores'
+ * rte-worker-N, the bot workers are vg-botN). Unlike a lcore's busy TSC, CPU time
+ * stops while a thread is off its CPU. */
 static void vg_threads_cpu(const char *pid, const char *comm_prefix, uint64_t *cpu_ns,
 			   uint64_t *minflt)
 {
