@@ -10,9 +10,9 @@
 #                          calls (exit 1 if it does not); sets vg_pid
 #   vg_down PREFIX         stop it (SIGINT, 10 s, then SIGKILL; it may be gone
 #                          already) and remove the namespaces
-#   mf_start, mf_stop, mf_run
+#   mf_begin, mf_start, mf_stop, mf_run, mf_cleanup
 #                          voxgate on a net_memif port with tools/vgload on the other
-#                          end (run.sh, scale.sh; they set $mf and $mf_sock)
+#                          end (run.sh, scale.sh, step.sh; they set $mf and $mf_sock)
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
@@ -72,6 +72,25 @@ mf_start() {
 mf_stop() {
 	vg_down "$mf"
 	rm -f "$mf_sock"
+}
+# mf_begin TAG: bench_start for a memif script (results in $out = TAG<UTC time>), a
+# memif of this run's own, mf_cleanup on exit.
+mf_begin() {
+	bench_start bench "$1"
+	mf=vg${1:0:2}$$
+	mf_sock="$out/memif.sock"
+	trap mf_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+# mf_cleanup: for the scripts' EXIT trap: also a voxgate started by mf_run (in a
+# subshell) that an interrupt left running, with its stats files.
+mf_cleanup() {
+	local p
+	for p in $(ip netns pids "$mf-gw" 2>/dev/null); do
+		kill -9 "$p" 2>/dev/null
+		rm -f "/dev/shm/voxgate-$p.stats" "/dev/shm/voxgate-$p.bots"
+	done
+	mf_stop
 }
 # mf_run N SECONDS -> file: a voxgate of its own, N calls by sipp, media by vgload.
 # mf_tag names the file (plain), mf_edits adds OLD NEW config edits, mf_vgload adds

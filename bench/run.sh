@@ -27,12 +27,7 @@ mf=vgmf$$
 rt_pid=""
 cleanup() {
 	[ -n "$rt_pid" ] && kill "$rt_pid" 2>/dev/null && wait "$rt_pid" 2>/dev/null
-	# a voxgate started by mf_run (in a subshell) that an interrupt left running
-	for p in $(ip netns pids "$mf-gw" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null
-		rm -f "/dev/shm/voxgate-$p.stats" "/dev/shm/voxgate-$p.bots"
-	done
-	mf_stop
+	mf_cleanup
 	ip netns del "$ns" 2>/dev/null || true
 }
 trap cleanup EXIT

@@ -22,18 +22,7 @@
 # their own.
 source "$(dirname "$0")/lib.sh"
 secs=${1:-20}
-bench_start bench scale-
-mf=vgsc$$
-mf_sock="$out/memif.sock"
-cleanup() {
-	for p in $(ip netns pids "$mf-gw" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null
-		rm -f "/dev/shm/voxgate-$p.stats" "/dev/shm/voxgate-$p.bots"
-	done
-	mf_stop
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+mf_begin scale-
 
 sc_run() { # sc_run MODE N -> file
 	local lcores='"--lcores=0@0,1@1"'
