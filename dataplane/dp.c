@@ -1468,6 +1468,12 @@ static int dp_fwd_create(struct dp *dp)
 	return 0;
 }
 
+/* Bytes of the playout queues: n_slots * q_cap entries of DP_QENTRY bytes. */
+static size_t dp_playout_bytes(const struct dp *dp)
+{
+	return (size_t)dp->calls->n_slots * dp->q_cap * DP_QENTRY;
+}
+
 /* Fault in the pages of [p, p + len) now, writable; contents are kept. */
 static int dp_prefault_range(const void *p, size_t len, size_t *done)
 {
@@ -1496,10 +1502,10 @@ static void dp_prefault_mz(const struct rte_memzone *mz, void *arg)
 
 /* Make the memory the lcores touch resident before the first call: the call state,
  * the playout queues, the lcores' own state (their staged frames), the stats file and
- * every memzone (call table, rings, mbufs). Without hugepages
- * (--no-huge) DPDK's memory is faulted in page by page on first touch, and the
- * lcores' first pass over it would take a trip into the kernel every few packets.
- * Hugepages are resident already; a kernel before 5.14 cannot do this (a warning). */
+ * every memzone (call table, rings, mbufs). Without hugepages (--no-huge) DPDK's
+ * memory is faulted in page by page on first touch, and the lcores' first pass over
+ * it would take a trip into the kernel every few packets. Hugepages are resident
+ * already; a kernel before 5.14 cannot do this (a warning). */
 static void dp_prefault(struct dp *dp)
 {
 	uint64_t t0 = rte_get_tsc_cycles();
@@ -1507,8 +1513,7 @@ static void dp_prefault(struct dp *dp)
 
 	x.rc = dp_prefault_range(dp->call, dp->calls->n_slots * sizeof(*dp->call), &x.done);
 	if (x.rc == 0)
-		x.rc = dp_prefault_range(dp->playout, (size_t)dp->calls->n_slots * dp->q_cap *
-						 DP_QENTRY, &x.done);
+		x.rc = dp_prefault_range(dp->playout, dp_playout_bytes(dp), &x.done);
 	for (unsigned i = 0; i < dp->n_lcores && x.rc == 0; i++)
 		x.rc = dp_prefault_range(dp->lc[i], sizeof(*dp->lc[i]), &x.done);
 	if (x.rc == 0)
@@ -1519,8 +1524,8 @@ static void dp_prefault(struct dp *dp)
 		log_warn("dp", "could not fault in the dataplane's memory ahead (%s): the "
 			 "lcores will on their first pass over it", strerror(-x.rc));
 	else
-		log_info("dp", "%zu MiB of call state, playout queues, rings and mbufs "
-			 "resident in %llu ms", x.done >> 20,
+		log_info("dp", "%zu MiB of call state, playout queues, lcore state, stats, "
+			 "rings and mbufs resident in %llu ms", x.done >> 20,
 			 (unsigned long long)((rte_get_tsc_cycles() - t0) * 1000 /
 					      rte_get_tsc_hz()));
 }
@@ -1579,9 +1584,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 
 	dp->call = rte_zmalloc("vg_dp_calls", calls->n_slots * sizeof(*dp->call),
 			       RTE_CACHE_LINE_SIZE);
-	dp->playout = rte_malloc("vg_playout",
-				 (size_t)calls->n_slots * dp->q_cap * DP_QENTRY,
-				 RTE_CACHE_LINE_SIZE);
+	dp->playout = rte_malloc("vg_playout", dp_playout_bytes(dp), RTE_CACHE_LINE_SIZE);
 	if (!dp->call || !dp->playout) {
 		log_err("dp", "out of DPDK memory for %u calls (%u ms playout each): raise "
 			"the EAL memory (-m) or lower dataplane.max_calls/playout_ms",
