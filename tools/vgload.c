@@ -299,13 +299,12 @@ static void gen_rtp(struct gen *g, const uint8_t *p, uint32_t len, uint64_t now)
 	}
 }
 
-/* Everything waiting on the port. */
-static void gen_rx(struct gen *g)
+/* Everything waiting on queue q. */
+static void gen_rx_queue(struct gen *g, uint16_t q)
 {
 	struct rte_mbuf *pkts[BURST];
 	uint16_t n;
 
-	for (uint16_t q = 0; q < g->queues; q++)
 	while ((n = rte_eth_rx_burst(g->port_id, q, pkts, BURST)) > 0) {
 		uint64_t now = rte_rdtsc();
 
@@ -327,6 +326,13 @@ static void gen_rx(struct gen *g)
 			rte_pktmbuf_free(m);
 		}
 	}
+}
+
+/* Everything waiting on the port. */
+static void gen_rx(struct gen *g)
+{
+	for (uint16_t q = 0; q < g->queues; q++)
+		gen_rx_queue(g, q);
 }
 
 /* The Ethernet and IPv4 headers every caller packet shares (only UDP ports and the
@@ -402,14 +408,14 @@ static unsigned gen_learn(struct gen *g)
 	return g->known;
 }
 
-/* The queue call c sends on: 0, or with --steer its voxgate lcore's, as a NIC's flow
- * rule on the UDP destination port would (voxgate's slot i owns port base + 2i and
- * sits on lcore i % lcores). */
+/* The queue call c sends on: 0, or with --steer its voxgate lcore's, as voxgate's
+ * rte_flow rules on the UDP destination port would put it (slot i owns port
+ * base + 2i, on lcore cs_slot_lcore()). */
 static uint16_t gen_queue(const struct gen *g, unsigned c)
 {
 	if (!g->steer_base || g->call[c].vg_port < g->steer_base)
 		return 0;
-	return (uint16_t)((g->call[c].vg_port - g->steer_base) / 2 % g->queues);
+	return (uint16_t)cs_slot_lcore((g->call[c].vg_port - g->steer_base) / 2, g->queues);
 }
 
 static void gen_send(struct gen *g, uint16_t q, struct rte_mbuf **pkts, unsigned nb,
