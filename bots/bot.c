@@ -8,7 +8,9 @@
  */
 #include "bots/bot.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdalign.h>
 #include <stddef.h>
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -18,12 +20,18 @@
 
 #include <libwebsockets.h>
 #include <rte_cycles.h>
+#include <rte_prefetch.h>
 #include <rte_lcore.h>
 
 #include "app/log.h"
 #include "shared/shm.h"
 
 #define BOT_BURST 32
+/* frames ahead whose session is asked for (bot_frames_poll) */
+#define BOT_PREFETCH 4
+
+static_assert(offsetof(struct bot_session, call_id) == alignof(struct bot_session),
+	      "a frame's fields of a bot session fill its first cache line");
 #define BOT_IDLE_SLEEP_NS 50000
 
 struct bot_worker {
@@ -249,7 +257,8 @@ int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm
 	f->seq = s->out_seq++;
 	f->tsc = rte_rdtsc();
 	memcpy(f->pcm, pcm, sizeof(f->pcm));
-	bot_wav_write(&s->tap[1], pcm, VG_FRAME_SAMPLES);
+	if (s->tap[1].f)
+		bot_wav_write(&s->tap[1], pcm, VG_FRAME_SAMPLES);
 	return 0;
 }
 
@@ -356,10 +365,16 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 	unsigned n = ring_frame_recv(p->rings->to_bot[l][w->idx], w->in, BOT_BURST);
 	uint64_t now = n ? rte_rdtsc() : 0;
 
+	/* each frame's session, BOT_PREFETCH frames ahead (one cache line each) */
+	for (unsigned i = 0; i < n && i < BOT_PREFETCH; i++)
+		if (w->in[i].slot < p->calls->n_slots)
+			rte_prefetch0(&w->sessions[w->in[i].slot]);
 	for (unsigned i = 0; i < n; i++) {
 		const struct vg_frame *f = &w->in[i];
 		struct bot_session *s;
 
+		if (i + BOT_PREFETCH < n && w->in[i + BOT_PREFETCH].slot < p->calls->n_slots)
+			rte_prefetch0(&w->sessions[w->in[i + BOT_PREFETCH].slot]);
 		if (f->slot >= p->calls->n_slots) {
 			w->st->frames_stale++;
 			continue;
@@ -386,7 +401,8 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 			continue;
 		}
 		w->st->frames_in++;
-		bot_wav_write(&s->tap[0], f->pcm, f->samples);
+		if (s->tap[0].f)
+			bot_wav_write(&s->tap[0], f->pcm, f->samples);
 		if (f->tsc)
 			lat_add_tsc(&w->st->in_to_bot, now - f->tsc, w->pool->lat_mult);
 		s->ops->frame(w, s, f);
@@ -502,12 +518,14 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 	__atomic_store_n(&p->stats_file->magic, BOT_STATS_MAGIC, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < p->n_workers; i++) {
 		struct bot_worker *w = calloc(1, sizeof(*w));
+		size_t bytes = calls->n_slots * sizeof(*w->sessions);
 
-		if (!w || !(w->sessions = calloc(calls->n_slots, sizeof(*w->sessions)))) {
+		if (!w || !(w->sessions = aligned_alloc(alignof(struct bot_session), bytes))) {
 			free(w);
 			bot_pool_destroy(p);
 			return -ENOMEM;
 		}
+		memset(w->sessions, 0, bytes);
 		w->pool = p;
 		w->idx = i;
 		w->st = &p->stats_file->workers[i];

@@ -134,26 +134,29 @@ void bot_wav_write(struct bot_wav *w, const int16_t *pcm, unsigned n);
 /* Fill in the header's sizes and close; nothing when w is not open. */
 void bot_wav_close(struct bot_wav *w);
 
-/* A bot session: one call on one worker. */
+/* A bot session: one call on one worker. What every frame touches comes first and
+ * fills one cache line (the sessions are cache-line aligned); the rest is for set-up,
+ * commands and logs. */
 struct bot_session {
-	const char *call_id; /* SIP Call-ID (in the call table), for logs */
-	const char *context; /* the call context, JSON (in the call table, read-only) */
+	const struct bot_ops *ops;
+	void *state;
+	struct bot_wav tap[2]; /* recording: [0] the caller's frames, [1] the bot's */
 	uint32_t slot;
 	uint32_t gen;
+	uint32_t out_seq;   /* frames sent towards the caller */
 	uint16_t lcore;     /* dp lcore of the call */
 	uint8_t active;
-	uint32_t out_seq;   /* frames sent towards the caller */
+	/* 64 bytes above */
+	const char *call_id; /* SIP Call-ID (in the call table), for logs */
+	const char *context; /* the call context, JSON (in the call table, read-only) */
 	struct bot_worker *worker;
-	struct bot_wav tap[2]; /* recording: [0] the caller's frames, [1] the bot's */
 	uint8_t cmd_busy;   /* the slot's mailbox holds a command signaling has not read */
 	uint8_t n_cmds;     /* commands waiting for the mailbox */
 	struct {
 		uint16_t type;
 		char *json;
 	} cmds[BOT_CMDS_MAX];
-	const struct bot_ops *ops;
-	void *state;
-};
+} __attribute__((aligned(64)));
 
 /*
  * Build cfg->bots.workers workers over the call table and rings (not started).

@@ -4,8 +4,8 @@
  *
  * The delay is a ring of frames: each frame in pushes the oldest out once the ring
  * is full, so the bot keeps the caller's own pace and never adds or drops a frame.
- * Memory per session: delay_ms / 20 * 320 bytes, taken at open. Key presses are
- * logged with the call id and sent back at once.
+ * Memory per session: delay_ms / 20 * 320 bytes, taken at open (none without
+ * delay). Key presses are logged with the call id and sent back at once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,13 +24,17 @@ struct echo_state {
 static int echo_open(struct bot_session *s, const struct cfg_agent *a)
 {
 	unsigned depth = a->delay_ms / 20;
-	struct echo_state *e = calloc(1, sizeof(*e) + depth * sizeof(e->pcm[0]));
+	struct echo_state *e;
 
+	log_debug("bot", "call %s: context %s", s->call_id, s->context);
+	s->state = NULL; /* no delay: no state, each frame goes straight back */
+	if (depth == 0)
+		return 0;
+	e = calloc(1, sizeof(*e) + depth * sizeof(e->pcm[0]));
 	if (!e)
 		return -ENOMEM;
 	e->depth = depth;
 	s->state = e;
-	log_debug("bot", "call %s: context %s", s->call_id, s->context);
 	return 0;
 }
 
@@ -38,7 +42,7 @@ static void echo_frame(struct bot_worker *w, struct bot_session *s, const struct
 {
 	struct echo_state *e = s->state;
 
-	if (e->depth == 0) {
+	if (!e) {
 		bot_send_pcm(w, s, f->pcm);
 		return;
 	}
