@@ -61,6 +61,13 @@
 #define DP_QENTRY (DP_PAYLOAD + sizeof(uint64_t))
 #define DP_CTL_PERIOD_US 100 /* control rings are polled this often */
 #define DP_MARKS 8           /* marks a call holds until their audio has played */
+#define DP_WALK_AHEAD 4      /* calls ahead whose state the wheel walk asks for */
+
+/* A call's links in its lcore's timer wheel bucket (slot indices), apart from its
+ * state: 8 bytes a call, so the wheel walk reads calls ahead from cache. */
+struct dp_link {
+	uint32_t next, prev;
+};
 
 /* Dataplane state of one call. W: the owning dp lcore. */
 struct dp_call {
@@ -78,7 +85,6 @@ struct dp_call {
 	uint32_t ts;          /* next RTP timestamp we send */
 	uint32_t ssrc;        /* our SSRC */
 	uint32_t frames_in;   /* frames handed to the bot worker */
-	uint32_t next, prev;  /* timer wheel links (slot indices) */
 	uint16_t q_head, q_count; /* playout queue of encoded 20 ms payloads */
 	uint32_t q_in, q_out;     /* frames ever put in / taken out of the queue */
 	uint8_t n_marks, mark_head;
@@ -96,8 +102,10 @@ struct dp_call {
 	struct rtcp_rx rtcp;      /* receive statistics of the caller's stream */
 	struct dtmf_rx dtmf;      /* RFC 4733 events from the caller */
 	struct dtmf_tx dtmf_tx;   /* key presses the bot sends to the caller */
-	struct jb jb;             /* reorder window of the caller's audio */
 	struct srtp_call srtp;    /* SRTP/SRTCP contexts, zero for plain RTP */
+	struct jb jb;             /* reorder window of the caller's audio; last: its
+				   * held packets are the only lines a packet seldom
+				   * touches */
 } __rte_cache_aligned;
 
 struct dp_lcore {
@@ -135,6 +143,7 @@ struct dp {
 	struct cs_table *calls;
 	struct ring_set *rings;
 	struct dp_call *call;
+	struct dp_link *link; /* timer wheel links, by slot */
 	uint8_t *playout;     /* n_slots * q_cap entries of DP_QENTRY bytes */
 	uint16_t q_cap;
 	struct rte_mempool *pool;
@@ -296,23 +305,18 @@ static inline uint32_t dp_ts_units(const struct dp *dp, uint64_t tsc)
 	return (uint32_t)(((unsigned __int128)tsc * dp->ts_mult) >> 32);
 }
 
-/* Ask for the lines a call's packet reads: its state's hot fields, its reorder window,
- * RTCP and SRTP state and its call table counters; with timers, the key press state
- * its packet time also reads. */
-static inline void dp_call_prefetch(const struct dp *dp, uint32_t slot, bool timers)
+/* Ask for the lines a call's packet reads: its state up to the reorder window's held
+ * packets (seven lines, its hot fields, RTCP, key press, SRTP and reorder state) and
+ * its call table counters. */
+static inline void dp_call_prefetch(const struct dp *dp, uint32_t slot)
 {
-	const struct dp_call *c = &dp->call[slot];
+	const uint8_t *c = (const uint8_t *)&dp->call[slot];
 
-	rte_prefetch0(c);
-	rte_prefetch0((const uint8_t *)c + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(&c->rtcp);
-	rte_prefetch0(&c->jb);
-	rte_prefetch0(&c->srtp);
+	const size_t hot = offsetof(struct dp_call, jb.held);
+
+	for (size_t off = 0; off < hot; off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(c + off);
 	rte_prefetch0(&cs_slot(dp->calls, slot)->dp);
-	if (timers) {
-		rte_prefetch0(&c->dtmf);
-		rte_prefetch0(&c->dtmf_tx);
-	}
 }
 
 /* Ask for a call's playout queue entry: the head (the next frame to send) or the
@@ -342,28 +346,28 @@ static inline uint64_t dp_ms(const struct dp_lcore *lc)
 
 static void dp_wheel_add(struct dp_lcore *lc, uint32_t slot, struct dp_call *c)
 {
-	struct dp_call *calls = lc->dp->call;
+	struct dp_link *link = lc->dp->link;
 	uint8_t b = (uint8_t)((lc->tick + 1) % DP_WHEEL);
 
 	c->bucket = b;
-	c->prev = DP_NIL;
-	c->next = lc->wheel[b];
-	if (c->next != DP_NIL)
-		calls[c->next].prev = slot;
+	link[slot].prev = DP_NIL;
+	link[slot].next = lc->wheel[b];
+	if (link[slot].next != DP_NIL)
+		link[link[slot].next].prev = slot;
 	lc->wheel[b] = slot;
 }
 
-static void dp_wheel_del(struct dp_lcore *lc, struct dp_call *c)
+static void dp_wheel_del(struct dp_lcore *lc, uint32_t slot, const struct dp_call *c)
 {
-	struct dp_call *calls = lc->dp->call;
+	struct dp_link *link = lc->dp->link, *l = &link[slot];
 
-	if (c->prev != DP_NIL)
-		calls[c->prev].next = c->next;
+	if (l->prev != DP_NIL)
+		link[l->prev].next = l->next;
 	else
-		lc->wheel[c->bucket] = c->next;
-	if (c->next != DP_NIL)
-		calls[c->next].prev = c->prev;
-	c->next = c->prev = DP_NIL;
+		lc->wheel[c->bucket] = l->next;
+	if (l->next != DP_NIL)
+		link[l->next].prev = l->prev;
+	l->next = l->prev = DP_NIL;
 }
 
 /* ---- control ---- */
@@ -389,7 +393,7 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_
 		return;
 	c = &dp->call[msg->slot];
 	if (c->active) { /* a START without STOP for the previous generation */
-		dp_wheel_del(lc, c);
+		dp_wheel_del(lc, msg->slot, c);
 		lc->st->calls_active--;
 	}
 	srtp_call_close(&c->srtp);
@@ -499,7 +503,7 @@ static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)
 
 		st->rx_lost = rtcp_rx_lost(&c->rtcp);
 		st->rx_jitter_ms = rtcp_rx_jitter(&c->rtcp) / 8;
-		dp_wheel_del(lc, c);
+		dp_wheel_del(lc, msg->slot, c);
 		srtp_call_close(&c->srtp);
 		c->active = 0;
 		c->q_count = 0;
@@ -1100,31 +1104,37 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 
 /* Run the wheel buckets that are due. Catches up at most one packet time; a lcore
  * that was held up longer re-anchors its clock instead of bursting. The walk asks
- * for the state of the call two ahead and the queued frame of the next one, as
- * l3fwd does for packets: serving a call hides the memory wait of the next ones. */
+ * for the state of the call DP_WALK_AHEAD ahead and the queued frame of the one two
+ * ahead, as l3fwd does for packets: serving a call hides the memory wait of the next
+ * ones. The links are an array of their own (dp->link), so looking ahead costs no
+ * wait of its own. */
 static void dp_tick(struct dp_lcore *lc, uint64_t now)
 {
 	struct dp *dp = lc->dp;
+	const struct dp_link *link = dp->link;
 
 	for (unsigned n = 0; now >= lc->next_tick_tsc && n < DP_WHEEL; n++) {
-		uint32_t i = lc->wheel[lc->tick % DP_WHEEL];
+		uint32_t i = lc->wheel[lc->tick % DP_WHEEL], ahead = i, queued = i;
 		uint64_t served = 0;
 
-		if (i != DP_NIL) {
-			dp_call_prefetch(dp, i, true);
-			if (dp->call[i].next != DP_NIL)
-				dp_call_prefetch(dp, dp->call[i].next, true);
-			dp_playout_prefetch(dp, i, false);
+		for (unsigned k = 0; k < DP_WALK_AHEAD && ahead != DP_NIL; k++) {
+			dp_call_prefetch(dp, ahead);
+			ahead = link[ahead].next;
+		}
+		for (unsigned k = 0; k < 2 && queued != DP_NIL; k++) {
+			dp_playout_prefetch(dp, queued, false);
+			queued = link[queued].next;
 		}
 		while (i != DP_NIL) {
-			uint32_t next = dp->call[i].next;
+			uint32_t next = link[i].next;
 
-			if (next != DP_NIL) {
-				uint32_t after = dp->call[next].next;
-
-				if (after != DP_NIL)
-					dp_call_prefetch(dp, after, true);
-				dp_playout_prefetch(dp, next, false);
+			if (ahead != DP_NIL) {
+				dp_call_prefetch(dp, ahead);
+				ahead = link[ahead].next;
+			}
+			if (queued != DP_NIL) {
+				dp_playout_prefetch(dp, queued, false);
+				queued = link[queued].next;
 			}
 			dp_call_rx_timers(lc, i, &dp->call[i], now);
 			dp_call_tx(lc, i, &dp->call[i], now);
@@ -1256,7 +1266,7 @@ static int dp_lcore_main(void *arg)
 				next_slot = dp_pkt_slot(dp, pkts[i + 1]);
 				next_owner = dp_owner(lc, next_slot);
 				if (next_slot >= 0 && next_owner == lc->idx)
-					dp_call_prefetch(dp, (uint32_t)next_slot, false);
+					dp_call_prefetch(dp, (uint32_t)next_slot);
 			}
 			if (owner == lc->idx) {
 				dp_input(lc, pkts[i], t0);
@@ -1513,6 +1523,9 @@ static void dp_prefault(struct dp *dp)
 
 	x.rc = dp_prefault_range(dp->call, dp->calls->n_slots * sizeof(*dp->call), &x.done);
 	if (x.rc == 0)
+		x.rc = dp_prefault_range(dp->link, dp->calls->n_slots * sizeof(*dp->link),
+					 &x.done);
+	if (x.rc == 0)
 		x.rc = dp_prefault_range(dp->playout, dp_playout_bytes(dp), &x.done);
 	for (unsigned i = 0; i < dp->n_lcores && x.rc == 0; i++)
 		x.rc = dp_prefault_range(dp->lc[i], sizeof(*dp->lc[i]), &x.done);
@@ -1584,8 +1597,10 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 
 	dp->call = rte_zmalloc("vg_dp_calls", calls->n_slots * sizeof(*dp->call),
 			       RTE_CACHE_LINE_SIZE);
+	dp->link = rte_malloc("vg_dp_links", calls->n_slots * sizeof(*dp->link),
+			      RTE_CACHE_LINE_SIZE);
 	dp->playout = rte_malloc("vg_playout", dp_playout_bytes(dp), RTE_CACHE_LINE_SIZE);
-	if (!dp->call || !dp->playout) {
+	if (!dp->call || !dp->link || !dp->playout) {
 		log_err("dp", "out of DPDK memory for %u calls (%u ms playout each): raise "
 			"the EAL memory (-m) or lower dataplane.max_calls/playout_ms",
 			calls->n_slots, cfg->dp.playout_ms);
@@ -1694,6 +1709,7 @@ void dp_destroy(struct dp *dp)
 	rte_free(dp->playout);
 	for (uint32_t i = 0; dp->call && i < dp->calls->n_slots; i++)
 		srtp_call_close(&dp->call[i].srtp); /* frees and wipes the keys */
+	rte_free(dp->link);
 	rte_free(dp->call);
 	rte_free(dp);
 	srtp_call_lib_fini();

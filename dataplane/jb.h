@@ -52,11 +52,11 @@ struct jb {
 	uint32_t hold_ms;       /* longest wait for a missing packet */
 	uint64_t held_since_ms; /* when the oldest held packet arrived */
 	uint64_t done;          /* bit i: next_seq - 1 - i was emitted from a packet */
+	struct jb_stats st;     /* before held[]: every packet counts, few are held */
 	struct {
 		uint16_t seq;
 		uint8_t payload[JB_PAYLOAD];
 	} held[JB_MAX_WINDOW];
-	struct jb_stats st;
 };
 
 /* Reset j for a new call: window packets of reordering, waiting at most hold_ms. */
