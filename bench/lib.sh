@@ -95,9 +95,12 @@ mf_cleanup() {
 # mf_run N SECONDS -> file: a voxgate of its own, N calls by sipp, media by vgload.
 # mf_tag names the file (plain), mf_edits adds OLD NEW config edits, mf_vgload adds
 # vgload arguments.
-# The memif rings hold 16,384 packets (rsize=14), about 20 ms of 20,000 calls' traffic:
-# vgload shares CPU 0 and its thread is sometimes held up for several ms, which a
-# network does not do; the rings stand in for the network's buffering.
+# vgload stands for the callers and the network, which the gateway's other threads do
+# not hold up: it runs at real-time priority (SCHED_FIFO 10) on CPU 0, ahead of the bot
+# worker, signaling and sipp (without it, their time slices held its 1 ms tick up by
+# 50 ms to 1.5 s in runs at 20,000 calls, and its catch-up bursts overflowed queues).
+# The memif rings hold 16,384 packets (rsize=14), about 20 ms of 20,000 calls' traffic,
+# for what still holds it up (the host).
 # Each run starts voxgate afresh: DPDK 22.11's net_memif unmaps the shared rings in
 # its interrupt thread when the peer leaves, racing the lcore's RX/TX burst, and that
 # has crashed voxgate's dp lcore after a run (bench/README.md).
@@ -111,7 +114,7 @@ mf_run() {
 		-timeout $((2 * setup + hold + 50)) -trace_stat -fd 1 -stf "$out/sipp-$n.csv" \
 		198.18.0.1:5060 >/dev/null 2>&1) &
 	sipp_pid=$!
-	timeout $((3 * setup + $2 + 90)) build/vgload ${mf_vgload[@]+"${mf_vgload[@]}"} \
+	timeout $((3 * setup + $2 + 90)) chrt -f 10 build/vgload ${mf_vgload[@]+"${mf_vgload[@]}"} \
 		--calls "$n" --seconds "$2" --warmup 5 \
 		--learn $((setup + 20)) --stats "$vg_pid" --linger $((2 * setup + 30)) -- -l 0 --no-huge -m 1024 --no-shconf \
 		--no-pci --file-prefix "${mf}l" \
