@@ -114,8 +114,8 @@ mf_run() {
 		-timeout $((2 * setup + hold + 50)) -trace_stat -fd 1 -stf "$out/sipp-$n.csv" \
 		198.18.0.1:5060 >/dev/null 2>&1) &
 	sipp_pid=$!
-	timeout $((3 * setup + $2 + 90)) chrt -f 10 build/vgload ${mf_vgload[@]+"${mf_vgload[@]}"} \
-		--calls "$n" --seconds "$2" --warmup 5 \
+	timeout $((3 * setup + $2 + 90)) chrt -f 10 \
+		build/vgload ${mf_vgload[@]+"${mf_vgload[@]}"} --calls "$n" --seconds "$2" --warmup 5 \
 		--learn $((setup + 20)) --stats "$vg_pid" --linger $((2 * setup + 30)) -- -l 0 --no-huge -m 1024 --no-shconf \
 		--no-pci --file-prefix "${mf}l" \
 		"--vdev=net_memif0,role=client,socket=$mf_sock,socket-abstract=no,rsize=14" \
