@@ -97,7 +97,7 @@ mf_cleanup() {
 # vgload arguments.
 # vgload stands for the callers and the network, which the gateway's other threads do
 # not hold up: it runs at real-time priority (SCHED_FIFO 10) on CPU 0, ahead of the bot
-# worker, signaling and sipp (without it, their time slices held its 1 ms tick up by
+# worker, signaling and sipp (without it, their time slices held its send tick up by
 # 50 ms to 1.5 s in runs at 20,000 calls, and its catch-up bursts overflowed queues).
 # The memif rings hold 16,384 packets (rsize=14), about 20 ms of 20,000 calls' traffic,
 # for what still holds it up (the host).

@@ -151,7 +151,7 @@ dp lcores: 1 of $(nproc) cores (CPU 0 holds signaling, the bot worker, sipp and 
 | cycles per packet (in + out) | $vg_c | $rt_c |
 | calls per 3 GHz core, from cycles/packet | $(proj "$vg_c") | $(proj "$rt_c") |
 | packets the port dropped unseen (imissed, rx_nombuf) | $(val port_missed "$vg_final") | - |
-| the generator's 1 ms send tick, latest (us; a late tick sends its packets in a burst) | $(val gen_late_max_us "$vg_final") | - |
+| the generator's send tick (250 us), latest (us; a late tick sends its packets in a burst) | $(val gen_late_max_us "$vg_final") | - |
 | CPU 0 (shared) over the window: bot worker / generator | $(val bot_cpu_percent "$vg_final")% / $(val gen_cpu_percent "$vg_final")% | - |
 | page faults the dp lcore took, warm-up / window | $(val dp_minflt_warmup "$vg_final") / $(val dp_minflt "$vg_final") | - |
 | CPU 1's time stolen by the host over the window (its TSC ran on) | $(val steal_percent_cpu1 "$vg_final")% | - |

@@ -12,12 +12,14 @@
  *      silence it sends from the start), learning the call's voxgate port and the
  *      caller port it sends to; waits up to --learn seconds (30) for N calls;
  *   2. run: every call sends one 20 ms G.711 packet every 20 ms from that caller port
- *      to the call's voxgate port, the calls' phases spread over the 20 ms. The
- *      payload is a 1 kHz tone whose first 32 bytes carry a stamp (TSC, call, packet
- *      number, as 0x20 | nibble bytes, which survive G.711 decode and encode);
+ *      to the call's voxgate port, the calls' phases spread over the 20 ms (80 send
+ *      ticks of 250 µs, as many calls in each: independent callers' packets come
+ *      spread out, not in bursts of a ms's worth). The payload is a 1 kHz tone whose
+ *      first 32 bytes carry a stamp (TSC, call, packet number, as 0x20 | nibble
+ *      bytes, which survive G.711 decode and encode);
  *   3. reads everything voxgate sends: an echo (our stamp back) is checked for its
  *      call and for the tone, and its round trip is taken; silence is counted.
- * It prints how late its 1 ms send tick ran at worst, in the warm-up and in the window:
+ * It prints how late its send tick ran at worst, in the warm-up and in the window:
  * a tick held up (the generator's core busy) sends its packets late, in one burst. In
  * the warm-up a tick held up over 5 ms is skipped instead (counted): its burst would
  * leave every echo queue deeper for the whole window. It faults its memif memory in
@@ -84,6 +86,7 @@
 #define PAYLOAD 160
 #define HDRS (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
 #define DRAIN_MS 1200
+#define TICKS 80 /* send ticks per 20 ms (250 µs each); call c sends at tick c % TICKS */
 
 struct gen_call {
 	uint16_t vg_port;  /* voxgate's RTP port of the call (host order) */
@@ -114,7 +117,7 @@ struct gen {
 	uint64_t window_start, window_end;
 	/* counters */
 	const char *vg_pid;   /* --stats */
-	uint64_t late_max[2]; /* how late a 1 ms send tick ran (TSC): warm-up, window */
+	uint64_t late_max[2]; /* how late a send tick ran (TSC): warm-up, window */
 	uint64_t warmup_skipped; /* warm-up ticks skipped, held up over 5 ms */
 	size_t prefault;         /* bytes of memif memory gen_prefault() faulted in */
 	uint64_t sent, tx_full, echoed, bad_audio, wrong_call, silence, unknown, other;
@@ -427,11 +430,12 @@ static void gen_send(struct gen *g, uint16_t q, struct rte_mbuf **pkts, unsigned
 		g->sent += ok;
 }
 
-/* The callers, for `seconds`: each ms the calls whose phase it is send. Packets sent
- * while `measure` count in the window. */
+/* The callers, for `seconds`: each tick (250 µs) the calls whose phase it is send.
+ * Packets sent while `measure` count in the window. */
 static void gen_run(struct gen *g, unsigned seconds, bool measure)
 {
-	uint64_t ms = g->hz / 1000, next = rte_rdtsc(), end = next + seconds * g->hz;
+	uint64_t ms = g->hz / 1000, step = g->hz / (50 * TICKS);
+	uint64_t next = rte_rdtsc(), end = next + seconds * g->hz;
 	unsigned tick = 0;
 
 	if (measure) {
@@ -454,10 +458,10 @@ static void gen_run(struct gen *g, unsigned seconds, bool measure)
 		if (!measure && late > 5 * ms) {
 			g->warmup_skipped++;
 			tick++;
-			next += ms;
+			next += step;
 			continue;
 		}
-		for (unsigned c = tick % 20; c < g->known; c += 20) {
+		for (unsigned c = tick % TICKS; c < g->known; c += TICKS) {
 			uint16_t q = gen_queue(g, c);
 			struct rte_mbuf *m = gen_packet(g, c, rte_rdtsc());
 
@@ -474,7 +478,7 @@ static void gen_run(struct gen *g, unsigned seconds, bool measure)
 			if (nb[q])
 				gen_send(g, q, burst[q], nb[q], measure);
 		tick++;
-		next += ms;
+		next += step;
 	}
 	if (measure)
 		g->window_end = rte_rdtsc();
