@@ -3,7 +3,7 @@
  *
  *   vgload --calls N --seconds S [--warmup S] [--learn S] [--ip A.B.C.D]
  *          [--law pcma|pcmu] [--stats PID] [--linger S] [--queues Q] [--steer BASE]
- *          -- EAL arguments (one port)
+ *          [--fifo PRIO] -- EAL arguments (one port)
  *
  * It sits on the other end of a voxgate media port (a net_memif pair, a veth, ...),
  * with the callers' media address (--ip, 198.18.1.2 by default), and works with calls
@@ -46,6 +46,12 @@
  * on the queue of its voxgate lcore, as a NIC's flow rule on the UDP port would put
  * it (BASE: voxgate's first RTP port; slot i has port BASE + 2i, on lcore i % Q).
  *
+ * With --fifo PRIO the warm-up and the window run at real-time priority (SCHED_FIFO
+ * PRIO), ahead of the threads it shares its CPU with: it stands for the callers and
+ * their network, which those threads do not hold up. Learning runs at normal priority,
+ * so that signaling and sipp set the calls up undisturbed. Printed as gen_fifo (0:
+ * normal priority, also when the kernel refused it, with a warning).
+ *
  * With --linger S it stays on the port after printing, for at most S seconds, until
  * voxgate has sent nothing for 2 s: bench scripts let the calls end first.
  *
@@ -56,6 +62,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +106,7 @@ struct gen {
 	unsigned calls, seconds, warmup, learn, linger;
 	unsigned queues;      /* of the port: all are read, queue 0 sends (or --steer) */
 	unsigned steer_base; /* --steer: voxgate's first RTP port, 0: off */
+	int fifo;            /* --fifo: SCHED_FIFO priority of the warm-up and window */
 	uint64_t ipackets;           /* gen_linger(): the port's count at the last look */
 	int law;
 	uint8_t pt;
@@ -691,11 +700,26 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 	lat_print(stdout, "due_to_out", &d);
 }
 
+/* This thread at SCHED_FIFO prio, or back to normal (prio 0). Returns the priority
+ * now in effect. */
+static int gen_priority(int prio)
+{
+	struct sched_param sp = {.sched_priority = prio};
+	int rc = pthread_setschedparam(pthread_self(), prio ? SCHED_FIFO : SCHED_OTHER, &sp);
+
+	if (rc) {
+		fprintf(stderr, "vgload: SCHED_FIFO %d refused (%s): normal priority\n", prio,
+			strerror(rc));
+		return 0;
+	}
+	return prio;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: vgload --calls N --seconds S [--warmup S] [--learn S] "
 		"[--ip A.B.C.D] [--law pcma|pcmu] [--stats PID] [--linger S] [--queues Q] "
-		"[--steer BASE] -- EAL arguments\n");
+		"[--steer BASE] [--fifo PRIO] -- EAL arguments\n");
 	exit(2);
 }
 
@@ -707,7 +731,7 @@ int main(int argc, char **argv)
 		{"ip", required_argument, NULL, 'i'}, {"law", required_argument, NULL, 'a'},
 		{"stats", required_argument, NULL, 'p'}, {"linger", required_argument, NULL, 'g'},
 		{"queues", required_argument, NULL, 'q'}, {"steer", required_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0}};
+		{"fifo", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	static struct gen g = {.queues = 1, .warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
 	static struct vg_reading rw, r0, r1, r2;
 	uint64_t flt[3], cpu_total[2][GEN_MAX_CPUS], cpu_steal[2][GEN_MAX_CPUS];
@@ -729,6 +753,7 @@ int main(int argc, char **argv)
 		case 'g': g.linger = (unsigned)atoi(optarg); break;
 		case 'q': g.queues = (unsigned)atoi(optarg); break;
 		case 'r': g.steer_base = (unsigned)atoi(optarg); break;
+		case 'f': g.fifo = atoi(optarg); break;
 		case 'a':
 			if (strcmp(optarg, "pcmu") == 0) {
 				g.law = CS_LAW_PCMU;
@@ -740,7 +765,8 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (g.calls == 0 || g.calls > 30000 || g.seconds == 0 || g.queues == 0 ||
+	if (g.calls == 0 || g.calls > 30000 || g.seconds == 0 || g.queues == 0 || g.fifo < 0 ||
+	    g.fifo > 99 ||
 	    g.queues > RTE_MAX_QUEUES_PER_PORT || inet_pton(AF_INET, ip, &a) != 1)
 		usage();
 	g.nif.ip = a.s_addr; /* mask 0: any sender is on-link */
@@ -768,6 +794,8 @@ int main(int argc, char **argv)
 	if (g.dpf)
 		vg_read(&g, &rw);
 	flt[0] = gen_minflt();
+	if (g.fifo)
+		g.fifo = gen_priority(g.fifo);
 	gen_run(&g, g.warmup, false);
 	rte_eth_stats_reset(g.port_id);
 	if (g.dpf)
@@ -775,6 +803,8 @@ int main(int argc, char **argv)
 	flt[1] = gen_minflt();
 	gen_steal(cpu_total[0], cpu_steal[0]);
 	gen_run(&g, g.seconds, true);
+	if (g.fifo)
+		gen_priority(0);
 	flt[2] = gen_minflt();
 	n_cpus = gen_steal(cpu_total[1], cpu_steal[1]);
 	secs = (double)(g.window_end - g.window_start) / (double)g.hz;
@@ -793,6 +823,7 @@ int main(int argc, char **argv)
 	printf("gen_tx_full %llu\n", (unsigned long long)g.tx_full);
 	printf("gen_late_max_us_warmup %llu\n", (unsigned long long)(g.late_max[0] * 1000000 / g.hz));
 	printf("gen_late_max_us %llu\n", (unsigned long long)(g.late_max[1] * 1000000 / g.hz));
+	printf("gen_fifo %d\n", g.fifo);
 	printf("gen_warmup_ticks_skipped %llu\n", (unsigned long long)g.warmup_skipped);
 	printf("gen_prefault_mib %zu\n", g.prefault >> 20);
 	printf("gen_minflt_warmup %llu\n", (unsigned long long)(flt[1] - flt[0]));
