@@ -94,7 +94,7 @@ mf_cleanup() {
 }
 # mf_run N SECONDS -> file: a voxgate of its own, N calls by sipp, media by vgload.
 # mf_tag names the file (plain), mf_edits adds OLD NEW config edits, mf_vgload adds
-# vgload arguments.
+# vgload arguments, mf_fifo is vgload's real-time priority (10; 0: normal).
 # vgload stands for the callers and the network, which the gateway's other threads do
 # not hold up: its warm-up and window run at real-time priority (--fifo 10) on CPU 0,
 # ahead of the bot worker, signaling and sipp (without it, their time slices held its
@@ -119,7 +119,7 @@ mf_run() {
 		198.18.0.1:5060 >/dev/null 2>&1) &
 	sipp_pid=$!
 	timeout $((3 * setup + $2 + 90)) build/vgload ${mf_vgload[@]+"${mf_vgload[@]}"} \
-		--calls "$n" --seconds "$2" --warmup 5 --fifo 10 \
+		--calls "$n" --seconds "$2" --warmup 5 --fifo "${mf_fifo-10}" \
 		--learn $((setup + 20)) --stats "$vg_pid" --linger $((2 * setup + 30)) -- -l 0 --no-huge -m 1024 --no-shconf \
 		--no-pci --file-prefix "${mf}l" \
 		"--vdev=net_memif0,role=client,socket=$mf_sock,socket-abstract=no,rsize=14" \
