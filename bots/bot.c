@@ -27,12 +27,11 @@
 #include "shared/shm.h"
 
 #define BOT_BURST 32
-/* frames ahead whose session is asked for (bot_frames_poll) */
-#define BOT_PREFETCH 4
+#define BOT_PREFETCH 4 /* frames ahead whose session is asked for (bot_frames_poll) */
+#define BOT_IDLE_SLEEP_NS 50000
 
 static_assert(offsetof(struct bot_session, call_id) == alignof(struct bot_session),
 	      "a frame's fields of a bot session fill its first cache line");
-#define BOT_IDLE_SLEEP_NS 50000
 
 struct bot_worker {
 	struct bot_pool *pool;
@@ -359,22 +358,29 @@ static unsigned bot_ctl_poll(struct bot_worker *w)
 	return n;
 }
 
+/* Ask for the session of frame f's call: its first line holds what the frame reads. */
+static inline void bot_session_prefetch(const struct bot_worker *w,
+					const struct vg_frame *f)
+{
+	if (f->slot < w->pool->calls->n_slots)
+		rte_prefetch0(&w->sessions[f->slot]);
+}
+
 static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 {
 	struct bot_pool *p = w->pool;
 	unsigned n = ring_frame_recv(p->rings->to_bot[l][w->idx], w->in, BOT_BURST);
 	uint64_t now = n ? rte_rdtsc() : 0;
 
-	/* each frame's session, BOT_PREFETCH frames ahead (one cache line each) */
+	/* each frame's session, BOT_PREFETCH frames ahead */
 	for (unsigned i = 0; i < n && i < BOT_PREFETCH; i++)
-		if (w->in[i].slot < p->calls->n_slots)
-			rte_prefetch0(&w->sessions[w->in[i].slot]);
+		bot_session_prefetch(w, &w->in[i]);
 	for (unsigned i = 0; i < n; i++) {
 		const struct vg_frame *f = &w->in[i];
 		struct bot_session *s;
 
-		if (i + BOT_PREFETCH < n && w->in[i + BOT_PREFETCH].slot < p->calls->n_slots)
-			rte_prefetch0(&w->sessions[w->in[i + BOT_PREFETCH].slot]);
+		if (i + BOT_PREFETCH < n)
+			bot_session_prefetch(w, &w->in[i + BOT_PREFETCH]);
 		if (f->slot >= p->calls->n_slots) {
 			w->st->frames_stale++;
 			continue;

@@ -62,6 +62,7 @@
 #define DP_CTL_PERIOD_US 100 /* control rings are polled this often */
 #define DP_MARKS 8           /* marks a call holds until their audio has played */
 #define DP_WALK_AHEAD 4      /* calls ahead whose state the wheel walk asks for */
+#define DP_WALK_QUEUED 2     /* calls ahead whose queued frame it asks for */
 
 /* A call's links in its lcore's timer wheel bucket (slot indices), apart from its
  * state: 8 bytes a call, so the wheel walk reads calls ahead from cache. */
@@ -311,7 +312,6 @@ static inline uint32_t dp_ts_units(const struct dp *dp, uint64_t tsc)
 static inline void dp_call_prefetch(const struct dp *dp, uint32_t slot)
 {
 	const uint8_t *c = (const uint8_t *)&dp->call[slot];
-
 	const size_t hot = offsetof(struct dp_call, jb.held);
 
 	for (size_t off = 0; off < hot; off += RTE_CACHE_LINE_SIZE)
@@ -1102,40 +1102,47 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 	dp_tx_add(lc, m);
 }
 
+/* The wheel walk's look-ahead: ask for the state (or the queued frame) of call *at,
+ * then move *at to the next call of the bucket. */
+static inline void dp_walk_call(const struct dp *dp, uint32_t *at)
+{
+	if (*at != DP_NIL) {
+		dp_call_prefetch(dp, *at);
+		*at = dp->link[*at].next;
+	}
+}
+
+static inline void dp_walk_queued(const struct dp *dp, uint32_t *at)
+{
+	if (*at != DP_NIL) {
+		dp_playout_prefetch(dp, *at, false);
+		*at = dp->link[*at].next;
+	}
+}
+
 /* Run the wheel buckets that are due. Catches up at most one packet time; a lcore
  * that was held up longer re-anchors its clock instead of bursting. The walk asks
- * for the state of the call DP_WALK_AHEAD ahead and the queued frame of the one two
- * ahead, as l3fwd does for packets: serving a call hides the memory wait of the next
- * ones. The links are an array of their own (dp->link), so looking ahead costs no
- * wait of its own. */
+ * for the state of the call DP_WALK_AHEAD ahead and the queued frame of the one
+ * DP_WALK_QUEUED ahead, as l3fwd does for packets: serving a call hides the memory
+ * wait of the next ones. The links are an array of their own (dp->link), so looking
+ * ahead costs no wait of its own. */
 static void dp_tick(struct dp_lcore *lc, uint64_t now)
 {
 	struct dp *dp = lc->dp;
-	const struct dp_link *link = dp->link;
 
 	for (unsigned n = 0; now >= lc->next_tick_tsc && n < DP_WHEEL; n++) {
 		uint32_t i = lc->wheel[lc->tick % DP_WHEEL], ahead = i, queued = i;
 		uint64_t served = 0;
 
-		for (unsigned k = 0; k < DP_WALK_AHEAD && ahead != DP_NIL; k++) {
-			dp_call_prefetch(dp, ahead);
-			ahead = link[ahead].next;
-		}
-		for (unsigned k = 0; k < 2 && queued != DP_NIL; k++) {
-			dp_playout_prefetch(dp, queued, false);
-			queued = link[queued].next;
-		}
+		for (unsigned k = 0; k < DP_WALK_AHEAD; k++)
+			dp_walk_call(dp, &ahead);
+		for (unsigned k = 0; k < DP_WALK_QUEUED; k++)
+			dp_walk_queued(dp, &queued);
 		while (i != DP_NIL) {
-			uint32_t next = link[i].next;
+			uint32_t next = dp->link[i].next;
 
-			if (ahead != DP_NIL) {
-				dp_call_prefetch(dp, ahead);
-				ahead = link[ahead].next;
-			}
-			if (queued != DP_NIL) {
-				dp_playout_prefetch(dp, queued, false);
-				queued = link[queued].next;
-			}
+			dp_walk_call(dp, &ahead);
+			dp_walk_queued(dp, &queued);
 			dp_call_rx_timers(lc, i, &dp->call[i], now);
 			dp_call_tx(lc, i, &dp->call[i], now);
 			i = next;

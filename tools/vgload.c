@@ -708,8 +708,12 @@ static int gen_priority(int prio)
 	int rc = pthread_setschedparam(pthread_self(), prio ? SCHED_FIFO : SCHED_OTHER, &sp);
 
 	if (rc) {
-		fprintf(stderr, "vgload: SCHED_FIFO %d refused (%s): normal priority\n", prio,
-			strerror(rc));
+		if (prio)
+			fprintf(stderr, "vgload: SCHED_FIFO %d refused (%s): normal priority\n",
+				prio, strerror(rc));
+		else
+			fprintf(stderr, "vgload: back to normal priority refused (%s)\n",
+				strerror(rc));
 		return 0;
 	}
 	return prio;
@@ -765,9 +769,9 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (g.calls == 0 || g.calls > 30000 || g.seconds == 0 || g.queues == 0 || g.fifo < 0 ||
-	    g.fifo > 99 ||
-	    g.queues > RTE_MAX_QUEUES_PER_PORT || inet_pton(AF_INET, ip, &a) != 1)
+	if (g.calls == 0 || g.calls > 30000 || g.seconds == 0 || g.queues == 0 ||
+	    g.queues > RTE_MAX_QUEUES_PER_PORT || g.fifo < 0 || g.fifo > 99 ||
+	    inet_pton(AF_INET, ip, &a) != 1)
 		usage();
 	g.nif.ip = a.s_addr; /* mask 0: any sender is on-link */
 	/* the EAL takes argv[0] and what follows "--" */
