@@ -18,8 +18,10 @@
 # three) and the cost is read from the CPU time the kernel gave the lcore threads,
 # which stops while a thread waits for its CPU (the busy TSC does not). Efficiency is
 # one's cycles per packet over the two lcores' (100%: the second lcore costs nothing
-# per packet). What it cannot show here is calls carried: two lcores on two cores of
-# their own.
+# per packet). The lcore on CPU 1 has its CPU to itself, so its busy TSC is its own
+# work: its cycles per packet against one lcore's is the efficiency of a lcore on a
+# core of its own. What it cannot show here is calls carried: two lcores on two
+# cores of their own.
 source "$(dirname "$0")/lib.sh"
 secs=${1:-20}
 mf_begin scale-
@@ -42,16 +44,25 @@ sc_run() { # sc_run MODE N -> file
 	mf_run "$2" "$secs"
 }
 
+# pct A B: A / B as a percentage, or "-"
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; }
+
 rows=""
 for n in 5000 10000; do
-	base=""
+	base="" base_tsc=""
 	for mode in one rings steered; do
 		f=$(sc_run "$mode" "$n")
 		cpu=$(val cycles_per_packet_cpu "$f")
-		[ "$mode" = one ] && base=$cpu
-		eff=$(awk -v a="$base" -v b="$cpu" 'BEGIN { if (a > 0 && b > 0) printf "%.0f%%", 100 * a / b; else print "-" }')
-		echo "$n calls, $mode: lost $(val lost "$f"), $cpu cycles/packet by CPU time, $(val cycles_per_packet "$f") by busy TSC, efficiency $eff"
-		rows+="| $n | $mode | $(val dp_lcores "$f") | $(val lost "$f") | $(val dp_cpu_percent "$f")% | $cpu | $(val cycles_per_packet "$f") | $eff |"$'\n'
+		# the lcore on CPU 1 (vgload prints where each lcore's thread ran)
+		own=$(sed -n 's/^lcore\([0-9]*\)_on_cpu 1$/\1/p' "$f" | head -1)
+		own_tsc=$(val "lcore${own:-x}_cycles_per_packet" "$f")
+		if [ "$mode" = one ]; then
+			base=$cpu base_tsc=$own_tsc
+		fi
+		eff=$(pct "$base" "$cpu")
+		eff_own=$(pct "$base_tsc" "$own_tsc")
+		echo "$n calls, $mode: lost $(val lost "$f"), $cpu cycles/packet by CPU time, $(val cycles_per_packet "$f") by busy TSC, efficiency $eff; the lcore on CPU 1: ${own_tsc:--} by busy TSC, efficiency $eff_own"
+		rows+="| $n | $mode | $(val dp_lcores "$f") | $(val lost "$f") | $(val dp_cpu_percent "$f")% | $cpu | $(val cycles_per_packet "$f") | $eff | $(val "lcore${own:-x}_pps" "$f") | ${own_tsc:--} | $eff_own |"$'\n'
 	done
 done
 cat <<EOT | tee "$out/summary.txt"
@@ -60,7 +71,7 @@ machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
 date: $(date -u +%Y-%m-%d), run: bench/scale.sh $secs; raw figures: ${out#$top/}
 load: N calls, each 50 packets/s in and 50 out (G.711, 20 ms), ${secs} s measured; lcores nap when idle (50 us)
 
-| calls | lcores, steering | dp lcores | lost | lcores' CPU (100% = one core) | cycles/packet, CPU time | cycles/packet, busy TSC | efficiency (CPU time) |
-|---|---|---|---|---|---|---|---|
+| calls | lcores, steering | dp lcores | lost | lcores' CPU (100% = one core) | cycles/packet, CPU time | cycles/packet, busy TSC | efficiency (CPU time) | lcore on CPU 1: packets/s | its cycles/packet, busy TSC | its efficiency |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows%$'\n'}
 EOT

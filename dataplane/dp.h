@@ -32,7 +32,7 @@
  * read torn on x86-64).
  */
 #define DP_COUNTER_LIST(X)                                                       \
-	X(rx_packets)     /* packets received from the port */                   \
+	X(rx_packets)     /* packets received: from the port, fwd_in included */ \
 	X(rx_rtp)         /* RTP audio packets delivered as frames */            \
 	X(rx_filled)      /* gap frames sent to bots in place of lost packets */ \
 	X(rx_reordered)   /* packets put back in order */                        \

@@ -36,7 +36,9 @@
  * makes: the busy TSC also runs while a thread is off its CPU), the CPU time of its
  * bot worker threads and of vgload itself (they share a CPU on a small machine), and
  * its latency histograms (packet in -> frame on the bot worker's ring and at the bot
- * worker, bot frame -> dp lcore and -> packet out, send slot due -> out);
+ * worker, bot frame -> dp lcore and -> packet out, send slot due -> out); the same
+ * per dp lcore (lcoreI_*: the CPU its thread ran on, the packets it handled, its CPU
+ * and its cycles per packet by busy TSC and by CPU time);
  * and after the drain: the drops the window's packets and echoes met (dp lcores, by
  * reason, bot workers, and voxgate's port: packets its PMD dropped unseen).
  *
@@ -147,6 +149,11 @@ struct vg_reading {
 	uint64_t bot_drops;          /* bot workers' frames_ring_full + frames_stale */
 	struct dp_port_stats port;
 	struct lat_hist in_to_ring, in_to_bot, bot_to_dp, bot_to_out, due_to_out;
+	/* each dp lcore's: the packets it handled (received from the port or another
+	 * lcore, and sent; not those it passed on), busy TSC, its thread's CPU time and
+	 * the CPU that thread ran on last */
+	uint64_t l_pkts[DP_MAX_LCORES], l_busy[DP_MAX_LCORES], l_cpu_ns[DP_MAX_LCORES];
+	int l_on_cpu[DP_MAX_LCORES];
 };
 
 static void die(const char *what, const char *why)
@@ -533,52 +540,87 @@ static void lat_sum(struct lat_hist *to, const struct lat_hist *h)
 		to->n[i] += h->n[i];
 }
 
-/* The CPU time (the kernel's schedstat) and the minor page faults of the threads of
- * voxgate `pid` whose name starts with `comm_prefix` (EAL names the dp lcores'
- * rte-worker-N, the bot workers are vg-botN). Unlike a lcore's busy TSC, CPU time
- * stops while a thread is off its CPU. */
-static void vg_threads_cpu(const char *pid, const char *comm_prefix, uint64_t *cpu_ns,
-			   uint64_t *minflt)
+/* A thread of voxgate's, read from /proc: the number its name ends in (EAL names the
+ * dp lcores' threads rte-worker-N, N the lcore; the bot workers are vg-botN), its CPU
+ * time (the kernel's schedstat: unlike a lcore's busy TSC, it stops while the thread
+ * is off its CPU), its minor page faults and the CPU it ran on last. */
+struct vg_task {
+	unsigned num;
+	uint64_t cpu_ns, minflt;
+	int on_cpu;
+};
+
+static int vg_task_cmp(const void *a, const void *b)
 {
-	char path[320], comm[32], line[1024];
-	unsigned long long ns, flt;
+	const struct vg_task *x = a, *y = b;
+
+	return (x->num > y->num) - (x->num < y->num);
+}
+
+/* Read task `tid` of `pid` into t. Returns 0, or -1 when it is gone. */
+static int vg_task_read(const char *pid, const char *tid, struct vg_task *t)
+{
+	char path[320], line[1024], *p, *save = NULL;
+	unsigned long long ns;
+	FILE *f;
+
+	t->cpu_ns = t->minflt = 0;
+	t->on_cpu = -1;
+	snprintf(path, sizeof(path), "/proc/%s/task/%s/schedstat", pid, tid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	if (fscanf(f, "%llu", &ns) == 1)
+		t->cpu_ns = ns;
+	fclose(f);
+	/* stat: after the ")" closing comm, minflt is the 8th field, processor the 37th */
+	snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", pid, tid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')'))) {
+		p = strtok_r(p + 1, " ", &save);
+		for (unsigned i = 1; p; i++, p = strtok_r(NULL, " ", &save)) {
+			if (i == 8)
+				t->minflt = strtoull(p, NULL, 10);
+			else if (i == 37)
+				t->on_cpu = atoi(p);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* The threads of voxgate `pid` whose name starts with `prefix`, at most max of them,
+ * in the order of the number their name ends in. Returns how many. */
+static unsigned vg_tasks(const char *pid, const char *prefix, struct vg_task *t,
+			 unsigned max)
+{
+	char path[320], comm[32];
 	struct dirent *e;
+	unsigned n = 0;
 	DIR *d;
 
-	*cpu_ns = *minflt = 0;
 	snprintf(path, sizeof(path), "/proc/%s/task", pid);
 	if (!(d = opendir(path)))
-		return;
-	while ((e = readdir(d))) {
-		const char *p;
+		return 0;
+	while (n < max && (e = readdir(d))) {
 		FILE *f;
 
 		snprintf(path, sizeof(path), "/proc/%s/task/%s/comm", pid, e->d_name);
 		if (!(f = fopen(path, "r")))
 			continue;
 		comm[0] = '\0';
-		if (!fgets(comm, sizeof(comm), f) ||
-		    strncmp(comm, comm_prefix, strlen(comm_prefix)) != 0) {
+		if (!fgets(comm, sizeof(comm), f) || strncmp(comm, prefix, strlen(prefix)) != 0) {
 			fclose(f);
 			continue;
 		}
 		fclose(f);
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/schedstat", pid, e->d_name);
-		if ((f = fopen(path, "r"))) {
-			if (fscanf(f, "%llu", &ns) == 1)
-				*cpu_ns += ns;
-			fclose(f);
-		}
-		/* stat: minflt is the 10th field, the 8th after the ")" closing comm */
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", pid, e->d_name);
-		if ((f = fopen(path, "r"))) {
-			if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')')) &&
-			    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %llu", &flt) == 1)
-				*minflt += flt;
-			fclose(f);
-		}
+		t[n].num = (unsigned)strtoul(comm + strlen(prefix), NULL, 10);
+		if (vg_task_read(pid, e->d_name, &t[n]) == 0)
+			n++;
 	}
 	closedir(d);
+	qsort(t, n, sizeof(*t), vg_task_cmp);
+	return n;
 }
 
 #define GEN_MAX_CPUS 64
@@ -627,18 +669,30 @@ static uint64_t gen_minflt(void)
 
 static void vg_read(const struct gen *g, struct vg_reading *r)
 {
-	uint64_t flt;
+	struct vg_task t[DP_MAX_LCORES + RING_MAX_WORKERS];
+	unsigned n;
 
 	memset(r, 0, sizeof(*r));
-	vg_threads_cpu(g->vg_pid, "rte-worker-", &r->cpu_ns, &r->minflt);
-	vg_threads_cpu(g->vg_pid, "vg-bot", &r->bot_cpu_ns, &flt);
+	/* dp lcore i runs on the i-th worker lcore (app/main.c) */
+	n = vg_tasks(g->vg_pid, "rte-worker-", t, DP_MAX_LCORES);
+	for (unsigned i = 0; i < n; i++) {
+		r->cpu_ns += t[i].cpu_ns;
+		r->minflt += t[i].minflt;
+		r->l_cpu_ns[i] = t[i].cpu_ns;
+		r->l_on_cpu[i] = t[i].on_cpu;
+	}
+	n = vg_tasks(g->vg_pid, "vg-bot", t, RING_MAX_WORKERS);
+	for (unsigned i = 0; i < n; i++)
+		r->bot_cpu_ns += t[i].cpu_ns;
 	r->gen_cpu_ns = gen_cpu_ns();
-	for (unsigned l = 0; l < g->dpf->n_lcores; l++) {
+	for (unsigned l = 0; l < g->dpf->n_lcores && l < DP_MAX_LCORES; l++) {
 		const struct dp_lcore_stats *st = &g->dpf->lcores[l];
 
 		r->pkts += st->rx_packets + st->tx_packets;
 		r->busy += st->busy_tsc;
 		r->idle += st->idle_tsc;
+		r->l_pkts[l] = st->rx_packets + st->tx_packets;
+		r->l_busy[l] = st->busy_tsc;
 		for (unsigned d = 1; d < DP_DROP_MAX; d++)
 			r->drops[d] += st->drops[d];
 		lat_sum(&r->in_to_ring, &st->in_to_ring);
@@ -675,6 +729,17 @@ static void vg_print(const struct gen *g, const struct vg_reading *a,
 	printf("gen_cpu_percent %.1f\n", (double)(b->gen_cpu_ns - a->gen_cpu_ns) / 1e7 / secs);
 	printf("cycles_per_packet_cpu %.0f\n",
 	       pkts ? (double)(b->cpu_ns - a->cpu_ns) * (double)g->hz / 1e9 / (double)pkts : 0);
+	for (unsigned l = 0; l < n && l < DP_MAX_LCORES; l++) {
+		uint64_t lp = b->l_pkts[l] - a->l_pkts[l], ln = b->l_cpu_ns[l] - a->l_cpu_ns[l];
+
+		printf("lcore%u_on_cpu %d\n", l, b->l_on_cpu[l]);
+		printf("lcore%u_pps %.0f\n", l, (double)lp / secs);
+		printf("lcore%u_cpu_percent %.1f\n", l, (double)ln / 1e7 / secs);
+		printf("lcore%u_cycles_per_packet %.0f\n", l,
+		       lp ? (double)(b->l_busy[l] - a->l_busy[l]) / (double)lp : 0);
+		printf("lcore%u_cycles_per_packet_cpu %.0f\n", l,
+		       lp ? (double)ln * (double)g->hz / 1e9 / (double)lp : 0);
+	}
 	for (unsigned r = 1; r < DP_DROP_MAX; r++)
 		drops += c->drops[r] - a->drops[r];
 	printf("dp_drops %llu\n", (unsigned long long)drops);
