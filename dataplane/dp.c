@@ -1380,53 +1380,89 @@ static int dp_port_open(struct dp *dp)
 	return 0;
 }
 
-/* Steer each call's packets to its lcore's RX queue with rte_flow: one rule per
- * lcore on our address and the UDP destination port, masked (cs_steer_rule()).
- * Packets no rule takes (ARP, ICMP, strays) go to queue 0. Returns 0 with the rules
- * in place, or -errno with why (the ports do not line up, or the PMD has no flow
- * rules or refuses these): the lcores then hand each other's packets over rings, and
- * do for any packet on a queue not its own. */
-static int dp_flow_steer(struct dp *dp, char *why, size_t why_size)
+/* One rte_flow rule: UDP to our address with (destination port & mask) == value, to
+ * RX queue q. Returns 0, or -errno with the PMD's reason in err. */
+static int dp_flow_rule(struct dp *dp, uint16_t value, uint16_t mask, uint16_t q,
+			struct rte_flow_error *err)
+{
+	const struct rte_flow_attr attr = {.ingress = 1};
+	struct rte_flow_item_ipv4 ip_spec = {.hdr.dst_addr = dp->nif.ip};
+	struct rte_flow_item_ipv4 ip_mask = {.hdr.dst_addr = UINT32_MAX};
+	struct rte_flow_item_udp udp_spec = {.hdr.dst_port = rte_cpu_to_be_16(value)};
+	struct rte_flow_item_udp udp_mask = {.hdr.dst_port = rte_cpu_to_be_16(mask)};
+	const struct rte_flow_item pattern[] = {
+		{.type = RTE_FLOW_ITEM_TYPE_ETH},
+		{.type = RTE_FLOW_ITEM_TYPE_IPV4, .spec = &ip_spec, .mask = &ip_mask},
+		{.type = RTE_FLOW_ITEM_TYPE_UDP, .spec = &udp_spec, .mask = &udp_mask},
+		{.type = RTE_FLOW_ITEM_TYPE_END}};
+	const struct rte_flow_action_queue queue = {.index = q};
+	const struct rte_flow_action actions[] = {
+		{.type = RTE_FLOW_ACTION_TYPE_QUEUE, .conf = &queue},
+		{.type = RTE_FLOW_ACTION_TYPE_END}};
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	rc = rte_flow_validate(dp->port, &attr, pattern, actions, err);
+	if (rc == 0 && !rte_flow_create(dp->port, &attr, pattern, actions, err))
+		rc = rte_errno ? -rte_errno : -ENOTSUP;
+	return rc;
+}
+
+/* Most rules of the exact-port fallback: two per call slot. */
+#define DP_FLOW_EXACT_MAX 65536
+
+/* Steer each call's packets to its lcore's RX queue with rte_flow, on our address and
+ * the UDP destination port: one masked rule per lcore (cs_steer_rule()), or, on a
+ * port that matches ports only exactly (net_tap: tc flower), one rule per RTP and
+ * per RTCP port of every slot. Packets no rule takes (ARP, ICMP, strays) go where
+ * the port puts them. Returns 0 with the rules in place and `msg` saying which, or
+ * -errno with why in `msg` (the ports do not line up, the PMD has no flow rules or
+ * refuses these): the lcores then hand each other's packets over rings, and do for
+ * any packet on a queue not its own. */
+static int dp_flow_steer(struct dp *dp, char *msg, size_t msg_size)
 {
 	uint16_t n = (uint16_t)dp->n_lcores, base = dp->calls->rtp_port_base;
-	const struct rte_flow_attr attr = {.ingress = 1};
+	uint32_t slots = dp->calls->n_slots;
 	struct rte_flow_error err;
 	uint16_t value, mask;
+	char masked[64];
+	int rc;
 
 	if (cs_steer_rule(base, n, 0, &value, &mask)) {
-		snprintf(why, why_size, "flow rules need a power-of-two count of dp lcores "
+		snprintf(msg, msg_size, "flow rules need a power-of-two count of dp lcores "
 			 "and the first RTP port a multiple of %u", 2 * n);
 		return -EINVAL;
 	}
-	for (uint16_t l = 0; l < n; l++) {
-		struct rte_flow_item_ipv4 ip_spec = {.hdr.dst_addr = dp->nif.ip};
-		struct rte_flow_item_ipv4 ip_mask = {.hdr.dst_addr = UINT32_MAX};
-		struct rte_flow_item_udp udp_spec = {0}, udp_mask = {0};
-		const struct rte_flow_item pattern[] = {
-			{.type = RTE_FLOW_ITEM_TYPE_ETH},
-			{.type = RTE_FLOW_ITEM_TYPE_IPV4, .spec = &ip_spec, .mask = &ip_mask},
-			{.type = RTE_FLOW_ITEM_TYPE_UDP, .spec = &udp_spec, .mask = &udp_mask},
-			{.type = RTE_FLOW_ITEM_TYPE_END}};
-		const struct rte_flow_action_queue queue = {.index = l};
-		const struct rte_flow_action actions[] = {
-			{.type = RTE_FLOW_ACTION_TYPE_QUEUE, .conf = &queue},
-			{.type = RTE_FLOW_ACTION_TYPE_END}};
-		int rc;
-
+	rc = 0;
+	for (uint16_t l = 0; l < n && rc == 0; l++) {
 		cs_steer_rule(base, n, l, &value, &mask);
-		udp_spec.hdr.dst_port = rte_cpu_to_be_16(value);
-		udp_mask.hdr.dst_port = rte_cpu_to_be_16(mask);
-		memset(&err, 0, sizeof(err));
-		rc = rte_flow_validate(dp->port, &attr, pattern, actions, &err);
-		if (rc == 0 && !rte_flow_create(dp->port, &attr, pattern, actions, &err))
-			rc = rte_errno ? -rte_errno : -ENOTSUP;
+		rc = dp_flow_rule(dp, value, mask, l, &err);
+	}
+	if (rc == 0) {
+		snprintf(msg, msg_size, "%u rte_flow rules, one per lcore on the masked UDP "
+			 "destination port", n);
+		return 0;
+	}
+	snprintf(masked, sizeof(masked), "%s", err.message ? err.message : rte_strerror(-rc));
+	rte_flow_flush(dp->port, &err);
+	if (2 * slots > DP_FLOW_EXACT_MAX) {
+		snprintf(msg, msg_size, "the port takes no masked flow rule (%s), and %u call "
+			 "slots would need %u rules of exact ports", masked, slots, 2 * slots);
+		return -ENOSPC;
+	}
+	for (uint32_t i = 0; i < 2 * slots; i++) {
+		rc = dp_flow_rule(dp, (uint16_t)(base + i), UINT16_MAX,
+				  (uint16_t)cs_slot_lcore(i / 2, n), &err);
 		if (rc) {
-			snprintf(why, why_size, "the port takes no flow rule for queue %u: %s",
-				 l, err.message ? err.message : rte_strerror(-rc));
+			snprintf(msg, msg_size, "the port takes no masked flow rule (%s), nor "
+				 "exact rule %u of %u: %.64s", masked, i + 1, 2 * slots,
+				 err.message ? err.message : rte_strerror(-rc));
 			rte_flow_flush(dp->port, &err);
 			return rc;
 		}
 	}
+	snprintf(msg, msg_size, "%u rte_flow rules, one per RTP and RTCP port (the port "
+		 "takes no masked rule: %s)", 2 * slots, masked);
 	return 0;
 }
 
@@ -1554,7 +1590,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	      struct ring_set *rings, unsigned n_lcores)
 {
 	struct dp *dp;
-	char ip[INET_ADDRSTRLEN], why[160];
+	char ip[INET_ADDRSTRLEN], why[320];
 	unsigned pool_cache;
 	int rc = -ENOMEM;
 
@@ -1662,12 +1698,12 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 		log_info("dp", "one lcore takes every call");
 	} else if (dp_flow_steer(dp, why, sizeof(why)) == 0) {
 		dp->flow_steered = true;
-		log_info("dp", "steering by the port's flow rules: %u rte_flow rules on the "
-			 "UDP destination port put each call's packets on its lcore's RX "
-			 "queue", n_lcores);
+		log_info("dp", "steering by the port's flow rules: %s put each call's "
+			 "packets on its lcore's RX queue", why);
 	} else {
 		log_info("dp", "steering in software (%s): each lcore polls its own RX queue "
-			 "and passes packets of other lcores' calls to them over rings", why);
+			 "and passes packets of other lcores' calls to them over rings of "
+			 "%u packets", why, rte_ring_get_capacity(dp->fwd[0][1]));
 	}
 	*out = dp;
 	return 0;

@@ -9,7 +9,8 @@ set -euo pipefail
 run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev libwebsockets-dev libspeexdsp-dev
 	libsofia-sip-ua-dev libsrtp2-dev libconfig-dev libjemalloc-dev libjansson-dev
 	iproute2 ethtool procps)
-test_pkgs=(libcmocka-dev sip-tester baresip-core tcpdump python3 python3-websockets iputils-ping openssl)
+test_pkgs=(libcmocka-dev sip-tester baresip-core tcpdump python3 python3-websockets iputils-ping openssl
+	qemu-system-x86 busybox-static cpio xz-utils kmod)
 
 pkgs=("${run_pkgs[@]}")
 [ "${1:-run}" = test ] && pkgs+=("${test_pkgs[@]}")

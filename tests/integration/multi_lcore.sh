@@ -10,22 +10,58 @@
 # pressing keys each have every key press reach the bot once; packets did cross
 # between lcores; neither lcore took a page fault; every slot is free afterwards.
 #
+# With VG_MEDIA=tap (flow_tap.sh runs it so, in a virtual machine whose kernel has tc
+# flower and multiq) the port is net_tap instead, bridged to the caller's link, and
+# takes voxgate's rte_flow rules: checked instead that voxgate says it steers by flow
+# rules, that the rules are on the tap, and that no packet crossed between lcores.
+#
 # This machine may have fewer cores than lcores, so the lcores sleep when idle
 # (dataplane.idle_sleep_us) and the pace check is looser than in echo_call.sh.
 source "$(dirname "$0")/lib.sh"
 
-conf_edit 'rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;'
+media=${VG_MEDIA:-af_packet}
+if [ "$media" = tap ]; then
+	conf_edit 'rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;' \
+		'port = "net_af_packet0";' 'port = "net_tap0";'
+	vdev="--vdev=net_tap0,iface=vgtap0"
+else
+	conf_edit 'rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;'
+	vdev="--vdev=net_af_packet0,iface=vgm0,qpairs=2"
+fi
 net_up
 ip netns exec "$gw" "$top/build/voxgate" --config "$tmp/voxgate.conf" -- \
 	"--lcores=(0-2)@(0-$(($(nproc) - 1)))" --no-huge -m 512 --no-shconf --no-pci \
-	--log-level=lib.eal:notice "--vdev=net_af_packet0,iface=vgm0,qpairs=2" \
-	>"$tmp/voxgate.log" 2>&1 &
+	--log-level=lib.eal:notice "$vdev" >"$tmp/voxgate.log" 2>&1 &
 vg_pid=$!
-for _ in $(seq 200); do grep -q "voxgate accepting calls" "$tmp/voxgate.log" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q "voxgate accepting calls" "$tmp/voxgate.log" && break; sleep 0.1; done
 check "voxgate starts with two dp lcores" grep -q "2 dp lcore(s)" "$tmp/voxgate.log"
-# af_packet takes no rte_flow rule: voxgate says so and steers in software
-check "and steers in software, the port having refused a flow rule" \
-	grep -q "steering in software (the port takes no flow rule for queue 0: " "$tmp/voxgate.log"
+if [ "$media" = tap ]; then
+	# tc flower matches UDP ports only exactly: a rule per RTP and RTCP port
+	check "and steers by the port's flow rules, one per RTP and RTCP port of its 1024 slots" \
+		grep -q "steering by the port's flow rules: 2048 rte_flow rules, one per RTP and RTCP port" \
+		"$tmp/voxgate.log"
+	# the tap's rules, as the kernel holds them: flower on the UDP port, skbedit to
+	# the queue
+	ip netns exec "$gw" tc -s filter show dev vgtap0 >"$tmp/tc.out" 2>&1
+	grep -m2 -B1 -A8 "dst_port 10000$" "$tmp/tc.out" | sed 's/^/# /'
+	q0=$(grep -c "queue_mapping 0" "$tmp/tc.out")
+	q1=$(grep -c "queue_mapping 1" "$tmp/tc.out")
+	check "the kernel holds them: $q0 to queue 0, $q1 to queue 1" \
+		test "$q0" -eq 1024 -a "$q1" -eq 1024
+	# the caller's media link reaches the tap over a bridge. net_tap gives the
+	# kernel's side of the tap voxgate's MAC, which a bridge would keep for itself:
+	# the kernel's side gets one of its own.
+	ip -n "$gw" link set vgtap0 address 02:00:00:00:00:01
+	ip -n "$gw" link add vgbr0 type bridge
+	ip -n "$gw" link set vgm0 master vgbr0
+	ip -n "$gw" link set vgtap0 master vgbr0
+	for dev in vgbr0 vgtap0; do ip -n "$gw" link set "$dev" up; done
+else
+	# af_packet takes no rte_flow rule: voxgate says so and steers in software
+	check "and steers in software, the port having refused a flow rule" \
+		grep -q "steering in software (the port takes no masked flow rule (" \
+		"$tmp/voxgate.log"
+fi
 
 # Four concurrent echo calls, each on its own sipp RTP port.
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
@@ -68,8 +104,13 @@ flt=$(($(dp_minflt) - flt))
 check "neither lcore took a page fault carrying them, handing packets over or keys ($flt)" \
 	test "$flt" -eq 0
 stats=$(vg_stats)
-check "packets crossed between the lcores (fwd_in on one lcore)" \
-	grep -Eq "fwd_in=[1-9]" <<<"$stats"
+if [ "$media" = tap ]; then
+	check "no packet crossed between the lcores: each came on its lcore's queue (fwd_out 0)" \
+		bash -c '[ "$(grep -c "fwd_out=0 " <<<"$1")" -eq 2 ]' _ "$stats"
+else
+	check "packets crossed between the lcores (fwd_in on one lcore)" \
+		grep -Eq "fwd_in=[1-9]" <<<"$stats"
+fi
 check "both lcores carried calls" \
 	bash -c '[ "$(grep -Ec "calls_started=[1-9]" <<<"$1")" -eq 2 ]' _ "$stats"
 check "every slot is free again" grep -q "ended 6 active 0; .* slots free 1024/1024" <<<"$stats"
