@@ -7,7 +7,8 @@
 # only with the kernel's multiq qdisc, tc flower and skbedit. The guest is QEMU,
 # emulated (slow, but it boots anywhere), with Debian's linux-image, a small initramfs
 # that loads the modules below, and this machine's root filesystem, read-only over
-# virtio 9p, as its root: the command sees the same binaries, libraries and checkout.
+# virtio 9p, as its root, and the checkout at its own path (also under /tmp): the
+# command sees the same binaries, libraries and checkout.
 # /tmp, /run and /dev/shm are the guest's own (memory); nothing the guest writes
 # reaches this machine, and the guest has no network card.
 #
@@ -128,6 +129,11 @@ mount -t tmpfs run /host/run
 mount -t bpf bpf /host/sys/fs/bpf 2>/dev/null
 mkdir -p /host/run/vm
 mount -t 9p -o trans=virtio,version=9p2000.L,ro cmd /host/run/vm
+# the checkout at its own path, also where the guest's /tmp hides the host's
+top=$(cat /host/run/vm/top)
+mkdir -p "/host$top" 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=524288,cache=loose top "/host$top" ||
+	echo "vm: the checkout $top did not mount"
 echo "vm-begin"
 chroot /host /bin/bash /run/vm/cmd </dev/null 2>&1
 echo "vm-exit $?"
@@ -141,6 +147,7 @@ fi
 
 # The command reaches the guest as a script in a 9p share of its own (/run/vm).
 share=$(mktemp -d /tmp/vgvm.XXXXXX)
+echo "$top" >"$share/top"
 {
 	printf 'cd %q || exit 125\nip link set lo up\n' "$PWD"
 	printf '%q ' "$@"
@@ -158,6 +165,7 @@ timeout -k 5 "$limit" qemu-system-x86_64 -machine q35,accel=$accel -cpu "$cpu" -
 	-append "console=ttyS0 quiet loglevel=1 panic=-1" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$share",mount_tag=cmd,security_model=none,readonly=on \
+	-virtfs local,path="$top",mount_tag=top,security_model=none,readonly=on,multidevs=remap \
 	</dev/null >"$share/out" 2>&1
 rc=$?
 set -e
