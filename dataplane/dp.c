@@ -1426,14 +1426,13 @@ static int dp_flow_steer(struct dp *dp, char *msg, size_t msg_size)
 	struct rte_flow_error err;
 	uint16_t value, mask;
 	char masked[64];
-	int rc;
+	int rc = 0;
 
 	if (cs_steer_rule(base, n, 0, &value, &mask)) {
 		snprintf(msg, msg_size, "flow rules need a power-of-two count of dp lcores "
 			 "and the first RTP port a multiple of %u", 2 * n);
 		return -EINVAL;
 	}
-	rc = 0;
 	for (uint16_t l = 0; l < n && rc == 0; l++) {
 		cs_steer_rule(base, n, l, &value, &mask);
 		rc = dp_flow_rule(dp, value, mask, l, &err);

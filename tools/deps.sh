@@ -4,15 +4,18 @@
 #   tools/deps.sh run    to build and run voxgate
 #   tools/deps.sh test   the same, plus what the tests drive it with
 #   tools/deps.sh bench  the same, plus the peer the benchmarks measure (rtpengine)
+#   tools/deps.sh vm     only what tools/vm.sh boots its guest with
 set -euo pipefail
 
 run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev libwebsockets-dev libspeexdsp-dev
 	libsofia-sip-ua-dev libsrtp2-dev libconfig-dev libjemalloc-dev libjansson-dev
 	iproute2 ethtool procps)
+vm_pkgs=(qemu-system-x86 busybox-static cpio xz-utils kmod)
 test_pkgs=(libcmocka-dev sip-tester baresip-core tcpdump python3 python3-websockets iputils-ping openssl
-	qemu-system-x86 busybox-static cpio xz-utils kmod)
+	"${vm_pkgs[@]}")
 
 pkgs=("${run_pkgs[@]}")
+[ "${1:-run}" = vm ] && pkgs=("${vm_pkgs[@]}")
 [ "${1:-run}" = test ] && pkgs+=("${test_pkgs[@]}")
 [ "${1:-run}" = bench ] && pkgs+=("${test_pkgs[@]}" rtpengine-daemon util-linux)
 

@@ -36,16 +36,7 @@ modules=(virtio_pci 9pnet_virtio 9p tun veth bridge sch_multiq sch_ingress cls_f
 dl="" share=""
 trap 'rm -rf "$dl" "$share"' EXIT
 
-need=()
-for p in qemu-system-x86 busybox-static cpio xz-utils kmod; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-	echo "vm: installing ${need[*]}" >&2
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${need[@]}" >/dev/null
-fi
+"$top/tools/deps.sh" vm
 
 # Debian's kernel image package (the one linux-image-amd64 points at), unpacked.
 deps="$top/deps/vm"
@@ -109,7 +100,8 @@ mount -t devtmpfs dev /dev
 for m in $(cat /modules/order); do
 	insmod "/modules/$m.ko" || echo "vm: module $m did not load"
 done
-if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=524288,cache=loose host /host; then
+p9=trans=virtio,version=9p2000.L,ro,msize=524288,cache=loose
+if ! mount -t 9p -o $p9 host /host; then
 	echo "vm: the host's root did not mount"
 	echo "vm-exit 125"
 	poweroff -f
@@ -128,11 +120,11 @@ mount -t tmpfs tmp /host/tmp
 mount -t tmpfs run /host/run
 mount -t bpf bpf /host/sys/fs/bpf 2>/dev/null
 mkdir -p /host/run/vm
-mount -t 9p -o trans=virtio,version=9p2000.L,ro cmd /host/run/vm
+mount -t 9p -o $p9 cmd /host/run/vm
 # the checkout at its own path, also where the guest's /tmp hides the host's
 top=$(cat /host/run/vm/top)
 mkdir -p "/host$top" 2>/dev/null
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=524288,cache=loose top "/host$top" ||
+mount -t 9p -o $p9 top "/host$top" ||
 	echo "vm: the checkout $top did not mount"
 echo "vm-begin"
 chroot /host /bin/bash /run/vm/cmd </dev/null 2>&1
@@ -156,10 +148,9 @@ echo "$top" >"$share/top"
 
 # Emulated (TCG): KVM here is nested, and a guest under it hung before its kernel's
 # first line.
-accel=tcg cpu=max
-echo "# vm: $kpkg, $cpus CPUs, $accel" >&2
+echo "# vm: $kpkg, $cpus CPUs, emulated" >&2
 set +e
-timeout -k 5 "$limit" qemu-system-x86_64 -machine q35,accel=$accel -cpu "$cpu" -smp "$cpus" \
+timeout -k 5 "$limit" qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp "$cpus" \
 	-m 4096 -nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 quiet loglevel=1 panic=-1" \

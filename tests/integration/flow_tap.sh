@@ -3,10 +3,11 @@
 #
 # No port of this machine takes them (its kernel lacks tc flower and multiq, which
 # DPDK's net_tap needs), so this runs multi_lcore.sh in a virtual machine with
-# Debian's own kernel (tools/vm.sh), its port net_tap: voxgate puts one rule per
-# lcore on the tap, the kernel puts each call's packets on its lcore's queue, and
-# the same concurrent echo and DTMF calls are checked, with no packet handed over
-# between lcores. The guest is emulated, so the run takes a few minutes.
+# Debian's own kernel (tools/vm.sh), its port net_tap: tc flower matches UDP ports
+# only exactly, so voxgate puts a rule per RTP and RTCP port on the tap, the kernel
+# puts each call's packets on its lcore's queue, and the same concurrent echo and
+# DTMF calls are checked, with no packet handed over between lcores. The guest is
+# emulated: about a minute.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" && exec tools/vm.sh --timeout 540 -- env VG_MEDIA=tap \
 	bash tests/integration/multi_lcore.sh

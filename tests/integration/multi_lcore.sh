@@ -20,14 +20,13 @@
 source "$(dirname "$0")/lib.sh"
 
 media=${VG_MEDIA:-af_packet}
+edits=('rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;')
+vdev="--vdev=net_af_packet0,iface=vgm0,qpairs=2"
 if [ "$media" = tap ]; then
-	conf_edit 'rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;' \
-		'port = "net_af_packet0";' 'port = "net_tap0";'
+	edits+=('port = "net_af_packet0";' 'port = "net_tap0";')
 	vdev="--vdev=net_tap0,iface=vgtap0"
-else
-	conf_edit 'rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;'
-	vdev="--vdev=net_af_packet0,iface=vgm0,qpairs=2"
 fi
+conf_edit "${edits[@]}"
 net_up
 ip netns exec "$gw" "$top/build/voxgate" --config "$tmp/voxgate.conf" -- \
 	"--lcores=(0-2)@(0-$(($(nproc) - 1)))" --no-huge -m 512 --no-shconf --no-pci \
