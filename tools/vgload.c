@@ -48,11 +48,11 @@
  * on the queue of its voxgate lcore, as a NIC's flow rule on the UDP port would put
  * it (BASE: voxgate's first RTP port; slot i has port BASE + 2i, on lcore i % Q).
  *
- * With --fifo PRIO the warm-up and the window run at real-time priority (SCHED_FIFO
- * PRIO), ahead of the threads it shares its CPU with: it stands for the callers and
- * their network, which those threads do not hold up. Learning runs at normal priority,
- * so that signaling and sipp set the calls up undisturbed. Printed as gen_fifo (0:
- * normal priority, also when the kernel refused it, with a warning).
+ * With --fifo PRIO the warm-up, the window and the drain run at real-time priority
+ * (SCHED_FIFO PRIO), ahead of the threads it shares its CPU with: it stands for the
+ * callers and their network, which those threads do not hold up. Learning runs at
+ * normal priority, so that signaling and sipp set the calls up undisturbed. Printed
+ * as gen_fifo (0: normal priority, also when the kernel refused it, with a warning).
  *
  * With --linger S it stays on the port after printing, for at most S seconds, until
  * voxgate has sent nothing for 2 s: bench scripts let the calls end first.
@@ -872,14 +872,15 @@ int main(int argc, char **argv)
 	flt[1] = gen_minflt();
 	gen_steal(cpu_total[0], cpu_steal[0]);
 	gen_run(&g, g.seconds, true);
-	if (g.fifo)
-		gen_priority(0);
 	flt[2] = gen_minflt();
 	n_cpus = gen_steal(cpu_total[1], cpu_steal[1]);
 	secs = (double)(g.window_end - g.window_start) / (double)g.hz;
 	if (g.dpf)
 		vg_read(&g, &r1);
+	/* the drain too: the window's echoes are still coming back */
 	gen_wait(&g, rte_rdtsc() + g.hz * DRAIN_MS / 1000);
+	if (g.fifo)
+		gen_priority(0);
 	if (g.dpf)
 		vg_read(&g, &r2);
 	rte_eth_stats_get(g.port_id, &ps);
