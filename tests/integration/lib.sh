@@ -99,6 +99,19 @@ sipp_caller() {
 		"$@" 198.18.0.1:5060) >"$tmp/sipp.out" 2>&1
 }
 
+# sipp_load TAG N RATE HOLD_MS: N calls to the echo bot placed by sipp in the
+# background (bench/uac_cps.xml, RATE a second, each held HOLD_MS), their media
+# address the load generator's (198.18.1.2); sets sipp_pid. Its statistics go to
+# $tmp/TAG.csv, its output to $tmp/TAG.out.
+sipp_load() {
+	(cd "$tmp" && timeout 60 ip netns exec "$caller_ns" sipp -sf "$top/bench/uac_cps.xml" \
+		-key media_addr 198.18.1.2 -i 198.18.0.2 -p 5070 -s echo -r "$3" -m "$2" \
+		-d "$4" -nostdin -timeout 50 -trace_stat -stf "$tmp/$1.csv" 198.18.0.1:5060) \
+		>"$tmp/$1.out" 2>&1 &
+	sipp_pid=$!
+	bg_pids+=("$sipp_pid")
+}
+
 # pcma_scenario OUT AUDIO HOLD_MS: sipp/uac_pcma_echo.xml streaming the A-law file
 # AUDIO in a call held HOLD_MS, written to OUT.
 pcma_scenario() {

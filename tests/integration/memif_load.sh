@@ -18,12 +18,7 @@ conf_edit '"--vdev=net_af_packet0,iface=vgm0"' \
 vg_start "$tmp/voxgate.conf" || exit 1
 
 # sipp holds each call until the generator is done (learn, 2 s warm-up, the run)
-(cd "$tmp" && timeout 60 ip netns exec "$caller_ns" sipp -sf "$top/bench/uac_cps.xml" \
-	-key media_addr 198.18.1.2 -i 198.18.0.2 -p 5070 -s echo -r 20 -m "$calls" \
-	-d 12000 -nostdin -timeout 50 -trace_stat -stf "$tmp/sipp.csv" 198.18.0.1:5060) \
-	>"$tmp/sipp.out" 2>&1 &
-sipp_pid=$!
-bg_pids+=("$sipp_pid")
+sipp_load sipp "$calls" 20 12000
 timeout 60 "$top/build/vgload" --calls "$calls" --seconds "$secs" --warmup 2 --learn 10 \
 	--stats "$vg_pid" --linger 20 -- -l 0 --no-huge -m 256 --no-shconf --no-pci \
 	--file-prefix "${prefix}l" "--vdev=net_memif0,role=client,socket=$sock,socket-abstract=no" \
@@ -36,23 +31,23 @@ check "vgload ran to the end (exit 0)" [ "$rc" = 0 ]
 check "it heard voxgate send to every call (no call left out)" [ "$(v calls)" = "$calls" ]
 check "every call sent 50 packets/s for $secs s" [ "$(v sent)" = $((calls * 50 * secs)) ]
 check "every packet's echo came back: none lost" \
-	[ "$(v lost)" = 0 ] && [ "$(v echoed)" = "$(v sent)" ]
+	test "$(v lost)" = 0 -a "$(v echoed)" = "$(v sent)"
 check "each echo came back on its own call, with the 1 kHz tone byte for byte" \
-	[ "$(v echo_wrong_call)" = 0 ] && [ "$(v echo_bad_audio)" = 0 ]
+	test "$(v echo_wrong_call)" = 0 -a "$(v echo_bad_audio)" = 0
 check "voxgate dropped none of the window's packets or echoes (dp lcore, bot worker)" \
-	[ "$(v dp_drops)" = 0 ] && [ "$(v bot_drops)" = 0 ]
+	test "$(v dp_drops)" = 0 -a "$(v bot_drops)" = 0
 check "and its port dropped none unseen (imissed, rx_nombuf, errors from the stats file)" \
-	[ "$(v port_missed)" = 0 ] && [ "$(v port_errors)" = 0 ]
+	test "$(v port_missed)" = 0 -a "$(v port_errors)" = 0
 check "its dp lcore's cycles per packet are read from the stats file" \
 	[ "$(v cycles_per_packet)" -gt 0 ]
 check "the bot worker's histogram has packet in -> frame at the worker (p99 in µs)" \
-	[ "$(v in_to_bot_us_p99)" -gt 0 ] && [ "$(v in_to_bot_us_p99)" -lt 1000000 ]
+	test "$(v in_to_bot_us_p99)" -gt 0 -a "$(v in_to_bot_us_p99)" -lt 1000000
 check "a frame is on the worker's ring before the worker takes it (in_to_ring <= in_to_bot)" \
-	[ -n "$(v in_to_ring_us_p99)" ] && [ "$(v in_to_ring_us_p99)" -le "$(v in_to_bot_us_p99)" ]
+	test -n "$(v in_to_ring_us_p99)" -a "$(v in_to_ring_us_p99)" -le "$(v in_to_bot_us_p99)"
 check "send slots are served within one packet time of their due time (p99.9 < 20 ms)" \
-	[ -n "$(v due_to_out_us_p999)" ] && [ "$(v due_to_out_us_p999)" -lt 20000 ]
+	test -n "$(v due_to_out_us_p999)" -a "$(v due_to_out_us_p999)" -lt 20000
 check "bot frame -> packet out includes the wait for the 20 ms send slot (p99 >= 1 ms)" \
-	[ "$(v bot_to_out_us_p99)" -ge 1000 ] && [ "$(v bot_to_out_us_p99)" -lt 1000000 ]
+	test "$(v bot_to_out_us_p99)" -ge 1000 -a "$(v bot_to_out_us_p99)" -lt 1000000
 
 "$top/build/vgstat" "$vg_pid" >"$tmp/vgstat.out" 2>&1
 sed 's/^/# vgstat: /' "$tmp/vgstat.out" | cut -c1-300
@@ -74,4 +69,4 @@ check "every slot is back in the dataplane and the bot worker" \
 	grep -Eq "^lcore 0: .*calls_active=0 " <("$top/build/vgstat" "$vg_pid")
 vg_stop
 check "voxgate removed its stats files at exit" \
-	[ ! -e "/dev/shm/voxgate-$vg_pid.stats" ] && [ ! -e "/dev/shm/voxgate-$vg_pid.bots" ]
+	test ! -e "/dev/shm/voxgate-$vg_pid.stats" -a ! -e "/dev/shm/voxgate-$vg_pid.bots"
