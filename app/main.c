@@ -156,6 +156,28 @@ static void app_poll(void *arg)
 	}
 }
 
+/* The rings between the sides, sized for the configuration; logs what they hold. */
+static int app_rings(struct app *a, const struct cfg *cfg)
+{
+	unsigned frames = ring_bot_frames(cfg->dp.max_calls, cfg->bots.workers,
+					  cfg->bots.ring_ms);
+	double mib = (double)rte_ring_get_memsize_elem(sizeof(struct vg_frame), frames) *
+		     a->n_lcores * cfg->bots.workers / (1 << 20);
+	int rc;
+
+	rc = ring_set_create_for(&a->rings, a->n_lcores, cfg->bots.workers,
+				 cfg->dp.max_calls, cfg->bots.ring_ms, (int)rte_socket_id());
+	if (rc) {
+		log_err("app", "rings: %s (the frame rings to the bot workers take %.0f MiB: "
+			"raise the EAL memory (-m) or lower bots.ring_ms or "
+			"dataplane.max_calls)", rte_strerror(-rc), mib);
+		return rc;
+	}
+	log_info("app", "frame rings to the bot workers: %u frames each, %u ms of every "
+		 "call, %.0f MiB in all", frames, cfg->bots.ring_ms, mib);
+	return 0;
+}
+
 /* Build the shared call table and rings, then dataplane, bots and signaling. */
 static int app_build(struct app *a)
 {
@@ -182,12 +204,9 @@ static int app_build(struct app *a)
 	rc = cs_table_init(a->calls, cfg->dp.max_calls, cfg->dp.rtp_min);
 	if (rc)
 		return rc;
-	rc = ring_set_create_for(&a->rings, a->n_lcores, cfg->bots.workers,
-				 cfg->dp.max_calls, (int)rte_socket_id());
-	if (rc) {
-		log_err("app", "rings: %s", rte_strerror(-rc));
+	rc = app_rings(a, cfg);
+	if (rc)
 		return rc;
-	}
 	rc = dp_create(&a->dp, cfg, a->calls, &a->rings, a->n_lcores);
 	if (rc)
 		return rc;

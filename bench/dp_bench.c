@@ -123,6 +123,7 @@ static void bench_cfg(struct bench *b)
 	c->dp.reorder_window = 1;
 	c->dp.rtp_latch = true;
 	c->bots.workers = 1;
+	c->bots.ring_ms = 200;
 	c->bots.n_agents = 1;
 	snprintf(c->bots.agents[0].id, sizeof(c->bots.agents[0].id), "echo");
 	c->bots.agents[0].builtin = CFG_BOT_ECHO;
@@ -435,7 +436,7 @@ int main(int argc, char **argv)
 		die("memory", ENOMEM);
 	if ((rc = cs_table_init(b.table, b.calls, RTP_BASE)) ||
 	    (rc = cs_pool_init(&b.pool, b.table)) ||
-	    (rc = ring_set_create_for(&b.rings, 1, 1, b.calls, 0)) ||
+	    (rc = ring_set_create_for(&b.rings, 1, 1, b.calls, b.cfg.bots.ring_ms, 0)) ||
 	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, 1)) ||
 	    (rc = bot_pool_create(&b.bots, &b.cfg, b.table, &b.rings)) ||
 	    (rc = bot_pool_start(b.bots)))

@@ -181,6 +181,7 @@ struct cfg {
 
 	struct {
 		uint32_t workers;
+		uint32_t ring_ms; /* each call's audio a dp lcore -> bot worker ring holds */
 		struct cfg_agent agents[CFG_MAX_AGENTS];
 		unsigned n_agents;
 		/* CA certificates (PEM file) to check wss:// bots with; "": the system's */

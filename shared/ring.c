@@ -19,7 +19,7 @@ static int ring_make(struct rte_ring **out, const char *name, unsigned esize,
 }
 
 int ring_set_create(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
-		    unsigned msg_count, unsigned frame_count, int socket)
+		    unsigned msg_count, unsigned bot_count, unsigned dp_count, int socket)
 {
 	char name[RTE_RING_NAMESIZE];
 	int err = 0;
@@ -41,12 +41,12 @@ int ring_set_create(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
 		for (unsigned w = 0; w < n_workers && !err; w++) {
 			snprintf(name, sizeof(name), "vg_f_d%ub%u", l, w);
 			err = ring_make(&rs->to_bot[l][w], name, sizeof(struct vg_frame),
-					frame_count, socket);
+					bot_count, socket);
 			if (err)
 				break;
 			snprintf(name, sizeof(name), "vg_f_b%ud%u", w, l);
 			err = ring_make(&rs->to_dp[w][l], name, sizeof(struct vg_frame),
-					frame_count, socket);
+					dp_count, socket);
 		}
 	}
 	for (unsigned w = 0; w < n_workers && !err; w++) {
@@ -71,12 +71,20 @@ static unsigned ring_pow2(unsigned n)
 	return p;
 }
 
-int ring_set_create_for(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
-			uint32_t max_calls, int socket)
+unsigned ring_bot_frames(uint32_t max_calls, unsigned n_workers, unsigned ring_ms)
 {
-	if (n_workers == 0)
+	uint64_t frames = (uint64_t)max_calls * (ring_ms / 20) / n_workers + 256;
+
+	return frames > RING_MAX_FRAMES ? RING_MAX_FRAMES : ring_pow2((unsigned)frames);
+}
+
+int ring_set_create_for(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
+			uint32_t max_calls, unsigned ring_ms, int socket)
+{
+	if (n_workers == 0 || ring_ms < 20)
 		return -EINVAL;
 	return ring_set_create(rs, n_lcores, n_workers, ring_pow2(4 * max_calls),
+			       ring_bot_frames(max_calls, n_workers, ring_ms),
 			       ring_pow2(2 * max_calls / n_workers + 256), socket);
 }
 

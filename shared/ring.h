@@ -22,6 +22,7 @@
 
 #define RING_MAX_LCORES 16
 #define RING_MAX_WORKERS 16
+#define RING_MAX_FRAMES (1u << 26) /* the deepest frame ring ring_bot_frames() gives */
 
 struct ring_set {
 	unsigned n_lcores;
@@ -36,20 +37,29 @@ struct ring_set {
 
 /*
  * Create every ring for n_lcores dp lcores and n_workers bot workers: control and
- * event rings of msg_count entries, frame rings of frame_count entries (powers of
- * two). Returns 0, -EINVAL for counts out of range, or the negative errno of the
- * failed rte_ring creation (the rings made so far are freed).
+ * event rings of msg_count entries, frame rings of bot_count entries towards the bot
+ * workers and dp_count back (powers of two). Returns 0, -EINVAL for counts out of
+ * range, or the negative errno of the failed rte_ring creation (the rings made so
+ * far are freed).
  */
 int ring_set_create(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
-		    unsigned msg_count, unsigned frame_count, int socket);
+		    unsigned msg_count, unsigned bot_count, unsigned dp_count, int socket);
+
+/*
+ * The frames a ring from one dp lcore to one bot worker holds so that it carries
+ * ring_ms of audio of every call the pair could have (max_calls / n_workers), plus
+ * room for a burst: a worker may fall ring_ms behind before frames are dropped.
+ */
+unsigned ring_bot_frames(uint32_t max_calls, unsigned n_workers, unsigned ring_ms);
 
 /*
  * ring_set_create() with the sizes voxgate uses for max_calls call slots: control and
- * event rings hold a few messages per slot (so they can never fill), frame rings 40 ms
- * of frames of every call one (lcore, worker) pair could carry.
+ * event rings hold a few messages per slot (so they can never fill), frame rings
+ * towards the bot workers ring_ms of audio of every call (ring_bot_frames()), frame
+ * rings back 40 ms (the dp lcore takes them on every turn of its loop).
  */
 int ring_set_create_for(struct ring_set *rs, unsigned n_lcores, unsigned n_workers,
-			uint32_t max_calls, int socket);
+			uint32_t max_calls, unsigned ring_ms, int socket);
 
 /* Free every ring of the set. */
 void ring_set_free(struct ring_set *rs);

@@ -115,6 +115,7 @@ static void test_base_loads(void **state)
 	assert_int_equal(c.sig.default_agent, 0);
 	assert_int_equal(c.bots.agents[0].delay_ms, 100);
 	assert_int_equal(c.bots.workers, 1);
+	assert_int_equal(c.bots.ring_ms, 200);
 	cfg_free(&c);
 }
 
@@ -158,6 +159,7 @@ static void test_bad_values(void **state)
 	expect_error(6, "  rtp_ports = \"20000-10000\";", 6, "'dataplane.rtp_ports' must be");
 	expect_error(7, "  max_calls = 501;", 7, "has room for 500 calls");
 	expect_error(7, "  max_calls = 0;", 7, "must be between 1 and");
+	expect_error(9, "bots = { ring_ms = 20;", 9, "'bots.ring_ms' must be between 40 and");
 	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"10.0.0.0/33\"]; } );", 14,
 		     "\"10.0.0.0/33\" is not a CIDR");
 	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"any\"]; } );", 14,

@@ -164,6 +164,20 @@ static void test_frame_ring(void **state)
 	free(mem);
 }
 
+/* A ring to a bot worker holds ring_ms of every call the worker can have, and room
+ * for a burst, in a power of two; absurd settings stop at the cap. */
+static void test_bot_ring_depth(void **state)
+{
+	(void)state;
+	assert_int_equal(ring_bot_frames(1024, 1, 200), 16384);   /* 10,496 frames */
+	assert_int_equal(ring_bot_frames(25000, 1, 200), 262144); /* 250,256 */
+	assert_int_equal(ring_bot_frames(25000, 1, 40), 65536);   /* 50,256 */
+	assert_int_equal(ring_bot_frames(25000, 4, 200), 65536);  /* 62,756 */
+	assert_int_equal(ring_bot_frames(25000, 1, 210), 262144); /* whole frames */
+	assert_int_equal(ring_bot_frames(1, 1, 40), 512);         /* 258 */
+	assert_int_equal(ring_bot_frames(1 << 20, 1, 2000), RING_MAX_FRAMES);
+}
+
 /* Every RTP and RTCP port of every slot matches its own lcore's rule and no other. */
 static void test_steer_rule(void **state)
 {
@@ -216,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_generation),
 		cmocka_unit_test(test_msg_ring),
 		cmocka_unit_test(test_frame_ring),
+		cmocka_unit_test(test_bot_ring_depth),
 		cmocka_unit_test(test_steer_rule),
 		cmocka_unit_test(test_steer_rule_refused),
 	};
