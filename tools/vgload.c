@@ -877,12 +877,13 @@ int main(int argc, char **argv)
 	secs = (double)(g.window_end - g.window_start) / (double)g.hz;
 	if (g.dpf)
 		vg_read(&g, &r1);
-	/* the drain too: the window's echoes are still coming back */
+	/* the drain too, and its figures: the window's echoes are still coming back,
+	 * and what voxgate sends meanwhile must not wait for this thread */
 	gen_wait(&g, rte_rdtsc() + g.hz * DRAIN_MS / 1000);
-	if (g.fifo)
-		gen_priority(0);
 	if (g.dpf)
 		vg_read(&g, &r2);
+	if (g.fifo)
+		gen_priority(0);
 	rte_eth_stats_get(g.port_id, &ps);
 	printf("calls %u\n", g.calls);
 	printf("law %s\n", g.law == CS_LAW_PCMU ? "pcmu" : "pcma");
