@@ -87,28 +87,32 @@ static void bot_event(struct bot_worker *w, uint16_t type, uint32_t slot, uint32
 			slot, type);
 }
 
-static void bot_flush(struct bot_worker *w, unsigned l)
+/* Send the frames staged towards dp lcore l; what the ring does not take stays
+ * staged, in order, for the next flush. Returns the frames still staged. */
+static unsigned bot_flush(struct bot_worker *w, unsigned l)
 {
 	unsigned n = w->n_out[l], sent;
 
 	if (n == 0)
-		return;
+		return 0;
 	sent = ring_frame_send(w->pool->rings->to_dp[w->idx][l], w->out[l], n);
 	w->st->frames_out += sent;
-	w->st->frames_ring_full += n - sent;
-	w->n_out[l] = 0;
+	if (sent < n)
+		memmove(w->out[l], &w->out[l][sent], (n - sent) * sizeof(w->out[l][0]));
+	w->n_out[l] = n - sent;
+	return n - sent;
 }
 
 /* The next frame staged towards the dp lcore of s, or NULL when the stage is full
- * even after a flush (counted by the flush). */
+ * even after a flush: the frame is dropped, counted in frames_ring_full. */
 static struct vg_frame *bot_stage(struct bot_worker *w, struct bot_session *s)
 {
 	unsigned l = s->lcore;
 
-	if (w->n_out[l] == BOT_BURST)
-		bot_flush(w, l);
-	if (w->n_out[l] == BOT_BURST)
+	if (w->n_out[l] == BOT_BURST && bot_flush(w, l) == BOT_BURST) {
+		w->st->frames_ring_full++;
 		return NULL;
+	}
 	return &w->out[l][w->n_out[l]++];
 }
 
@@ -366,11 +370,22 @@ static inline void bot_session_prefetch(const struct bot_worker *w,
 		rte_prefetch0(&w->sessions[f->slot]);
 }
 
+/* The caller's frames from dp lcore l, each to its session's bot. Back-pressure: no
+ * more frames are taken than the ring back to lcore l has room for (an echo answers
+ * each with one), none while frames for it are still staged. A dp lcore slow to take
+ * the bots' frames (catching up after this worker was held up) leaves the callers'
+ * frames waiting in the ring from it, bots.ring_ms deep, instead of dropping answers. */
 static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 {
 	struct bot_pool *p = w->pool;
-	unsigned n = ring_frame_recv(p->rings->to_bot[l][w->idx], w->in, BOT_BURST);
-	uint64_t now = n ? rte_rdtsc() : 0;
+	unsigned room, n;
+	uint64_t now;
+
+	if (bot_flush(w, l))
+		return 0;
+	room = rte_ring_free_count(p->rings->to_dp[w->idx][l]);
+	n = ring_frame_recv(p->rings->to_bot[l][w->idx], w->in, RTE_MIN(room, (unsigned)BOT_BURST));
+	now = n ? rte_rdtsc() : 0;
 
 	/* each frame's session, BOT_PREFETCH frames ahead */
 	for (unsigned i = 0; i < n && i < BOT_PREFETCH; i++)
