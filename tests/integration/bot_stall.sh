@@ -48,8 +48,7 @@ PY
 	rc=$?
 	kill "$stall_pid" 2>/dev/null
 	wait "$stall_pid" 2>/dev/null
-	sed "s/^/# $tag: /" "$tmp/$tag.out" "$tmp/$tag.err" | grep -E \
-		"calls|sent|echoed|lost|drop|in_to_bot|failed|error"
+	sed "s/^/# $tag: /" "$tmp/$tag.out" "$tmp/$tag.err"
 	wait "$sipp_pid"
 	vg_stop
 	cp "$tmp/voxgate.log" "$tmp/$tag.log"
