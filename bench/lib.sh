@@ -13,6 +13,9 @@
 #   mf_begin, mf_start, mf_stop, mf_run, mf_cleanup
 #                          voxgate on a net_memif port with tools/vgload on the other
 #                          end (run.sh, scale.sh, step.sh; they set $mf and $mf_sock)
+#   vg_ok FILE             a voxgate run's figures show no loss
+#   ramp NAME RUN OK REPORT N...
+#                          the largest N at zero loss, confirmed over $secs (below)
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
@@ -25,6 +28,35 @@ bench_start() {
 }
 
 val() { sed -n "s/^$1 //p" "$2" | head -1; }
+
+# vg_ok FILE: nothing lost, no drop, vgload and sipp (memif runs) content.
+vg_ok() {
+	local sip_failed
+	sip_failed=$(val sip_failed "$1") # memif runs only
+	[ "$(val lost "$1")" = 0 ] && [ "$(val dp_drops "$1")" = 0 ] &&
+		[ -z "$(val vgload_failed "$1")" ] && [ "${sip_failed:-0}" = 0 ]
+}
+# ramp NAME RUN OK REPORT N...: 10 s at each N (RUN N 10 prints the file of figures;
+# REPORT N FILE shows it) until one fails OK FILE; then the largest passing N for
+# $secs seconds, stepping back one N at a time while that longer run fails. Sets best (the N
+# of the final run) and final (its figures); 0 and /dev/null when none passed.
+# RUN, OK and REPORT are commands, split on spaces (e.g. "vg_run plain").
+ramp() {
+	local name=$1 run=$2 ok=$3 report=$4 n f i pass=()
+	shift 4
+	for n in "$@"; do
+		f=$($run "$n" 10)
+		$report "$n" "$f"
+		$ok "$f" && pass+=("$n") || break
+	done
+	for ((i = ${#pass[@]} - 1; i >= 0; i--)); do
+		best=${pass[$i]}
+		final=$($run "$best" "$secs")
+		$ok "$final" && return
+		echo "$name $best calls lost $(val lost "$final") packets in the ${secs} s run: one step back"
+	done
+	best=0 final=/dev/null
+}
 
 vg_pid=""
 vg_up() {

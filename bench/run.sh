@@ -46,36 +46,9 @@ vg_run() { # vg_run MODE N SECONDS -> file; MODE plain (voxgate on memif) or srt
 	timeout $(($3 + 60)) "$top/build/dp_bench" --srtp --calls "$2" --seconds "$3" >"$f" 2>&1 || true
 	echo "$f"
 }
-vg_ok() {
-	local sip_failed
-	sip_failed=$(val sip_failed "$1") # memif runs only
-	[ "$(val lost "$1")" = 0 ] && [ "$(val dp_drops "$1")" = 0 ] &&
-		[ -z "$(val vgload_failed "$1")" ] && [ "${sip_failed:-0}" = 0 ]
-}
 vg_report() { # vg_report MODE N FILE: one line of the ramp
 	local f=$3
 	echo "voxgate $1 $2 calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), $([ "$1" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, CPU 0: bot worker $(val bot_cpu_percent "$f")% generator $(val gen_cpu_percent "$f")%, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
-}
-# ramp NAME RUN OK REPORT N...: 10 s at each N (RUN N 10 prints the file of figures;
-# REPORT N FILE shows it) until one fails OK FILE; then the largest passing N for
-# SECONDS, stepping back one N at a time while that longer run fails. Sets best (the N
-# of the final run) and final (its figures); 0 and /dev/null when none passed.
-# RUN, OK and REPORT are commands, split on spaces (e.g. "vg_run plain").
-ramp() {
-	local name=$1 run=$2 ok=$3 report=$4 n f i pass=()
-	shift 4
-	for n in "$@"; do
-		f=$($run "$n" 10)
-		$report "$n" "$f"
-		$ok "$f" && pass+=("$n") || break
-	done
-	for ((i = ${#pass[@]} - 1; i >= 0; i--)); do
-		best=${pass[$i]}
-		final=$($run "$best" "$secs")
-		$ok "$final" && return
-		echo "$name $best calls lost $(val lost "$final") packets in the ${secs} s run: one step back"
-	done
-	best=0 final=/dev/null
 }
 ramp "voxgate plain" "vg_run plain" vg_ok "vg_report plain" 5000 10000 12500 15000 17500 20000
 best_vg=$best vg_final=$final
