@@ -13,6 +13,8 @@
 #   mf_begin, mf_start, mf_stop, mf_run, mf_cleanup
 #                          voxgate on a net_memif port with tools/vgload on the other
 #                          end (run.sh, scale.sh, step.sh; they set $mf and $mf_sock)
+#   lat HIST FILE          a latency histogram's p50/p99/p99.9 from FILE
+#   drop_reasons FILE      the dp drops of FILE by reason (", reason N" each)
 #   vg_ok FILE             a voxgate run's figures show no loss
 #   ramp NAME RUN OK REPORT N...
 #                          the largest N at zero loss, confirmed over $secs (below)
@@ -28,6 +30,8 @@ bench_start() {
 }
 
 val() { sed -n "s/^$1 //p" "$2" | head -1; }
+lat() { echo "$(val "$1_us_p50" "$2")/$(val "$1_us_p99" "$2")/$(val "$1_us_p999" "$2")"; }
+drop_reasons() { sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$1" | tr -d '\n'; }
 
 # vg_ok FILE: nothing lost, no drop, vgload and sipp (memif runs) content.
 vg_ok() {

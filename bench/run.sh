@@ -48,7 +48,7 @@ vg_run() { # vg_run MODE N SECONDS -> file; MODE plain (voxgate on memif) or srt
 }
 vg_report() { # vg_report MODE N FILE: one line of the ramp
 	local f=$3
-	echo "voxgate $1 $2 calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$f" | tr -d '\n'), $([ "$1" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, CPU 0: bot worker $(val bot_cpu_percent "$f")% generator $(val gen_cpu_percent "$f")%, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
+	echo "voxgate $1 $2 calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(drop_reasons "$f"), $([ "$1" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, CPU 0: bot worker $(val bot_cpu_percent "$f")% generator $(val gen_cpu_percent "$f")%, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
 }
 ramp "voxgate plain" "vg_run plain" vg_ok "vg_report plain" 5000 10000 12500 15000 17500 20000
 best_vg=$best vg_final=$final
@@ -104,7 +104,6 @@ ramp rtpengine rt_run rt_ok rt_report 250 500 1000 1250 1500 2000 3000
 best_rt=$best rt_final=$final
 
 # ---- the table ----
-lat() { echo "$(val "$1_us_p50" "$2")/$(val "$1_us_p99" "$2")/$(val "$1_us_p999" "$2")"; }
 proj() { awk -v c="$1" 'BEGIN { if (c > 0) printf "%d", 3e9 / (c * 100); else print "-" }'; }
 vg_c=$(val cycles_per_packet "$vg_final")
 rt_c=$(val cycles_per_packet "$rt_final")

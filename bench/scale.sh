@@ -85,9 +85,8 @@ EOT
 [ -n "$ramp_too" ] || exit 0
 
 sc_report() { # sc_report MODE N FILE: one line of the ramp
-	echo "$1, $2 calls: lost $(val lost "$3"), dp drops $(val dp_drops "$3")$(sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$3" | tr -d '\n'), $(val cycles_per_packet_cpu "$3") cycles/packet by CPU time, lcores' CPU $(val dp_cpu_percent "$3")%"
+	echo "$1, $2 calls: lost $(val lost "$3"), dp drops $(val dp_drops "$3")$(drop_reasons "$3"), $(val cycles_per_packet_cpu "$3") cycles/packet by CPU time, lcores' CPU $(val dp_cpu_percent "$3")%"
 }
-lat() { echo "$(val "$1_us_p50" "$2")/$(val "$1_us_p99" "$2")/$(val "$1_us_p999" "$2")"; }
 cols="" sc_tag=ramp
 for mode in one steered; do
 	ramp "$mode" "sc_run $mode" vg_ok "sc_report $mode" 10000 12500 15000 17500 20000
