@@ -114,11 +114,10 @@ def echo(a):
     shrinks (audio lost), to the end of the recording."""
     said, heard = samples(a.sent), samples(a.heard)
     d, ms = a.delay_ms * 8, 8  # samples
-    wins = []
+    lags, wins = range(max(d - 40 * ms, 0), d + 140 * ms + 1, ms), []
     for start in range(0, len(said) - 8000 + 1, 2000):
         if start + d + 8000 > len(heard):
             break  # the recording ends (baresip's ends before the call)
-        lags = range(max(d - 40 * ms, 0), d + 140 * ms + 1, ms)
         wins.append(best_lag(said, heard, start, 8000, lags))
     print("heard %.2f s; best lag (ms) and correlation of 1 s windows every 250 ms: %s" %
           (len(heard) / 8000, " ".join("%d:%.3f" % (lag // ms, c) for c, lag in wins)))
@@ -131,8 +130,8 @@ def echo(a):
         return 1
     if good[0] > 0 and wins[good[0]][1] < d + 10 * ms:
         return 1  # the first second matches worse, and no frame of delay added there
-    start = wins[0][1] if good[0] == 0 else d
-    if wins[good[-1]][1] - start > 101 * ms:
+    base = wins[0][1] if good[0] == 0 else d  # the delay the call started with
+    if wins[good[-1]][1] - base > 101 * ms:
         return 1  # the delay grew by more than 100 ms
     for i, j in zip(good, good[1:]):
         step = wins[j][1] - wins[i][1]
@@ -145,7 +144,7 @@ def echo(a):
         last = wins[good[-1]][1]
         end = (len(wins) - 1) * 2000 + 8000
         c, lag = best_lag(said, heard, end - 800, 800,
-                          range(last + 160 - ms, start + 101 * ms + 1, ms))
+                          range(last + 160 - ms, base + 101 * ms + 1, ms))
         print("the last 100 ms at %d ms: %.4f" % (lag // ms, c))
         if c <= 0.99:
             return 1
