@@ -384,7 +384,8 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 	if (bot_flush(w, l))
 		return 0;
 	room = rte_ring_free_count(p->rings->to_dp[w->idx][l]);
-	n = ring_frame_recv(p->rings->to_bot[l][w->idx], w->in, RTE_MIN(room, (unsigned)BOT_BURST));
+	n = ring_frame_recv(p->rings->to_bot[l][w->idx], w->in,
+			    RTE_MIN(room, (unsigned)BOT_BURST));
 	now = n ? rte_rdtsc() : 0;
 
 	/* each frame's session, BOT_PREFETCH frames ahead */
