@@ -1,27 +1,38 @@
 #!/usr/bin/env bash
-# scale.sh: what voxgate's dataplane costs per packet on one dp lcore and on two, at the
-# same load.
+# scale.sh: what a second dp lcore costs per packet, each lcore carrying as many calls
+# as one lcore alone.
 #
 #   bench/scale.sh [SECONDS] [--ramp]   (default 20: the measured window of each run)
 #
 # The set-up of run.sh (the voxgate binary on a net_memif port, calls by sipp, media by
-# tools/vgload), at 5,000 and 10,000 calls, three ways:
-#   one      1 dp lcore on CPU 1;
-#   rings    2 dp lcores, on CPU 1 and CPU 0; vgload sends every call on queue 0, so
-#            lcore 0 hands the other lcore's packets over rings (a port that cannot
-#            steer: vdevs, the default here);
-#   steered  the same 2 lcores; vgload sends each call on its lcore's queue, as the
-#            rte_flow rules voxgate puts on a port that takes them would (memif does
-#            not: voxgate logs that it steers in software).
-# This machine has 2 cores: the second lcore shares CPU 0 with signaling, the bot
-# worker, sipp and vgload, so the lcores nap when idle (idle_sleep_us = 50, in all
-# three) and the cost is read from the CPU time the kernel gave the lcore threads,
-# which stops while a thread waits for its CPU (the busy TSC does not). Efficiency is
-# one's cycles per packet over the two lcores' (100%: the second lcore costs nothing
-# per packet). The lcore on CPU 1 has its CPU to itself, so its busy TSC is its own
-# work: its cycles per packet against one lcore's is the efficiency of a lcore on a
-# core of its own. What it cannot show here is calls carried: two lcores on two
-# cores of their own.
+# tools/vgload), with C calls per lcore (2,500 and 5,000): one lcore with C calls,
+# two with 2C, back to back, in two rounds (the VM's host moves the figures between
+# runs minutes apart: bench/README.md):
+#   one      1 dp lcore on CPU 1, C calls;
+#   rings    2 dp lcores, on CPU 1 and CPU 0, 2C calls; vgload sends every call on
+#            queue 0, so lcore 0 hands the other lcore's packets over rings (a port
+#            that cannot steer: vdevs, the default here);
+#   steered  the same 2 lcores and 2C calls; vgload sends each call on its lcore's
+#            queue, as the rte_flow rules voxgate puts on a port that takes them would
+#            (memif does not: voxgate logs that it steers in software).
+# Scaling is linear when each lcore of two costs per packet what one lcore alone costs
+# with the same calls. Two measures:
+# - the busy TSC of the lcore on CPU 1, over the packets it handled: it has its CPU to
+#   itself, so this is its own work (unless the host steals CPU 1: the steal column);
+# - the CPU time the kernel gave all lcore threads, over all packets: the second lcore
+#   shares CPU 0 with signaling, the bot worker, sipp and vgload, and its busy TSC runs
+#   on while it waits for its CPU; its CPU time does not. The lcores nap when idle
+#   (idle_sleep_us = 50, in every set-up), so polling costs CPU time too.
+# Efficiency is one's figure over the two-lcore one (100%: linear).
+# At C = 5,000 each round also runs one lcore with CPU 0 kept busy by bench/cpu_busy
+# (SCHED_IDLE, so behind everything else there), to tell what a busy neighbour CPU
+# costs from what a second lcore costs:
+#   spin     arithmetic that touches no memory (a core or hyperthread shared on the
+#            host);
+#   walk     walking 64 MiB (the caches and memory the CPUs share: far more lines a
+#            second than a lcore's calls touch).
+# What it cannot show here is calls carried: two lcores on cores of their own, the
+# generator on a third. About 20 minutes.
 # With --ramp it then ramps one lcore and two (steered) over N in this set-up, 10 s
 # a step, and runs the largest N at zero loss again for SECONDS: the calls each
 # carries, side by side (about 15 minutes more).
@@ -35,50 +46,80 @@ mf_begin scale-
 # lcore there, and once that lcore's queue filled, wait on it for good (a run at 10,000
 # steered calls: its tick 30 s late, 583,116 packets lost).
 mf_fifo=0
+busy_pid="$out/cpu_busy.pid"
+sc_cleanup() {
+	[ -f "$busy_pid" ] && kill "$(cat "$busy_pid")" 2>/dev/null
+	mf_cleanup
+}
+trap sc_cleanup EXIT
 
 sc_run() { # sc_run MODE N [SECONDS] -> file
 	local lcores='"--lcores=0@0,1@1"'
 	mf_tag="${sc_tag:-scale}-$1"
 	mf_vgload=(--queues 1)
-	if [ "$1" != one ]; then
+	local f mib=""
+	case $1 in
+	rings|steered)
 		lcores='"--lcores=0@0,1@1,2@0"'
-		mf_vgload=(--queues 2)
-	fi
+		mf_vgload=(--queues 2) ;;
+	spin) mib=0 ;;
+	walk) mib=64 ;;
+	esac
 	[ "$1" = steered ] && mf_vgload+=(--steer 10000)
 	mf_edits=('"-l", "0-1",' "$lcores," 'rtp_latch = true;'
 		$'rtp_latch = true;\n  idle_sleep_us = 50;')
-	mf_run "$2" "${3:-$secs}"
+	if [ -n "$mib" ]; then
+		taskset -c 0 timeout $(($2 / 333 + ${3:-$secs} + 150)) build/cpu_busy "$mib" 3600 \
+			>"$out/cpu_busy-$mf_tag-$2.txt" &
+		echo $! >"$busy_pid"
+	fi
+	f=$(mf_run "$2" "${3:-$secs}")
+	if [ -n "$mib" ]; then
+		kill "$(cat "$busy_pid")" 2>/dev/null || true
+		wait || true
+		rm -f "$busy_pid"
+	fi
+	echo "$f"
 }
 
 # pct A B: A / B as a percentage, or "-"
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; }
+# own FILE: the lcore on CPU 1 (vgload prints where each lcore's thread ran)
+own() { sed -n 's/^lcore\([0-9]*\)_on_cpu 1$/\1/p' "$1" | head -1; }
 
 rows=""
-for n in 5000 10000; do
-	base="" base_tsc=""
-	for mode in one rings steered; do
-		f=$(sc_run "$mode" "$n")
-		cpu=$(val cycles_per_packet_cpu "$f")
-		# the lcore on CPU 1 (vgload prints where each lcore's thread ran)
-		own=$(sed -n 's/^lcore\([0-9]*\)_on_cpu 1$/\1/p' "$f" | head -1)
-		own_tsc=$(val "lcore${own:-x}_cycles_per_packet" "$f")
-		if [ "$mode" = one ]; then
-			base=$cpu base_tsc=$own_tsc
-		fi
-		eff=$(pct "$base" "$cpu")
-		eff_own=$(pct "$base_tsc" "$own_tsc")
-		echo "$n calls, $mode: lost $(val lost "$f"), $cpu cycles/packet by CPU time, $(val cycles_per_packet "$f") by busy TSC, efficiency $eff; the lcore on CPU 1: ${own_tsc:--} by busy TSC, efficiency $eff_own"
-		rows+="| $n | $mode | $(val dp_lcores "$f") | $(val lost "$f") | $(val dp_cpu_percent "$f")% | $cpu | $(val cycles_per_packet "$f") | $eff | $(val "lcore${own:-x}_pps" "$f") | ${own_tsc:--} | $eff_own |"$'\n'
+for round in 1 2; do
+	for c in 2500 5000; do
+		modes="one rings steered"
+		[ "$c" = 5000 ] && modes="one spin walk rings steered"
+		base="" base_tsc=""
+		for mode in $modes; do
+			n=$c
+			case $mode in rings|steered) n=$((2 * c)) ;; esac
+			f=$(sc_tag=r$round sc_run "$mode" "$n")
+			cpu=$(val cycles_per_packet_cpu "$f")
+			l=$(own "$f")
+			tsc=$(val "lcore${l:-x}_cycles_per_packet" "$f")
+			busy=""
+			[ -f "$out/cpu_busy-r$round-$mode-$n.txt" ] &&
+				busy=$(cut -d' ' -f3 "$out/cpu_busy-r$round-$mode-$n.txt")
+			[ "$mode" = one ] && base=$cpu base_tsc=$tsc
+			eff=$(pct "$base" "$cpu") eff_own=$(pct "$base_tsc" "$tsc")
+			echo "round $round, $c calls per lcore, $mode ($n calls): lost $(val lost "$f"), $cpu cycles/packet by CPU time (efficiency $eff); the lcore on CPU 1: ${tsc:--} by busy TSC (efficiency $eff_own), CPU 1 stolen $(val steal_percent_cpu1 "$f")%${busy:+; cpu_busy $busy/s}"
+			rows+="| $c | $round | $mode | $n | $(val lost "$f") | $(val dp_cpu_percent "$f")% | $cpu | $eff | $(val "lcore${l:-x}_pps" "$f") | ${tsc:--} | $eff_own | $(val steal_percent_cpu1 "$f")% |"$'\n'
+		done
 	done
 done
 cat <<EOT | tee "$out/summary.txt"
 
 machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 date: $(date -u +%Y-%m-%d), run: bench/scale.sh $secs; raw figures: ${out#$top/}
-load: N calls, each 50 packets/s in and 50 out (G.711, 20 ms), ${secs} s measured; lcores nap when idle (50 us)
+load: each call 50 packets/s in and 50 out (G.711, 20 ms), ${secs} s measured; lcores nap when idle (50 us)
+efficiency: one lcore's cycles per packet over the set-up's, the same calls per lcore (100%: linear)
+spin, walk: one lcore, CPU 0 kept busy by cpu_busy (loops or lines a second in the log)
 
-| calls | lcores, steering | dp lcores | lost | lcores' CPU (100% = one core) | cycles/packet, CPU time | cycles/packet, busy TSC | efficiency (CPU time) | lcore on CPU 1: packets/s | its cycles/packet, busy TSC | its efficiency |
-|---|---|---|---|---|---|---|---|---|---|---|
+| calls per lcore | round | set-up | calls | lost | lcores' CPU (100% = one core) | cycles/packet, CPU time | efficiency (CPU time) | lcore on CPU 1: packets/s | its cycles/packet, busy TSC | its efficiency | CPU 1 stolen by the host |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows%$'\n'}
 EOT
 
