@@ -145,8 +145,10 @@ struct dp {
 	struct ring_set *rings;
 	struct dp_call *call;
 	struct dp_link *link; /* timer wheel links, by slot */
-	uint8_t *playout;     /* n_slots * q_cap entries of DP_QENTRY bytes */
+	uint8_t *playout;     /* by slot, q_stride bytes each: q_cap entries */
 	uint16_t q_cap;
+	size_t q_stride;      /* q_cap * DP_QENTRY rounded up to a cache line, so that
+			       * adjacent slots, on different lcores, share no line */
 	struct rte_mempool *pool;
 	uint16_t port;
 	bool port_started;
@@ -319,6 +321,12 @@ static inline void dp_call_prefetch(const struct dp *dp, uint32_t slot)
 	rte_prefetch0(&cs_slot(dp->calls, slot)->dp);
 }
 
+/* Entry i (0 .. q_cap - 1) of the playout queue of slot. */
+static inline uint8_t *dp_qentry(const struct dp *dp, uint32_t slot, unsigned i)
+{
+	return dp->playout + (size_t)slot * dp->q_stride + (size_t)i * DP_QENTRY;
+}
+
 /* Ask for a call's playout queue entry: the head (the next frame to send) or the
  * tail (where the next bot frame goes). The call's first line should be there. */
 static inline void dp_playout_prefetch(const struct dp *dp, uint32_t slot, bool tail)
@@ -328,8 +336,7 @@ static inline void dp_playout_prefetch(const struct dp *dp, uint32_t slot, bool 
 
 	if (!tail && !c->q_count)
 		return;
-	q = dp->playout + ((size_t)slot * dp->q_cap +
-			   (c->q_head + (tail ? c->q_count : 0u)) % dp->q_cap) * DP_QENTRY;
+	q = dp_qentry(dp, slot, (c->q_head + (tail ? c->q_count : 0u)) % dp->q_cap);
 	for (unsigned off = 0; off < DP_QENTRY; off += RTE_CACHE_LINE_SIZE)
 		rte_prefetch0(q + off);
 	rte_prefetch0(q + DP_QENTRY - 1);
@@ -942,8 +949,7 @@ static unsigned dp_bot_poll(struct dp_lcore *lc, uint64_t now)
 				cs_slot(dp->calls, f->slot)->dp.playout_full++;
 				continue;
 			}
-			q = dp->playout + ((size_t)f->slot * dp->q_cap +
-					   (c->q_head + c->q_count) % dp->q_cap) * DP_QENTRY;
+			q = dp_qentry(dp, f->slot, (c->q_head + c->q_count) % dp->q_cap);
 			g711_encode(c->law, f->pcm, q, DP_PAYLOAD);
 			memcpy(q + DP_PAYLOAD, &f->tsc, sizeof(f->tsc));
 			if (f->tsc)
@@ -1053,7 +1059,7 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		pt = c->dtmf_pt;
 		lc->st->dtmf_tx += marker;
 	} else if (c->q_count) {
-		payload = dp->playout + ((size_t)slot * dp->q_cap + c->q_head) * DP_QENTRY;
+		payload = dp_qentry(dp, slot, c->q_head);
 		memcpy(&stamp, payload + DP_PAYLOAD, sizeof(stamp));
 		c->q_head = (uint16_t)((c->q_head + 1) % dp->q_cap);
 		c->q_count--;
@@ -1520,10 +1526,10 @@ static int dp_fwd_create(struct dp *dp)
 	return 0;
 }
 
-/* Bytes of the playout queues: n_slots * q_cap entries of DP_QENTRY bytes. */
+/* Bytes of the playout queues: n_slots queues of q_stride bytes. */
 static size_t dp_playout_bytes(const struct dp *dp)
 {
-	return (size_t)dp->calls->n_slots * dp->q_cap * DP_QENTRY;
+	return (size_t)dp->calls->n_slots * dp->q_stride;
 }
 
 /* Fault in the pages of [p, p + len) now, writable; contents are kept. */
@@ -1629,6 +1635,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 			       (uint64_t)((((uint64_t)now.tv_nsec) << 32) / 1000000000ull);
 	}
 	dp->q_cap = (uint16_t)(cfg->dp.playout_ms / 20);
+	dp->q_stride = dp_playout_size(cfg);
 	memset(dp->silence[CS_LAW_PCMU], g711_silence(CS_LAW_PCMU), DP_PAYLOAD);
 	memset(dp->silence[CS_LAW_PCMA], g711_silence(CS_LAW_PCMA), DP_PAYLOAD);
 	dp->nif.ip = cfg->dp.address;
@@ -1790,6 +1797,7 @@ size_t dp_call_size(void)
 
 size_t dp_playout_size(const struct cfg *c)
 {
-	return (size_t)(c->dp.playout_ms / 20) * DP_QENTRY;
+	return RTE_ALIGN_CEIL((size_t)(c->dp.playout_ms / 20) * DP_QENTRY,
+			      (size_t)RTE_CACHE_LINE_SIZE);
 }
 

@@ -172,7 +172,8 @@ const struct dp_lcore_stats *dp_stats(const struct dp *dp, unsigned idx);
  * queue), for capacity planning and the benchmarks. */
 size_t dp_call_size(void);
 
-/* Bytes of one call's playout queue under configuration c (dataplane.playout_ms). */
+/* Bytes of one call's playout queue under configuration c (dataplane.playout_ms):
+ * 168 bytes a 20 ms frame, rounded up to a cache line. */
 size_t dp_playout_size(const struct cfg *c);
 
 #endif
