@@ -53,11 +53,11 @@ sc_cleanup() {
 }
 trap sc_cleanup EXIT
 
-sc_run() { # sc_run MODE N [SECONDS] -> file
+sc_run() { # sc_run MODE N [SECONDS] -> file (spin, walk: with cpu_busy_per_second)
 	local lcores='"--lcores=0@0,1@1"'
 	mf_tag="${sc_tag:-scale}-$1"
 	mf_vgload=(--queues 1)
-	local f mib=""
+	local f mib="" busy="$out/cpu_busy-$mf_tag-$2.txt"
 	case $1 in
 	rings|steered)
 		lcores='"--lcores=0@0,1@1,2@0"'
@@ -70,7 +70,7 @@ sc_run() { # sc_run MODE N [SECONDS] -> file
 		$'rtp_latch = true;\n  idle_sleep_us = 50;')
 	if [ -n "$mib" ]; then
 		taskset -c 0 timeout $(($2 / 333 + ${3:-$secs} + 150)) build/cpu_busy "$mib" 3600 \
-			>"$out/cpu_busy-$mf_tag-$2.txt" &
+			>"$busy" &
 		echo $! >"$busy_pid"
 	fi
 	f=$(mf_run "$2" "${3:-$secs}")
@@ -78,6 +78,7 @@ sc_run() { # sc_run MODE N [SECONDS] -> file
 		kill "$(cat "$busy_pid")" 2>/dev/null || true
 		wait || true
 		rm -f "$busy_pid"
+		echo "cpu_busy_per_second $(cut -d' ' -f3 "$busy")" >>"$f"
 	fi
 	echo "$f"
 }
@@ -100,9 +101,7 @@ for round in 1 2; do
 			cpu=$(val cycles_per_packet_cpu "$f")
 			l=$(own "$f")
 			tsc=$(val "lcore${l:-x}_cycles_per_packet" "$f")
-			busy=""
-			[ -f "$out/cpu_busy-r$round-$mode-$n.txt" ] &&
-				busy=$(cut -d' ' -f3 "$out/cpu_busy-r$round-$mode-$n.txt")
+			busy=$(val cpu_busy_per_second "$f")
 			[ "$mode" = one ] && base=$cpu base_tsc=$tsc
 			eff=$(pct "$base" "$cpu") eff_own=$(pct "$base_tsc" "$tsc")
 			echo "round $round, $c calls per lcore, $mode ($n calls): lost $(val lost "$f"), $cpu cycles/packet by CPU time (efficiency $eff); the lcore on CPU 1: ${tsc:--} by busy TSC (efficiency $eff_own), CPU 1 stolen $(val steal_percent_cpu1 "$f")%${busy:+; cpu_busy $busy/s}"
