@@ -60,7 +60,6 @@
  * Prints one "key value" per line (for bench scripts). Exit 0 when the run was
  * made (losses or not), 1 when it could not be (EAL, port, calls not learnt).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -90,6 +89,7 @@
 #include "shared/cs.h"
 #include "shared/lat.h"
 #include "shared/shm.h"
+#include "tools/proc.h"
 #include "tools/stamp.h"
 
 #define BURST 32
@@ -540,116 +540,6 @@ static void lat_sum(struct lat_hist *to, const struct lat_hist *h)
 		to->n[i] += h->n[i];
 }
 
-/* A thread of voxgate's, read from /proc: the number its name ends in (EAL names the
- * dp lcores' threads rte-worker-N, N the lcore; the bot workers are vg-botN), its CPU
- * time (the kernel's schedstat: unlike a lcore's busy TSC, it stops while the thread
- * is off its CPU), its minor page faults and the CPU it ran on last. */
-struct vg_task {
-	unsigned num;
-	uint64_t cpu_ns, minflt;
-	int on_cpu;
-};
-
-static int vg_task_cmp(const void *a, const void *b)
-{
-	const struct vg_task *x = a, *y = b;
-
-	return (x->num > y->num) - (x->num < y->num);
-}
-
-/* Read task `tid` of `pid` into t. Returns 0, or -1 when it is gone. */
-static int vg_task_read(const char *pid, const char *tid, struct vg_task *t)
-{
-	char path[320], line[1024], *p, *save = NULL;
-	unsigned long long ns;
-	FILE *f;
-
-	t->cpu_ns = t->minflt = 0;
-	t->on_cpu = -1;
-	snprintf(path, sizeof(path), "/proc/%s/task/%s/schedstat", pid, tid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	if (fscanf(f, "%llu", &ns) == 1)
-		t->cpu_ns = ns;
-	fclose(f);
-	/* stat: after the ")" closing comm, minflt is the 8th field, processor the 37th */
-	snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", pid, tid);
-	if (!(f = fopen(path, "r")))
-		return -1;
-	if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')'))) {
-		p = strtok_r(p + 1, " ", &save);
-		for (unsigned i = 1; p; i++, p = strtok_r(NULL, " ", &save)) {
-			if (i == 8)
-				t->minflt = strtoull(p, NULL, 10);
-			else if (i == 37)
-				t->on_cpu = atoi(p);
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
-/* The threads of voxgate `pid` whose name starts with `prefix`, at most max of them,
- * in the order of the number their name ends in. Returns how many. */
-static unsigned vg_tasks(const char *pid, const char *prefix, struct vg_task *t,
-			 unsigned max)
-{
-	char path[320], comm[32];
-	struct dirent *e;
-	unsigned n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%s/task", pid);
-	if (!(d = opendir(path)))
-		return 0;
-	while (n < max && (e = readdir(d))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/comm", pid, e->d_name);
-		if (!(f = fopen(path, "r")))
-			continue;
-		comm[0] = '\0';
-		if (!fgets(comm, sizeof(comm), f) || strncmp(comm, prefix, strlen(prefix)) != 0) {
-			fclose(f);
-			continue;
-		}
-		fclose(f);
-		t[n].num = (unsigned)strtoul(comm + strlen(prefix), NULL, 10);
-		if (vg_task_read(pid, e->d_name, &t[n]) == 0)
-			n++;
-	}
-	closedir(d);
-	qsort(t, n, sizeof(*t), vg_task_cmp);
-	return n;
-}
-
-#define GEN_MAX_CPUS 64
-
-/* Each CPU's total and stolen time so far (/proc/stat, USER_HZ ticks): a virtual
- * machine's CPU that the host ran something else on still counts TSC cycles, which
- * then look like the dp lcore's own. Returns the CPUs read. */
-static unsigned gen_steal(uint64_t total[GEN_MAX_CPUS], uint64_t steal[GEN_MAX_CPUS])
-{
-	char line[512];
-	unsigned n = 0;
-	FILE *f = fopen("/proc/stat", "r");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f) && n < GEN_MAX_CPUS) {
-		unsigned long long v[8];
-		unsigned cpu;
-
-		if (sscanf(line, "cpu%u %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
-			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 9 || cpu != n)
-			continue;
-		total[n] = v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
-		steal[n++] = v[7];
-	}
-	fclose(f);
-	return n;
-}
-
 /* Our CPU time so far. */
 static uint64_t gen_cpu_ns(void)
 {
@@ -669,19 +559,19 @@ static uint64_t gen_minflt(void)
 
 static void vg_read(const struct gen *g, struct vg_reading *r)
 {
-	struct vg_task t[DP_MAX_LCORES + RING_MAX_WORKERS];
+	struct proc_task t[DP_MAX_LCORES + RING_MAX_WORKERS];
 	unsigned n;
 
 	memset(r, 0, sizeof(*r));
 	/* dp lcore i runs on the i-th worker lcore (app/main.c) */
-	n = vg_tasks(g->vg_pid, "rte-worker-", t, DP_MAX_LCORES);
+	n = proc_tasks(g->vg_pid, "rte-worker-", t, DP_MAX_LCORES);
 	for (unsigned i = 0; i < n; i++) {
 		r->cpu_ns += t[i].cpu_ns;
 		r->minflt += t[i].minflt;
 		r->l_cpu_ns[i] = t[i].cpu_ns;
 		r->l_on_cpu[i] = t[i].on_cpu;
 	}
-	n = vg_tasks(g->vg_pid, "vg-bot", t, RING_MAX_WORKERS);
+	n = proc_tasks(g->vg_pid, "vg-bot", t, RING_MAX_WORKERS);
 	for (unsigned i = 0; i < n; i++)
 		r->bot_cpu_ns += t[i].cpu_ns;
 	r->gen_cpu_ns = gen_cpu_ns();
@@ -803,7 +693,7 @@ int main(int argc, char **argv)
 		{"fifo", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	static struct gen g = {.queues = 1, .warmup = 5, .learn = 30, .law = CS_LAW_PCMA, .pt = 8};
 	static struct vg_reading rw, r0, r1, r2;
-	uint64_t flt[3], cpu_total[2][GEN_MAX_CPUS], cpu_steal[2][GEN_MAX_CPUS];
+	uint64_t flt[3], cpu_total[2][PROC_MAX_CPUS], cpu_steal[2][PROC_MAX_CPUS];
 	unsigned n_cpus;
 	const char *stats_pid = NULL, *ip = "198.18.1.2";
 	struct in_addr a;
@@ -870,10 +760,10 @@ int main(int argc, char **argv)
 	if (g.dpf)
 		vg_read(&g, &r0);
 	flt[1] = gen_minflt();
-	gen_steal(cpu_total[0], cpu_steal[0]);
+	proc_steal(cpu_total[0], cpu_steal[0]);
 	gen_run(&g, g.seconds, true);
 	flt[2] = gen_minflt();
-	n_cpus = gen_steal(cpu_total[1], cpu_steal[1]);
+	n_cpus = proc_steal(cpu_total[1], cpu_steal[1]);
 	secs = (double)(g.window_end - g.window_start) / (double)g.hz;
 	if (g.dpf)
 		vg_read(&g, &r1);
