@@ -2,7 +2,7 @@
  * dp_bench: capacity and latency of voxgate's dataplane, in one process.
  *
  *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--ws URL]
- *            [EAL arguments after --]
+ *            [--loop K [--nap US]] [EAL arguments after --]
  *
  * What runs is voxgate's own code: one dp lcore (dataplane/dp.c, the packet path,
  * G.711 both ways, the playout timer wheel), one bot worker with the built-in echo bot
@@ -35,6 +35,29 @@
  * through the bot worker's socket both ways. The calls are PCMU then, since mu-law
  * survives the trip through linear PCM byte for byte except 0x7f, which the stamps
  * never hold (each stamp byte is sent as two bytes 0x20-0x2f).
+ *
+ * With --loop K there is no generator: K dp lcores, each with its own queue of the
+ * port, whose TX ring is its RX ring (16,384 packets, as deep as bench/run.sh's memif
+ * rings), and every call's peer is the call's own address and port. What a dp lcore
+ * sends for a call (silence at first, then the echo of what it received) comes back
+ * to that lcore as the call's next packet in, so each call is 50 packets/s in and 50
+ * out, decoded, through the echo bot and encoded, as from a caller, and the CPUs are
+ * left to the dp lcores and the bot worker (no generator, no copy in the port). The
+ * calls' send slots are spread over the 20 ms. This tells how the dp lcores scale
+ * over the machine's cores where a generator would need a core of its own. Printed
+ * per lcore (lcoreI_*): the CPU it ran on, its calls, RTP packets in per call and
+ * second (50 when it keeps up), gap frames, drops, packets per second, busy share and
+ * TSC cycles per packet (busy TSC), its thread's CPU time and the cycles per packet
+ * it makes, and its latency hops; then the bot worker's CPU and hop, each CPU's time
+ * stolen by the host, `lost` (packets and frames dropped anywhere) and `carried 1`
+ * when every lcore kept every call at 50 packets/s with no gap and no drop. The EAL
+ * arguments by default put the main lcore on CPU 0 and dp lcore i on CPU (i + 1) %
+ * the CPUs (lcore 0 on CPU 1). One address has the ports of 32,255 calls (RTP and
+ * RTCP from 1024): the most here.
+ * With --nap US a dp lcore with nothing to do sleeps US µs (dataplane.idle_sleep_us;
+ * 0, busy polling, by default, as in voxgate's default config): a lcore that shares
+ * its CPU with the bot worker must, or the scheduler gives the worker its CPU only
+ * in slices of milliseconds.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -65,11 +89,15 @@
 #include "dataplane/srtp.h"
 #include "shared/cs.h"
 #include "shared/ring.h"
+#include "tools/proc.h"
 #include "tools/stamp.h"
 
 #define GEN_BURST 32
 #define PAYLOAD 160
 #define RTP_BASE 10000
+#define LOOP_RTP_BASE 1024
+#define LOOP_MAX_CALLS 32000
+#define LOOP_RING 16384 /* packets: as deep as the memif rings of bench/run.sh */
 #define CALLER_BASE 20000
 
 struct bench {
@@ -88,6 +116,9 @@ struct bench {
 	uint32_t *seq;        /* per call: next packet number */
 	bool srtp;            /* --srtp */
 	const char *ws;       /* --ws URL */
+	unsigned loop;        /* --loop K: dp lcores, each call looped back to itself */
+	unsigned nap;         /* --nap US: dataplane.idle_sleep_us (0: busy polling) */
+	uint16_t rtp_base;
 	struct srtp_call *gen_srtp; /* per call: the generator's side of its SRTP */
 	uint64_t srtp_heap;   /* heap taken while the calls were set up (libsrtp2's) */
 	uint64_t bad_echo;    /* packets back that did not unprotect */
@@ -113,8 +144,8 @@ static void bench_cfg(struct bench *b)
 	snprintf(c->dp.port, sizeof(c->dp.port), "vg_bench");
 	c->dp.address = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 1));
 	c->dp.prefix = 24;
-	c->dp.rtp_min = RTP_BASE;
-	c->dp.rtp_max = (uint16_t)(RTP_BASE + 2 * b->calls + 1);
+	c->dp.rtp_min = b->rtp_base;
+	c->dp.rtp_max = (uint16_t)(b->rtp_base + 2 * b->calls + 1);
 	c->dp.max_calls = b->calls;
 	c->dp.burst = 32;
 	c->dp.mbufs = 4 * b->calls + 16383;
@@ -128,6 +159,8 @@ static void bench_cfg(struct bench *b)
 	snprintf(c->bots.agents[0].id, sizeof(c->bots.agents[0].id), "echo");
 	c->bots.agents[0].builtin = CFG_BOT_ECHO;
 	c->bots.agents[0].delay_ms = 0;
+	/* --nap: a lcore that shares its CPU with the bot worker must nap when idle */
+	c->dp.idle_sleep_us = b->nap;
 	if (b->ws) {
 		c->bots.agents[0].builtin = CFG_BOT_NONE;
 		snprintf(c->bots.agents[0].url, sizeof(c->bots.agents[0].url), "%s", b->ws);
@@ -144,8 +177,8 @@ static void bench_cfg(struct bench *b)
 static void bench_calls(struct bench *b)
 {
 	struct vg_msg m;
-	unsigned started = 0;
-	uint64_t deadline = rte_rdtsc() + 10 * b->hz;
+	unsigned started = 0, lcores = b->loop ? b->loop : 1;
+	uint64_t deadline = rte_rdtsc() + 10 * b->hz, start = rte_rdtsc();
 
 	for (unsigned i = 0; i < b->calls; i++) {
 		uint32_t gen;
@@ -157,11 +190,18 @@ static void bench_calls(struct bench *b)
 		md = &cs_slot(b->table, (uint32_t)slot)->media;
 		md->remote_ip = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 2));
 		md->remote_port = (uint16_t)(CALLER_BASE + 2 * slot);
+		if (b->loop) { /* the call's peer is itself */
+			md->remote_ip = b->cfg.dp.address;
+			md->remote_port = (uint16_t)(b->rtp_base + 2 * slot);
+			/* call i starts i/N into a second: its slot's phase in the 20 ms */
+			while (rte_rdtsc() < start + b->hz * i / b->calls)
+				rte_pause();
+		}
 		md->law = b->ws ? CS_LAW_PCMU : CS_LAW_PCMA;
 		md->pt = b->ws ? 0 : 8;
 		md->dtmf_pt = CS_NO_PT;
 		md->dir = CS_DIR_SENDRECV;
-		md->lcore = 0;
+		md->lcore = (uint16_t)cs_slot_lcore((uint32_t)slot, lcores);
 		md->worker = 0;
 		md->agent = 0;
 		md->ptime_ms = 20;
@@ -176,15 +216,19 @@ static void bench_calls(struct bench *b)
 		while (ring_msg_send(b->rings.ctl_bot[0], &m) != 0)
 			rte_pause();
 		m.type = VG_MSG_CALL_START;
-		while (ring_msg_send(b->rings.ctl_dp[0], &m) != 0)
+		while (ring_msg_send(b->rings.ctl_dp[md->lcore], &m) != 0)
 			rte_pause();
 	}
 	while (started < b->calls && rte_rdtsc() < deadline) {
-		if (ring_msg_recv(b->rings.evt_dp[0], &m, 1) == 1 &&
-		    m.type == VG_MSG_CALL_STARTED)
-			started++;
-		else if (m.type == VG_MSG_CALL_FAILED)
-			die("dp could not set up a call's SRTP", m.arg);
+		for (unsigned l = 0; l < lcores; l++) {
+			m.type = 0;
+			if (ring_msg_recv(b->rings.evt_dp[l], &m, 1) != 1)
+				continue;
+			if (m.type == VG_MSG_CALL_STARTED)
+				started++;
+			else if (m.type == VG_MSG_CALL_FAILED)
+				die("dp could not set up a call's SRTP", m.arg);
+		}
 	}
 	if (started < b->calls)
 		die("calls did not start", ETIMEDOUT);
@@ -361,6 +405,133 @@ static void bench_run(struct bench *b, unsigned seconds, int measure)
 		b->window_end = rte_rdtsc();
 }
 
+/* --loop: what the lcores, the bot worker and the CPUs had done at one moment. */
+struct loop_reading {
+	uint64_t tsc;
+	struct dp_lcore_stats st[RING_MAX_LCORES];
+	struct proc_task lcore[RING_MAX_LCORES], worker;
+	struct bot_stats bot;
+	uint64_t cpu_total[PROC_MAX_CPUS], cpu_steal[PROC_MAX_CPUS];
+	unsigned n_cpus;
+};
+
+static void loop_read(const struct bench *b, struct loop_reading *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->tsc = rte_rdtsc();
+	for (unsigned l = 0; l < b->loop; l++)
+		r->st[l] = *dp_stats(b->dp, l);
+	r->bot = *bot_pool_stats(b->bots, 0);
+	/* dp lcore i runs on the i-th worker lcore, as in app/main.c */
+	if (proc_tasks("self", "rte-worker-", r->lcore, b->loop) != b->loop ||
+	    proc_tasks("self", "vg-bot", &r->worker, 1) != 1)
+		die("the lcores' and the bot worker's threads in /proc", ENOENT);
+	r->n_cpus = proc_steal(r->cpu_total, r->cpu_steal);
+}
+
+/* Every lcore's figures between readings a and z (see the top of the file); returns
+ * whether every call was carried. */
+static bool loop_print(const struct bench *b, const struct loop_reading *a,
+		       const struct loop_reading *z)
+{
+	double secs = (double)(z->tsc - a->tsc) / (double)b->hz, ghz = (double)b->hz / 1e9;
+	uint64_t all = 0, lost = 0;
+	bool carried = true;
+	static struct lat_hist d;
+	char name[64];
+
+	printf("calls %u\ndp_lcores %u\nseconds %.1f\ntsc_ghz %.2f\n", b->calls, b->loop, secs,
+	       ghz);
+	for (unsigned l = 0; l < b->loop; l++) {
+		const struct dp_lcore_stats *x = &a->st[l], *y = &z->st[l];
+		unsigned calls = b->calls / b->loop + (l < b->calls % b->loop);
+		uint64_t pkts = y->rx_packets + y->tx_packets - x->rx_packets - x->tx_packets;
+		uint64_t busy = y->busy_tsc - x->busy_tsc;
+		uint64_t cpu = z->lcore[l].cpu_ns - a->lcore[l].cpu_ns, drops = 0;
+		double rtp = (double)(y->rx_rtp - x->rx_rtp), want = 50.0 * calls * secs;
+
+		for (unsigned r = 1; r < DP_DROP_MAX; r++)
+			drops += y->drops[r] - x->drops[r];
+		/* a call's packets in over the window are 50 a second, give or take the
+		 * one its slot had in flight at either end */
+		carried &= drops == 0 && y->rx_filled == x->rx_filled &&
+			   rtp >= want - calls && rtp <= want + calls;
+		all += pkts;
+		lost += drops;
+		printf("lcore%u_on_cpu %d\n", l, z->lcore[l].on_cpu);
+		printf("lcore%u_calls %u\n", l, calls);
+		printf("lcore%u_rtp_in_per_call_second %.2f\n", l, rtp / calls / secs);
+		printf("lcore%u_gap_frames %llu\n", l,
+		       (unsigned long long)(y->rx_filled - x->rx_filled));
+		printf("lcore%u_drops %llu\n", l, (unsigned long long)drops);
+		for (unsigned r = 1; r < DP_DROP_MAX; r++)
+			if (y->drops[r] != x->drops[r])
+				printf("lcore%u_drop_%s %llu\n", l, dp_drop_name(r),
+				       (unsigned long long)(y->drops[r] - x->drops[r]));
+		printf("lcore%u_pps %.0f\n", l, (double)pkts / secs);
+		/* of the window's TSC: the naps when idle count as neither busy nor idle */
+		printf("lcore%u_busy_percent %.1f\n", l,
+		       100.0 * (double)busy / (double)(z->tsc - a->tsc));
+		printf("lcore%u_cycles_per_packet %.0f\n", l,
+		       pkts ? (double)busy / (double)pkts : 0);
+		printf("lcore%u_cpu_percent %.1f\n", l, (double)cpu / 1e7 / secs);
+		printf("lcore%u_cycles_per_packet_cpu %.0f\n", l,
+		       pkts ? (double)cpu * ghz / (double)pkts : 0);
+		snprintf(name, sizeof(name), "lcore%u_in_to_ring", l);
+		lat_diff(&d, &y->in_to_ring, &x->in_to_ring);
+		lat_print(stdout, name, &d);
+		snprintf(name, sizeof(name), "lcore%u_due_to_out", l);
+		lat_diff(&d, &y->due_to_out, &x->due_to_out);
+		lat_print(stdout, name, &d);
+		snprintf(name, sizeof(name), "lcore%u_bot_to_dp", l);
+		lat_diff(&d, &y->bot_to_dp, &x->bot_to_dp);
+		lat_print(stdout, name, &d);
+	}
+	printf("dp_pps %.0f\n", (double)all / secs);
+	printf("bot_cpu_percent %.1f\n",
+	       (double)(z->worker.cpu_ns - a->worker.cpu_ns) / 1e7 / secs);
+	printf("bot_frames_ring_full %llu\n",
+	       (unsigned long long)(z->bot.frames_ring_full - a->bot.frames_ring_full));
+	carried &= z->bot.frames_ring_full == a->bot.frames_ring_full;
+	lost += z->bot.frames_ring_full - a->bot.frames_ring_full;
+	printf("lost %llu\n", (unsigned long long)lost); /* packets and frames dropped */
+	lat_diff(&d, &z->bot.in_to_bot, &a->bot.in_to_bot);
+	lat_print(stdout, "in_to_bot", &d);
+	for (unsigned c = 0; c < z->n_cpus && c < a->n_cpus; c++) {
+		uint64_t t = z->cpu_total[c] - a->cpu_total[c];
+
+		printf("steal_percent_cpu%u %.1f\n", c,
+		       t ? 100.0 * (double)(z->cpu_steal[c] - a->cpu_steal[c]) / (double)t : 0);
+	}
+	printf("carried %d\n", carried);
+	return carried;
+}
+
+/* --loop: let the calls run for the warm-up, then read everything over the window. */
+static bool loop_run(struct bench *b)
+{
+	static struct loop_reading a, z;
+	struct timespec t = {.tv_sec = b->warmup};
+
+	nanosleep(&t, NULL);
+	loop_read(b, &a);
+	t.tv_sec = b->seconds;
+	nanosleep(&t, NULL);
+	loop_read(b, &z);
+	return loop_print(b, &a, &z);
+}
+
+/* Stop the dp lcores and the bot worker, free what they had, leave the EAL. */
+static void bench_stop(struct bench *b)
+{
+	dp_stop(b->dp);
+	rte_eal_mp_wait_lcore();
+	bot_pool_destroy(b->bots);
+	dp_destroy(b->dp);
+	ring_set_free(&b->rings);
+	rte_eal_cleanup();
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -377,14 +548,17 @@ int main(int argc, char **argv)
 		{"warmup", required_argument, NULL, 'w'},
 		{"srtp", no_argument, NULL, 'S'},
 		{"ws", required_argument, NULL, 'W'},
+		{"loop", required_argument, NULL, 'L'},
+		{"nap", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0}};
 	char *eal[] = {argv[0], "-l", "0-1", "--no-huge", "-m", "2048", "--no-shconf",
 		       "--no-pci", "--log-level=lib.eal:error", NULL};
 	int eal_argc = 9, opt, rc;
 	const struct dp_lcore_stats *st;
 	uint64_t pkts, busy;
-	unsigned lcore;
+	unsigned lcore, lcores;
 	int port;
+	char lcore_map[128];
 
 	b.calls = 1000;
 	b.seconds = 10;
@@ -400,8 +574,24 @@ int main(int argc, char **argv)
 			b.srtp = true;
 		else if (opt == 'W')
 			b.ws = optarg;
+		else if (opt == 'L')
+			b.loop = (unsigned)atoi(optarg);
+		else if (opt == 'P')
+			b.nap = (unsigned)atoi(optarg);
 		else
 			return 2;
+	}
+	lcores = b.loop ? b.loop : 1;
+	if (b.loop) { /* the main lcore on CPU 0, dp lcore i on CPU (i + 1) % CPUs */
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		size_t n = (size_t)snprintf(lcore_map, sizeof(lcore_map), "--lcores=0@0");
+
+		for (unsigned i = 1; i <= b.loop && cpus > 0 && n < sizeof(lcore_map); i++)
+			n += (size_t)snprintf(lcore_map + n, sizeof(lcore_map) - n, ",%u@%ld", i,
+					      (long)i % cpus);
+		eal[1] = lcore_map;     /* in place of "-l" "0-1" */
+		eal[2] = "--no-shconf"; /* (twice: harmless) */
+		eal[5] = "4096";        /* MB, after "-m" */
 	}
 	if (optind < argc) { /* EAL arguments after -- replace the defaults */
 		eal_argc = 0;
@@ -409,47 +599,77 @@ int main(int argc, char **argv)
 		for (int i = optind; i < argc && eal_argc < 9; i++)
 			eal[eal_argc++] = argv[i];
 	}
-	if (b.calls < 1 || b.calls > 30000 || b.seconds < 1)
-		die("--calls 1..30000, --seconds >= 1", EINVAL);
+	if (b.calls < 1 || b.calls > (b.loop ? LOOP_MAX_CALLS : 30000) || b.seconds < 1 ||
+	    b.loop > RING_MAX_LCORES || (b.loop && (b.srtp || b.ws)) || b.nap > 1000)
+		die("--calls 1..30000 (--loop: 1..32000), --seconds >= 1, --loop 1..16, "
+		    "--loop without --srtp and --ws, --nap 0..1000", EINVAL);
+	b.rtp_base = b.loop ? LOOP_RTP_BASE : RTP_BASE;
 	if (rte_eal_init(eal_argc, eal) < 0)
 		die("EAL", rte_errno);
 	b.hz = rte_get_tsc_hz();
 	bench_cfg(&b);
 	log_set_level(LOG_WARN);
 
-	b.to_dp = rte_ring_create("bench_to_dp", 65536, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	b.from_dp = rte_ring_create("bench_from_dp", 65536, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (!b.to_dp || !b.from_dp)
-		die("rings", rte_errno);
-	port = rte_eth_from_rings("vg_bench", &b.to_dp, 1, &b.from_dp, 1, 0);
+	if (b.loop) {
+		/* queue i's TX ring is its RX ring: what lcore i sends, it receives */
+		struct rte_ring *loops[RING_MAX_LCORES];
+
+		for (unsigned l = 0; l < b.loop; l++) {
+			char name[RTE_RING_NAMESIZE];
+
+			snprintf(name, sizeof(name), "bench_loop%u", l);
+			loops[l] = rte_ring_create(name, LOOP_RING, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!loops[l])
+				die("rings", rte_errno);
+		}
+		port = rte_eth_from_rings("vg_bench", loops, b.loop, loops, b.loop, 0);
+	} else {
+		b.to_dp = rte_ring_create("bench_to_dp", 65536, 0,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
+		b.from_dp = rte_ring_create("bench_from_dp", 65536, 0,
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!b.to_dp || !b.from_dp)
+			die("rings", rte_errno);
+		port = rte_eth_from_rings("vg_bench", &b.to_dp, 1, &b.from_dp, 1, 0);
+		b.gen_pool = rte_pktmbuf_pool_create("bench_gen", 4 * b.calls + 16383, 256, 0,
+						     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+		b.seq = calloc(b.calls, sizeof(*b.seq));
+		b.cap_rtt = (size_t)b.calls * 50 * b.seconds;
+		b.rtt = malloc(b.cap_rtt * sizeof(*b.rtt));
+		if (!b.gen_pool || !b.seq || !b.rtt)
+			die("memory", ENOMEM);
+	}
 	if (port < 0)
 		die("ring port", rte_errno);
 	/* the ring PMD names the device itself */
 	rte_eth_dev_get_name_by_port((uint16_t)port, b.cfg.dp.port);
-	b.gen_pool = rte_pktmbuf_pool_create("bench_gen", 4 * b.calls + 16383, 256, 0,
-					     RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	b.table = rte_zmalloc("bench_calls", cs_table_size(b.calls), 64);
-	b.seq = calloc(b.calls, sizeof(*b.seq));
-	b.cap_rtt = (size_t)b.calls * 50 * b.seconds;
-	b.rtt = malloc(b.cap_rtt * sizeof(*b.rtt));
-	if (!b.gen_pool || !b.table || !b.seq || !b.rtt)
+	if (!b.table)
 		die("memory", ENOMEM);
-	if ((rc = cs_table_init(b.table, b.calls, RTP_BASE)) ||
+	if ((rc = cs_table_init(b.table, b.calls, b.rtp_base)) ||
 	    (rc = cs_pool_init(&b.pool, b.table)) ||
-	    (rc = ring_set_create_for(&b.rings, 1, 1, b.calls, b.cfg.bots.ring_ms, 0)) ||
-	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, 1)) ||
+	    (rc = ring_set_create_for(&b.rings, lcores, 1, b.calls, b.cfg.bots.ring_ms, 0)) ||
+	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, lcores)) ||
 	    (rc = bot_pool_create(&b.bots, &b.cfg, b.table, &b.rings)) ||
 	    (rc = bot_pool_start(b.bots)))
 		die("set-up", rc);
 	rte_eth_macaddr_get((uint16_t)port, &b.dp_mac);
 	b.gen_mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x02}};
 	lcore = rte_get_next_lcore(-1, 1, 0);
-	if ((rc = dp_launch(b.dp, 0, lcore)))
-		die("dp lcore", rc);
+	for (unsigned l = 0; l < lcores; l++, lcore = rte_get_next_lcore(lcore, 1, 0))
+		if (lcore >= RTE_MAX_LCORE || (rc = dp_launch(b.dp, l, lcore)))
+			die("dp lcore (give the EAL one worker lcore per dp lcore)",
+			    lcore >= RTE_MAX_LCORE ? ENODEV : rc);
 
 	b.srtp_heap = bench_heap();
 	bench_calls(&b);
 	b.srtp_heap = bench_heap() - b.srtp_heap;
+	if (b.loop) {
+		bool carried = loop_run(&b);
+
+		bench_stop(&b);
+		return carried ? 0 : 3;
+	}
 	if (b.srtp)
 		bench_gen_srtp(&b);
 	bench_run(&b, b.warmup, 0);
@@ -527,11 +747,6 @@ int main(int argc, char **argv)
 		if (b.srtp)
 			printf("echo_not_authenticated %llu\n", (unsigned long long)b.bad_echo);
 	}
-	dp_stop(b.dp);
-	rte_eal_mp_wait_lcore();
-	bot_pool_destroy(b.bots);
-	dp_destroy(b.dp);
-	ring_set_free(&b.rings);
-	rte_eal_cleanup();
+	bench_stop(&b);
 	return 0;
 }

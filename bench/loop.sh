@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# loop.sh: voxgate's dataplane and bot worker with no load generator beside them.
+#
+#   bench/loop.sh [SECONDS]     (default 30: the run at the ramp's largest N)
+#
+# build/dp_bench --loop K (bench/dp_bench.c): K dp lcores, each queue's TX ring its RX
+# ring and every call's peer its own address and port, so what a lcore sends for a call
+# comes back as the call's next packet: 50 packets/s in and 50 out per call, decoded,
+# through the bot rings and the echo bot, encoded, with no generator on the machine and
+# no copy in the port. The calls are set up through the control path (call table,
+# rings), not signaling. Two parts:
+# 1. one dp lcore on CPU 1, busy polling as in the default config, the bot worker alone
+#    on CPU 0: N from 16,000 to 32,000 (the ports of one address), 10 s each, until a
+#    step does not carry every call, then SECONDS at the largest that did;
+# 2. what a second lcore costs: one lcore with 8,000 calls against two with 16,000 (the
+#    second on CPU 0 beside the bot worker), back to back, three rounds. Both nap 50 µs
+#    when idle (dataplane.idle_sleep_us): the lcore on CPU 0 must, for the worker.
+# A step carries its calls when every lcore received 50 RTP packets a second of each
+# call with no gap and no drop. Raw figures: bench/results/loop-<UTC time>/.
+source "$(dirname "$0")/lib.sh"
+secs=${1:-30}
+bench_start bench loop-
+
+# each run's dp_bench is a child of a command substitution: found by its command line
+lp_cleanup() {
+	local p
+	for p in $(pgrep -f '^build/dp_bench --loop' || true); do
+		kill -9 "$p" 2>/dev/null || true
+		rm -f "/dev/shm/voxgate-$p."*
+	done
+}
+trap lp_cleanup EXIT
+
+# lp_run K NAP N SECONDS: dp_bench's figures, in a file whose name it prints
+lp_run() {
+	local f
+	f="$out/k$1-nap$2-n$3-s$4-$(date -u +%H%M%S).txt"
+	build/dp_bench --loop "$1" --nap "$2" --calls "$3" --seconds "$4" --warmup 3 \
+		>"$f" 2>"$f.err" || true
+	echo "$f"
+}
+lp_one() { lp_run 1 0 "$1" "$2"; }
+lp_ok() { [ "$(val carried "$1")" = 1 ]; }
+p99() { val "$1_us_p99" "$2"; }
+
+echo "## One dp lcore on CPU 1, the bot worker on CPU 0 (busy polling)"
+echo
+echo "| calls | carried | RTP in per call/s | cycles/packet | dp busy | bot worker CPU |" \
+	"p99 in -> ring | due -> served | in -> bot worker | bot frame -> dp | drops |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+lp_row() {
+	local f=$2
+	echo "| $1 | $(val carried "$f") | $(val lcore0_rtp_in_per_call_second "$f") |" \
+		"$(val lcore0_cycles_per_packet "$f") | $(val lcore0_busy_percent "$f")% |" \
+		"$(val bot_cpu_percent "$f")% | $(p99 lcore0_in_to_ring "$f") µs |" \
+		"$(p99 lcore0_due_to_out "$f") µs | $(p99 in_to_bot "$f") µs |" \
+		"$(p99 lcore0_bot_to_dp "$f") µs | $(val lcore0_drops "$f") |"
+}
+ramp one lp_one lp_ok lp_row 16000 20000 24000 28000 32000
+if [ "$best" != 0 ]; then
+	lp_row "**$best, ${secs} s**" "$final"
+	echo
+	echo "p50/p99/p99.9 at $best calls over ${secs} s (µs): in -> ring" \
+		"$(lat lcore0_in_to_ring "$final"), due -> served $(lat lcore0_due_to_out "$final")," \
+		"in -> bot worker $(lat in_to_bot "$final"), bot frame -> dp" \
+		"$(lat lcore0_bot_to_dp "$final"); CPU 1 stolen $(val steal_percent_cpu1 "$final")%"
+else
+	echo
+	echo "no step carried every call"
+fi
+
+echo
+echo "## A second dp lcore: one with 8,000 calls, two with 16,000 (idle nap 50 µs)"
+echo
+echo "| round | lcores | calls | carried | CPU 1's lcore: cycles/packet, busy |" \
+	"CPU 0's lcore: cycles/packet, CPU | bot worker CPU | CPU 1 stolen | efficiency |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for round in 1 2 3; do
+	f1=$(lp_run 1 50 8000 20)
+	f2=$(lp_run 2 50 16000 20)
+	one=$(val lcore0_cycles_per_packet "$f1")
+	two=$(val lcore0_cycles_per_packet "$f2")
+	for k in 1 2; do
+		f=$f1
+		[ "$k" = 2 ] && f=$f2
+		cpu0="-"
+		[ "$k" = 2 ] &&
+			cpu0="$(val lcore1_cycles_per_packet "$f"), $(val lcore1_cpu_percent "$f")%"
+		eff="-"
+		[ "$k" = 2 ] && [ -n "$one" ] && [ -n "$two" ] && [ "$two" != 0 ] &&
+			eff="$(awk -v a="$one" -v b="$two" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
+		echo "| $round | $k | $(val calls "$f") | $(val carried "$f") |" \
+			"$(val lcore0_cycles_per_packet "$f"), $(val lcore0_busy_percent "$f")% |" \
+			"$cpu0 | $(val bot_cpu_percent "$f")% | $(val steal_percent_cpu1 "$f")% | $eff |"
+	done
+done
+echo
+echo "efficiency: the cycles per packet of the lcore on CPU 1 alone over the same with a"
+echo "second lcore (100%: the second lcore costs it nothing)"
+echo "raw figures: ${out#$top/}"
