@@ -8,13 +8,15 @@
 # comes back as the call's next packet: 50 packets/s in and 50 out per call, decoded,
 # through the bot rings and the echo bot, encoded, with no generator on the machine and
 # no copy in the port. The calls are set up through the control path (call table,
-# rings), not signaling. Two parts:
+# rings), not signaling. Three parts:
 # 1. one dp lcore on CPU 1, busy polling as in the default config, the bot worker alone
 #    on CPU 0: N from 16,000 to 32,000 (the ports of one address), 10 s each, until a
 #    step does not carry every call, then SECONDS at the largest that did;
-# 2. what a second lcore costs: one lcore with 8,000 calls against two with 16,000 (the
-#    second on CPU 0 beside the bot worker), back to back, three rounds. Both nap 50 µs
-#    when idle (dataplane.idle_sleep_us): the lcore on CPU 0 must, for the worker.
+# 2. two dp lcores, the second on CPU 0 beside the bot worker, both napping 50 µs when
+#    idle (dataplane.idle_sleep_us: the lcore on CPU 0 must, for the worker): N from
+#    12,000 to 32,000, as part 1;
+# 3. what a second lcore costs: one lcore with 8,000 calls against two with 16,000,
+#    back to back, three rounds, both napping as in part 2.
 # A step carries its calls when every lcore received 50 RTP packets a second of each
 # call with no gap and no drop. Raw figures: bench/results/loop-<UTC time>/.
 source "$(dirname "$0")/lib.sh"
@@ -64,6 +66,31 @@ if [ "$best" != 0 ]; then
 		"$(lat lcore0_in_to_ring "$final"), due -> served $(lat lcore0_due_to_out "$final")," \
 		"in -> bot worker $(lat in_to_bot "$final"), bot frame -> dp" \
 		"$(lat lcore0_bot_to_dp "$final"); CPU 1 stolen $(val steal_percent_cpu1 "$final")%"
+else
+	echo
+	echo "no step carried every call"
+fi
+
+echo
+echo "## Two dp lcores, on CPU 1 and on CPU 0 beside the bot worker (idle nap 50 µs)"
+echo
+echo "| calls | carried | RTP in per call/s, lcore 0 / 1 |" \
+	"CPU 1's lcore: cycles/packet, busy | CPU 0's lcore: CPU | bot worker CPU |" \
+	"p99 due -> served, 0 / 1 | in -> bot worker | bot frame -> dp, 0 / 1 | lost |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+lp_row2() {
+	local f=$2
+	echo "| $1 | $(val carried "$f") | $(val lcore0_rtp_in_per_call_second "$f") /" \
+		"$(val lcore1_rtp_in_per_call_second "$f") | $(val lcore0_cycles_per_packet "$f")," \
+		"$(val lcore0_busy_percent "$f")% | $(val lcore1_cpu_percent "$f")% |" \
+		"$(val bot_cpu_percent "$f")% | $(p99 lcore0_due_to_out "$f") /" \
+		"$(p99 lcore1_due_to_out "$f") µs | $(p99 in_to_bot "$f") µs |" \
+		"$(p99 lcore0_bot_to_dp "$f") / $(p99 lcore1_bot_to_dp "$f") µs | $(val lost "$f") |"
+}
+lp_two() { lp_run 2 50 "$1" "$2"; }
+ramp two lp_two lp_ok lp_row2 12000 16000 20000 24000 28000 32000
+if [ "$best" != 0 ]; then
+	lp_row2 "**$best, ${secs} s**" "$final"
 else
 	echo
 	echo "no step carried every call"
