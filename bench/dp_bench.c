@@ -117,6 +117,7 @@ struct bench {
 	bool srtp;            /* --srtp */
 	const char *ws;       /* --ws URL */
 	unsigned loop;        /* --loop K: dp lcores, each call looped back to itself */
+	unsigned lcores;      /* dp lcores: K with --loop, else 1 */
 	unsigned nap;         /* --nap US: dataplane.idle_sleep_us (0: busy polling) */
 	uint16_t rtp_base;
 	struct srtp_call *gen_srtp; /* per call: the generator's side of its SRTP */
@@ -177,7 +178,7 @@ static void bench_cfg(struct bench *b)
 static void bench_calls(struct bench *b)
 {
 	struct vg_msg m;
-	unsigned started = 0, lcores = b->loop ? b->loop : 1;
+	unsigned started = 0;
 	uint64_t deadline = rte_rdtsc() + 10 * b->hz, start = rte_rdtsc();
 
 	for (unsigned i = 0; i < b->calls; i++) {
@@ -188,20 +189,21 @@ static void bench_calls(struct bench *b)
 		if (slot < 0)
 			die("call slot", (int)slot);
 		md = &cs_slot(b->table, (uint32_t)slot)->media;
-		md->remote_ip = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 2));
-		md->remote_port = (uint16_t)(CALLER_BASE + 2 * slot);
 		if (b->loop) { /* the call's peer is itself */
 			md->remote_ip = b->cfg.dp.address;
 			md->remote_port = (uint16_t)(b->rtp_base + 2 * slot);
 			/* call i starts i/N into a second: its slot's phase in the 20 ms */
 			while (rte_rdtsc() < start + b->hz * i / b->calls)
 				rte_pause();
+		} else {
+			md->remote_ip = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 2));
+			md->remote_port = (uint16_t)(CALLER_BASE + 2 * slot);
 		}
 		md->law = b->ws ? CS_LAW_PCMU : CS_LAW_PCMA;
 		md->pt = b->ws ? 0 : 8;
 		md->dtmf_pt = CS_NO_PT;
 		md->dir = CS_DIR_SENDRECV;
-		md->lcore = (uint16_t)cs_slot_lcore((uint32_t)slot, lcores);
+		md->lcore = (uint16_t)cs_slot_lcore((uint32_t)slot, b->lcores);
 		md->worker = 0;
 		md->agent = 0;
 		md->ptime_ms = 20;
@@ -220,7 +222,7 @@ static void bench_calls(struct bench *b)
 			rte_pause();
 	}
 	while (started < b->calls && rte_rdtsc() < deadline) {
-		for (unsigned l = 0; l < lcores; l++) {
+		for (unsigned l = 0; l < b->lcores; l++) {
 			m.type = 0;
 			if (ring_msg_recv(b->rings.evt_dp[l], &m, 1) != 1)
 				continue;
@@ -419,14 +421,26 @@ static void loop_read(const struct bench *b, struct loop_reading *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->tsc = rte_rdtsc();
-	for (unsigned l = 0; l < b->loop; l++)
+	for (unsigned l = 0; l < b->lcores; l++)
 		r->st[l] = *dp_stats(b->dp, l);
 	r->bot = *bot_pool_stats(b->bots, 0);
 	/* dp lcore i runs on the i-th worker lcore, as in app/main.c */
-	if (proc_tasks("self", "rte-worker-", r->lcore, b->loop) != b->loop ||
+	if (proc_tasks("self", "rte-worker-", r->lcore, b->lcores) != b->lcores ||
 	    proc_tasks("self", "vg-bot", &r->worker, 1) != 1)
 		die("the lcores' and the bot worker's threads in /proc", ENOENT);
 	r->n_cpus = proc_steal(r->cpu_total, r->cpu_steal);
+}
+
+/* lcore l's latency histogram `hop` between readings: lcoreL_HOP_us_p50 and so on. */
+static void loop_lat(unsigned l, const char *hop, const struct lat_hist *z,
+		     const struct lat_hist *a)
+{
+	static struct lat_hist d;
+	char name[64];
+
+	snprintf(name, sizeof(name), "lcore%u_%s", l, hop);
+	lat_diff(&d, z, a);
+	lat_print(stdout, name, &d);
 }
 
 /* Every lcore's figures between readings a and z (see the top of the file); returns
@@ -438,13 +452,12 @@ static bool loop_print(const struct bench *b, const struct loop_reading *a,
 	uint64_t all = 0, lost = 0;
 	bool carried = true;
 	static struct lat_hist d;
-	char name[64];
 
-	printf("calls %u\ndp_lcores %u\nseconds %.1f\ntsc_ghz %.2f\n", b->calls, b->loop, secs,
-	       ghz);
-	for (unsigned l = 0; l < b->loop; l++) {
+	printf("calls %u\ndp_lcores %u\nseconds %.1f\ntsc_ghz %.2f\n", b->calls, b->lcores,
+	       secs, ghz);
+	for (unsigned l = 0; l < b->lcores; l++) {
 		const struct dp_lcore_stats *x = &a->st[l], *y = &z->st[l];
-		unsigned calls = b->calls / b->loop + (l < b->calls % b->loop);
+		unsigned calls = b->calls / b->lcores + (l < b->calls % b->lcores);
 		uint64_t pkts = y->rx_packets + y->tx_packets - x->rx_packets - x->tx_packets;
 		uint64_t busy = y->busy_tsc - x->busy_tsc;
 		uint64_t cpu = z->lcore[l].cpu_ns - a->lcore[l].cpu_ns, drops = 0;
@@ -477,15 +490,9 @@ static bool loop_print(const struct bench *b, const struct loop_reading *a,
 		printf("lcore%u_cpu_percent %.1f\n", l, (double)cpu / 1e7 / secs);
 		printf("lcore%u_cycles_per_packet_cpu %.0f\n", l,
 		       pkts ? (double)cpu * ghz / (double)pkts : 0);
-		snprintf(name, sizeof(name), "lcore%u_in_to_ring", l);
-		lat_diff(&d, &y->in_to_ring, &x->in_to_ring);
-		lat_print(stdout, name, &d);
-		snprintf(name, sizeof(name), "lcore%u_due_to_out", l);
-		lat_diff(&d, &y->due_to_out, &x->due_to_out);
-		lat_print(stdout, name, &d);
-		snprintf(name, sizeof(name), "lcore%u_bot_to_dp", l);
-		lat_diff(&d, &y->bot_to_dp, &x->bot_to_dp);
-		lat_print(stdout, name, &d);
+		loop_lat(l, "in_to_ring", &y->in_to_ring, &x->in_to_ring);
+		loop_lat(l, "due_to_out", &y->due_to_out, &x->due_to_out);
+		loop_lat(l, "bot_to_dp", &y->bot_to_dp, &x->bot_to_dp);
 	}
 	printf("dp_pps %.0f\n", (double)all / secs);
 	printf("bot_cpu_percent %.1f\n",
@@ -551,14 +558,16 @@ int main(int argc, char **argv)
 		{"loop", required_argument, NULL, 'L'},
 		{"nap", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0}};
-	char *eal[] = {argv[0], "-l", "0-1", "--no-huge", "-m", "2048", "--no-shconf",
-		       "--no-pci", "--log-level=lib.eal:error", NULL};
-	int eal_argc = 9, opt, rc;
+	char lcore_map[128], mem[16];
+	char *eal[] = {argv[0], lcore_map, "--no-huge", "-m", mem, "--no-shconf", "--no-pci",
+		       "--log-level=lib.eal:error", NULL, NULL};
+	int eal_argc = 8, opt, rc;
 	const struct dp_lcore_stats *st;
 	uint64_t pkts, busy;
-	unsigned lcore, lcores;
+	unsigned lcore;
 	int port;
-	char lcore_map[128];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n;
 
 	b.calls = 1000;
 	b.seconds = 10;
@@ -581,18 +590,13 @@ int main(int argc, char **argv)
 		else
 			return 2;
 	}
-	lcores = b.loop ? b.loop : 1;
-	if (b.loop) { /* the main lcore on CPU 0, dp lcore i on CPU (i + 1) % CPUs */
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-		size_t n = (size_t)snprintf(lcore_map, sizeof(lcore_map), "--lcores=0@0");
-
-		for (unsigned i = 1; i <= b.loop && cpus > 0 && n < sizeof(lcore_map); i++)
-			n += (size_t)snprintf(lcore_map + n, sizeof(lcore_map) - n, ",%u@%ld", i,
-					      (long)i % cpus);
-		eal[1] = lcore_map;     /* in place of "-l" "0-1" */
-		eal[2] = "--no-shconf"; /* (twice: harmless) */
-		eal[5] = "4096";        /* MB, after "-m" */
-	}
+	b.lcores = b.loop ? b.loop : 1;
+	/* the main lcore on CPU 0, dp lcore i on CPU (i + 1) % CPUs (CPU 1 with one) */
+	n = (size_t)snprintf(lcore_map, sizeof(lcore_map), "--lcores=0@0");
+	for (unsigned i = 1; i <= b.lcores && cpus > 0 && n < sizeof(lcore_map); i++)
+		n += (size_t)snprintf(lcore_map + n, sizeof(lcore_map) - n, ",%u@%ld", i,
+				      (long)i % cpus);
+	snprintf(mem, sizeof(mem), "%u", b.loop ? 4096 : 2048); /* MB */
 	if (optind < argc) { /* EAL arguments after -- replace the defaults */
 		eal_argc = 0;
 		eal[eal_argc++] = argv[0];
@@ -648,15 +652,15 @@ int main(int argc, char **argv)
 		die("memory", ENOMEM);
 	if ((rc = cs_table_init(b.table, b.calls, b.rtp_base)) ||
 	    (rc = cs_pool_init(&b.pool, b.table)) ||
-	    (rc = ring_set_create_for(&b.rings, lcores, 1, b.calls, b.cfg.bots.ring_ms, 0)) ||
-	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, lcores)) ||
+	    (rc = ring_set_create_for(&b.rings, b.lcores, 1, b.calls, b.cfg.bots.ring_ms, 0)) ||
+	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, b.lcores)) ||
 	    (rc = bot_pool_create(&b.bots, &b.cfg, b.table, &b.rings)) ||
 	    (rc = bot_pool_start(b.bots)))
 		die("set-up", rc);
 	rte_eth_macaddr_get((uint16_t)port, &b.dp_mac);
 	b.gen_mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x02}};
 	lcore = rte_get_next_lcore(-1, 1, 0);
-	for (unsigned l = 0; l < lcores; l++, lcore = rte_get_next_lcore(lcore, 1, 0))
+	for (unsigned l = 0; l < b.lcores; l++, lcore = rte_get_next_lcore(lcore, 1, 0))
 		if (lcore >= RTE_MAX_LCORE || (rc = dp_launch(b.dp, l, lcore)))
 			die("dp lcore (give the EAL one worker lcore per dp lcore)",
 			    lcore >= RTE_MAX_LCORE ? ENODEV : rc);
