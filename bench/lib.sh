@@ -15,6 +15,7 @@
 #                          end (run.sh, scale.sh, step.sh; they set $mf and $mf_sock)
 #   lat HIST FILE          a latency histogram's p50/p99/p99.9 from FILE
 #   drop_reasons FILE      the dp drops of FILE by reason (", reason N" each)
+#   pct A B                A / B as a percentage ("-" unless both are positive)
 #   vg_ok FILE             a voxgate run's figures show no loss
 #   ramp NAME RUN OK REPORT N...
 #                          the largest N at zero loss, confirmed over $secs (below)
@@ -32,6 +33,9 @@ bench_start() {
 val() { sed -n "s/^$1 //p" "$2" | head -1; }
 lat() { echo "$(val "$1_us_p50" "$2")/$(val "$1_us_p99" "$2")/$(val "$1_us_p999" "$2")"; }
 drop_reasons() { sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$1" | tr -d '\n'; }
+pct() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'
+}
 
 # vg_ok FILE: nothing lost, no drop, vgload and sipp (memif runs) content.
 vg_ok() {

@@ -102,24 +102,19 @@ echo
 echo "| round | lcores | calls | carried | CPU 1's lcore: cycles/packet, busy |" \
 	"CPU 0's lcore: cycles/packet, CPU | bot worker CPU | CPU 1 stolen | efficiency |"
 echo "|---|---|---|---|---|---|---|---|---|"
+# lp_pair_row ROUND LCORES FILE CPU0 EFFICIENCY: one row of part 3
+lp_pair_row() {
+	echo "| $1 | $2 | $(val calls "$3") | $(val carried "$3") |" \
+		"$(val lcore0_cycles_per_packet "$3"), $(val lcore0_busy_percent "$3")% |" \
+		"$4 | $(val bot_cpu_percent "$3")% | $(val steal_percent_cpu1 "$3")% | $5 |"
+}
 for round in 1 2 3; do
 	f1=$(lp_run 1 50 8000 20)
 	f2=$(lp_run 2 50 16000 20)
-	one=$(val lcore0_cycles_per_packet "$f1")
-	two=$(val lcore0_cycles_per_packet "$f2")
-	for k in 1 2; do
-		f=$f1
-		[ "$k" = 2 ] && f=$f2
-		cpu0="-"
-		[ "$k" = 2 ] &&
-			cpu0="$(val lcore1_cycles_per_packet "$f"), $(val lcore1_cpu_percent "$f")%"
-		eff="-"
-		[ "$k" = 2 ] && [ -n "$one" ] && [ -n "$two" ] && [ "$two" != 0 ] &&
-			eff="$(awk -v a="$one" -v b="$two" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
-		echo "| $round | $k | $(val calls "$f") | $(val carried "$f") |" \
-			"$(val lcore0_cycles_per_packet "$f"), $(val lcore0_busy_percent "$f")% |" \
-			"$cpu0 | $(val bot_cpu_percent "$f")% | $(val steal_percent_cpu1 "$f")% | $eff |"
-	done
+	lp_pair_row "$round" 1 "$f1" - -
+	lp_pair_row "$round" 2 "$f2" \
+		"$(val lcore1_cycles_per_packet "$f2"), $(val lcore1_cpu_percent "$f2")%" \
+		"$(pct "$(val lcore0_cycles_per_packet "$f1")" "$(val lcore0_cycles_per_packet "$f2")")"
 done
 echo
 echo "efficiency: the cycles per packet of the lcore on CPU 1 alone over the same with a"

@@ -83,8 +83,6 @@ sc_run() { # sc_run MODE N [SECONDS] -> file (spin, walk: with cpu_busy_per_seco
 	echo "$f"
 }
 
-# pct A B: A / B as a percentage, or "-"
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; }
 # own FILE: the lcore on CPU 1 (vgload prints where each lcore's thread ran)
 own() { sed -n 's/^lcore\([0-9]*\)_on_cpu 1$/\1/p' "$1" | head -1; }
 
