@@ -201,7 +201,10 @@ static int app_build(struct app *a)
 		return -ENOMEM;
 	}
 	a->calls = a->calls_mz->addr;
-	rc = cs_table_init(a->calls, cfg->dp.max_calls, cfg->dp.rtp_min);
+	_Static_assert(CFG_MAX_MEDIA_ADDRS == CS_MAX_ADDRS, "one limit of media addresses");
+	rc = cs_table_init(a->calls, cfg->dp.max_calls, cfg->dp.rtp_min,
+			   (uint32_t)(cfg->dp.rtp_max - cfg->dp.rtp_min + 1) / 2, cfg->dp.addrs,
+			   cfg->dp.n_addrs);
 	if (rc)
 		return rc;
 	rc = app_rings(a, cfg);

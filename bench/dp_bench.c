@@ -52,8 +52,8 @@
  * stolen by the host, `lost` (packets and frames dropped anywhere) and `carried 1`
  * when every lcore kept every call at 50 packets/s with no gap and no drop. The EAL
  * arguments by default put the main lcore on CPU 0 and dp lcore i on CPU (i + 1) %
- * the CPUs (lcore 0 on CPU 1). One address has the ports of 32,255 calls (RTP and
- * RTCP from 1024): the most here.
+ * the CPUs (lcore 0 on CPU 1). It uses one media address, which has the ports of
+ * 32,255 calls (RTP and RTCP from 1024): the most here.
  * With --nap US a dp lcore with nothing to do sleeps US µs (dataplane.idle_sleep_us;
  * 0, busy polling, by default, as in voxgate's default config): a lcore that shares
  * its CPU with the bot worker must, or the scheduler gives the worker its CPU only
@@ -143,7 +143,8 @@ static void bench_cfg(struct bench *b)
 	memset(c, 0, sizeof(*c));
 	c->log_level = LOG_WARN;
 	snprintf(c->dp.port, sizeof(c->dp.port), "vg_bench");
-	c->dp.address = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 1));
+	c->dp.addrs[0] = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 1));
+	c->dp.n_addrs = 1;
 	c->dp.prefix = 24;
 	c->dp.rtp_min = b->rtp_base;
 	c->dp.rtp_max = (uint16_t)(b->rtp_base + 2 * b->calls + 1);
@@ -190,7 +191,7 @@ static void bench_calls(struct bench *b)
 			die("call slot", (int)slot);
 		md = &cs_slot(b->table, (uint32_t)slot)->media;
 		if (b->loop) { /* the call's peer is itself */
-			md->remote_ip = b->cfg.dp.address;
+			md->remote_ip = md->local_ip;
 			md->remote_port = (uint16_t)(b->rtp_base + 2 * slot);
 			/* call i starts i/N into a second: its slot's phase in the 20 ms */
 			while (rte_rdtsc() < start + b->hz * i / b->calls)
@@ -300,7 +301,7 @@ static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t ts
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 2));
-	ip->dst_addr = b->cfg.dp.address;
+	ip->dst_addr = b->cfg.dp.addrs[0];
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16((uint16_t)(CALLER_BASE + 2 * call));
 	udp->dst_port = rte_cpu_to_be_16((uint16_t)(RTP_BASE + 2 * call));
@@ -650,7 +651,7 @@ int main(int argc, char **argv)
 	b.table = rte_zmalloc("bench_calls", cs_table_size(b.calls), 64);
 	if (!b.table)
 		die("memory", ENOMEM);
-	if ((rc = cs_table_init(b.table, b.calls, b.rtp_base)) ||
+	if ((rc = cs_table_init(b.table, b.calls, b.rtp_base, b.calls, b.cfg.dp.addrs, 1)) ||
 	    (rc = cs_pool_init(&b.pool, b.table)) ||
 	    (rc = ring_set_create_for(&b.rings, b.lcores, 1, b.calls, b.cfg.bots.ring_ms, 0)) ||
 	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, b.lcores)) ||

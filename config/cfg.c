@@ -304,12 +304,45 @@ static int cfg_ipv4(const char *s, uint32_t *out)
 	return 0;
 }
 
+/* dataplane.extra_addresses: more media addresses after dataplane.address, bare IPv4
+ * literals, all different. */
+static int cfg_read_extra_addrs(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
+{
+	config_setting_t *a = cfg_member(x, g, "dataplane", "extra_addresses",
+					 CONFIG_TYPE_ARRAY, "an array of IPv4 strings", 0);
+
+	if (!a)
+		return x->failed ? -EINVAL : 0;
+	if (config_setting_length(a) > CFG_MAX_MEDIA_ADDRS - 1)
+		return cfg_fail(x, a, "'dataplane.extra_addresses' has more than %d addresses",
+				CFG_MAX_MEDIA_ADDRS - 1);
+	for (int i = 0; i < config_setting_length(a); i++) {
+		const char *v = cfg_elem_str(x, a, "'dataplane.extra_addresses'", (unsigned)i);
+		config_setting_t *e = config_setting_get_elem(a, (unsigned)i);
+		uint32_t ip;
+
+		if (!v)
+			return -EINVAL;
+		if (cfg_ipv4(v, &ip) || ip == 0)
+			return cfg_fail(x, e, "'dataplane.extra_addresses': \"%s\" is not an IPv4 "
+					"address (no prefix length: the link is the one of "
+					"'dataplane.address')", v);
+		for (unsigned j = 0; j < c->dp.n_addrs; j++)
+			if (c->dp.addrs[j] == ip)
+				return cfg_fail(x, e, "'dataplane.extra_addresses': %s is given "
+						"twice (with 'dataplane.address' or in the list)",
+						v);
+		c->dp.addrs[c->dp.n_addrs++] = ip;
+	}
+	return 0;
+}
+
 static int cfg_read_dp(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
 	static const char *const known[] = {
-		"port", "address", "gateway", "rtp_ports", "max_calls", "burst", "mbufs",
-		"rx_desc", "tx_desc", "playout_ms", "reorder_window", "rtp_timeout_ms",
-		"idle_sleep_us", "rtp_latch", NULL};
+		"port", "address", "extra_addresses", "gateway", "rtp_ports", "max_calls",
+		"burst", "mbufs", "rx_desc", "tx_desc", "playout_ms", "reorder_window",
+		"rtp_timeout_ms", "idle_sleep_us", "rtp_latch", NULL};
 	static const char *const where = "dataplane";
 	char buf[64];
 	struct cfg_cidr cidr;
@@ -327,8 +360,11 @@ static int cfg_read_dp(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	if (cfg_cidr_parse(buf, &cidr) || cidr.family != AF_INET || !strchr(buf, '/'))
 		return cfg_fail(x, at, "'dataplane.address' must be an IPv4 address with "
 				"its prefix length, e.g. \"192.0.2.10/24\", not \"%s\"", buf);
-	cfg_ipv4(strtok(buf, "/"), &c->dp.address);
+	cfg_ipv4(strtok(buf, "/"), &c->dp.addrs[0]);
+	c->dp.n_addrs = 1;
 	c->dp.prefix = cidr.prefix;
+	if (cfg_read_extra_addrs(x, c, g))
+		return -EINVAL;
 
 	c->dp.gateway = 0;
 	if (cfg_str(x, g, where, "gateway", 0, buf, sizeof(buf), &at) < 0)
@@ -345,6 +381,7 @@ static int cfg_read_dp(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 				"1024 <= lo < hi <= 65535 and lo even, not \"%s\"", buf);
 	ports = (uint32_t)(c->dp.rtp_max - c->dp.rtp_min + 1) / 2;
 
+	ports *= c->dp.n_addrs;
 	if (cfg_int(x, g, where, "max_calls", 1, 1 << 20, ports < 1024 ? ports : 1024,
 		    &c->dp.max_calls) ||
 	    cfg_int(x, g, where, "burst", 1, 64, 32, &c->dp.burst) ||
@@ -360,8 +397,9 @@ static int cfg_read_dp(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	if (c->dp.max_calls > ports)
 		return cfg_fail(x, config_setting_get_member(g, "max_calls"),
 				"'dataplane.max_calls' (%u) needs %u RTP ports; "
-				"'dataplane.rtp_ports' has room for %u calls",
-				c->dp.max_calls, 2 * c->dp.max_calls, ports);
+				"'dataplane.rtp_ports' on %u address(es) has room for %u "
+				"calls: widen it or add 'dataplane.extra_addresses'",
+				c->dp.max_calls, 2 * c->dp.max_calls, c->dp.n_addrs, ports);
 	return 0;
 }
 

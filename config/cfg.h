@@ -23,6 +23,7 @@
 #define CFG_MAX_AGENTS 64
 #define CFG_MAX_ROUTES 64
 #define CFG_MAX_EAL_ARGS 64
+#define CFG_MAX_MEDIA_ADDRS 16 /* dataplane.address and extra_addresses (CS_MAX_ADDRS) */
 
 /* An IPv4 or IPv6 prefix. */
 struct cfg_cidr {
@@ -146,7 +147,10 @@ struct cfg {
 
 	struct {
 		char port[CFG_NAME_MAX];  /* DPDK device name: vdev name or PCI address */
-		uint32_t address;         /* media IPv4, network order */
+		/* media IPv4 addresses, network order: [0] dataplane.address, then
+		 * dataplane.extra_addresses; each has the whole rtp_ports range */
+		uint32_t addrs[CFG_MAX_MEDIA_ADDRS];
+		unsigned n_addrs;
 		uint8_t prefix;           /* on-link prefix length */
 		uint32_t gateway;         /* next hop for off-link peers, 0 if none */
 		uint16_t rtp_min, rtp_max;

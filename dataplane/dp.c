@@ -80,6 +80,7 @@ struct dp_call {
 	uint8_t pt, dtmf_pt, dir, marker;
 	uint16_t local_port, remote_port;
 	uint32_t remote_ip;   /* where we send, network order */
+	uint32_t local_ip;    /* our media address of the call, network order */
 	struct rte_ether_addr remote_mac;
 	uint16_t seq;         /* next RTP sequence number we send */
 	uint16_t worker;      /* bot worker of the call */
@@ -185,6 +186,7 @@ struct dp_pkt {
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
 	uint32_t ip_len;      /* bytes of IP datagram */
+	unsigned addr;        /* index of its destination among our media addresses */
 	uint16_t dport, sport;
 	uint8_t *l4;          /* UDP payload */
 	uint32_t l4_len;
@@ -411,6 +413,7 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_
 	c->pt = md->pt;
 	c->dtmf_pt = md->dtmf_pt;
 	c->dir = md->dir;
+	c->local_ip = md->local_ip;
 	c->local_port = md->rtp_port;
 	c->remote_ip = md->remote_ip;
 	c->remote_port = md->remote_port;
@@ -600,6 +603,7 @@ static enum dp_drop dp_step_ipv4(struct dp_lcore *lc, struct dp_pkt *p)
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p->eth + 1);
 	uint32_t avail = p->len - RTE_ETHER_HDR_LEN, ihl;
 	enum dp_drop d;
+	int addr;
 
 	if (avail < sizeof(*ip) || (ip->version_ihl >> 4) != 4)
 		return DP_DROP_IP_BAD;
@@ -607,8 +611,10 @@ static enum dp_drop dp_step_ipv4(struct dp_lcore *lc, struct dp_pkt *p)
 	p->ip_len = rte_be_to_cpu_16(ip->total_length);
 	if (ihl < 20 || p->ip_len < ihl || p->ip_len > avail)
 		return DP_DROP_IP_BAD;
-	if (ip->dst_addr != lc->dp->nif.ip)
+	addr = cs_addr_index(lc->dp->calls, ip->dst_addr);
+	if (addr < 0)
 		return DP_DROP_IP_NOT_OURS;
+	p->addr = (unsigned)addr;
 	if (ip->fragment_offset &
 	    rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return DP_DROP_IP_FRAGMENT;
@@ -644,7 +650,7 @@ static enum dp_drop dp_step_udp(struct dp_lcore *lc, struct dp_pkt *p)
 		return DP_DROP_UDP_BAD;
 	p->dport = rte_be_to_cpu_16(udp->dst_port);
 	p->sport = rte_be_to_cpu_16(udp->src_port);
-	slot = cs_port_slot(lc->dp->calls, p->dport);
+	slot = cs_port_slot(lc->dp->calls, p->addr, p->dport);
 	if (slot < 0)
 		return DP_DROP_UDP_PORT;
 	p->slot = (uint32_t)slot;
@@ -1006,8 +1012,8 @@ static void dp_call_sr(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		dp_count(lc, DP_DROP_TX_SRTP);
 		return;
 	}
-	net_udp_fill(m, &dp->nif, &c->remote_mac, ip, (uint16_t)(c->local_port + 1), port,
-		     (uint16_t)wire, dp->hw_cksum);
+	net_udp_fill(m, &dp->nif, &c->remote_mac, c->local_ip, ip,
+		     (uint16_t)(c->local_port + 1), port, (uint16_t)wire, dp->hw_cksum);
 	st->rtcp_tx++;
 	lc->st->rtcp_tx++;
 	dp_tx_add(lc, m);
@@ -1094,7 +1100,7 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		dp_count(lc, DP_DROP_TX_SRTP);
 		return;
 	}
-	net_udp_fill(m, &dp->nif, &c->remote_mac, c->remote_ip, c->local_port,
+	net_udp_fill(m, &dp->nif, &c->remote_mac, c->local_ip, c->remote_ip, c->local_port,
 		     c->remote_port, (uint16_t)wire, dp->hw_cksum);
 	st->tx_packets++;
 	st->tx_bytes += RTP_HDR_LEN + len;
@@ -1174,14 +1180,18 @@ static int64_t dp_pkt_slot(const struct dp *dp, struct rte_mbuf *m)
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
 	const struct rte_udp_hdr *udp;
+	int addr;
 
 	if (rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + 28 ||
 	    eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
-	    ip->next_proto_id != IPPROTO_UDP || ip->dst_addr != dp->nif.ip ||
+	    ip->next_proto_id != IPPROTO_UDP ||
 	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + (ip->version_ihl & 0x0f) * 4u + 8)
 		return -1;
+	addr = cs_addr_index(dp->calls, ip->dst_addr);
+	if (addr < 0)
+		return -1;
 	udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + (ip->version_ihl & 0x0f) * 4);
-	return cs_port_slot(dp->calls, rte_be_to_cpu_16(udp->dst_port));
+	return cs_port_slot(dp->calls, (unsigned)addr, rte_be_to_cpu_16(udp->dst_port));
 }
 
 /* The lcore that owns a packet of call slot `slot` (dp_pkt_slot()): its call's, or
@@ -1386,13 +1396,13 @@ static int dp_port_open(struct dp *dp)
 	return 0;
 }
 
-/* One rte_flow rule: UDP to our address with (destination port & mask) == value, to
- * RX queue q. Returns 0, or -errno with the PMD's reason in err. */
-static int dp_flow_rule(struct dp *dp, uint16_t value, uint16_t mask, uint16_t q,
-			struct rte_flow_error *err)
+/* One rte_flow rule: UDP to our address ip with (destination port & mask) == value,
+ * to RX queue q. Returns 0, or -errno with the PMD's reason in err. */
+static int dp_flow_rule(struct dp *dp, uint32_t ip, uint16_t value, uint16_t mask,
+			uint16_t q, struct rte_flow_error *err)
 {
 	const struct rte_flow_attr attr = {.ingress = 1};
-	struct rte_flow_item_ipv4 ip_spec = {.hdr.dst_addr = dp->nif.ip};
+	struct rte_flow_item_ipv4 ip_spec = {.hdr.dst_addr = ip};
 	struct rte_flow_item_ipv4 ip_mask = {.hdr.dst_addr = UINT32_MAX};
 	struct rte_flow_item_udp udp_spec = {.hdr.dst_port = rte_cpu_to_be_16(value)};
 	struct rte_flow_item_udp udp_mask = {.hdr.dst_port = rte_cpu_to_be_16(mask)};
@@ -1418,34 +1428,37 @@ static int dp_flow_rule(struct dp *dp, uint16_t value, uint16_t mask, uint16_t q
 #define DP_FLOW_EXACT_MAX 65536
 
 /* Steer each call's packets to its lcore's RX queue with rte_flow, on our address and
- * the UDP destination port: one masked rule per lcore (cs_steer_rule()), or, on a
- * port that matches ports only exactly (net_tap: tc flower), one rule per RTP and
- * per RTCP port of every slot. Packets no rule takes (ARP, ICMP, strays) go where
+ * the UDP destination port: one masked rule per lcore and media address
+ * (cs_steer_rule()), or, on a port that matches ports only exactly (net_tap: tc
+ * flower), one rule per RTP and per RTCP port of every slot. Packets no rule takes (ARP, ICMP, strays) go where
  * the port puts them. Returns 0 with the rules in place and `msg` saying which, or
  * -errno with why in `msg` (the ports do not line up, the PMD has no flow rules or
  * refuses these): the lcores then hand each other's packets over rings, and do for
  * any packet on a queue not its own. */
 static int dp_flow_steer(struct dp *dp, char *msg, size_t msg_size)
 {
-	uint16_t n = (uint16_t)dp->n_lcores, base = dp->calls->rtp_port_base;
-	uint32_t slots = dp->calls->n_slots;
+	const struct cs_table *t = dp->calls;
+	uint16_t n = (uint16_t)dp->n_lcores;
+	uint32_t slots = t->n_slots;
 	struct rte_flow_error err;
 	uint16_t value, mask;
 	char masked[64];
 	int rc = 0;
 
-	if (cs_steer_rule(base, n, 0, &value, &mask)) {
-		snprintf(msg, msg_size, "flow rules need a power-of-two count of dp lcores "
-			 "and the first RTP port a multiple of %u", 2 * n);
+	if (cs_steer_rule(t, n, 0, &value, &mask)) {
+		snprintf(msg, msg_size, "flow rules need a power-of-two count of dp lcores, "
+			 "the first RTP port a multiple of %u and, with more than one media "
+			 "address, calls per address a multiple of %u", 2 * n, n);
 		return -EINVAL;
 	}
-	for (uint16_t l = 0; l < n && rc == 0; l++) {
-		cs_steer_rule(base, n, l, &value, &mask);
-		rc = dp_flow_rule(dp, value, mask, l, &err);
-	}
+	for (unsigned a = 0; a < t->n_addrs && rc == 0; a++)
+		for (uint16_t l = 0; l < n && rc == 0; l++) {
+			cs_steer_rule(t, n, l, &value, &mask);
+			rc = dp_flow_rule(dp, t->addr[a], value, mask, l, &err);
+		}
 	if (rc == 0) {
-		snprintf(msg, msg_size, "%u rte_flow rules, one per lcore on the masked UDP "
-			 "destination port", n);
+		snprintf(msg, msg_size, "%u rte_flow rules, one per lcore and media address on "
+			 "the masked UDP destination port", n * t->n_addrs);
 		return 0;
 	}
 	snprintf(masked, sizeof(masked), "%s", err.message ? err.message : rte_strerror(-rc));
@@ -1456,7 +1469,8 @@ static int dp_flow_steer(struct dp *dp, char *msg, size_t msg_size)
 		return -ENOSPC;
 	}
 	for (uint32_t i = 0; i < 2 * slots; i++) {
-		rc = dp_flow_rule(dp, (uint16_t)(base + i), UINT16_MAX,
+		rc = dp_flow_rule(dp, cs_slot_ip(t, i / 2),
+				  (uint16_t)(cs_slot_port(t, i / 2) + (i & 1)), UINT16_MAX,
 				  (uint16_t)cs_slot_lcore(i / 2, n), &err);
 		if (rc) {
 			snprintf(msg, msg_size, "the port takes no masked flow rule (%s), nor "
@@ -1591,6 +1605,26 @@ static void dp_prefault(struct dp *dp)
 					      rte_get_tsc_hz()));
 }
 
+/* Log the media addresses and ports at start-up; `ip` is the first address. */
+static void dp_log_media(const struct dp *dp, const struct cfg *cfg, const char *ip)
+{
+	const struct cs_table *t = dp->calls;
+	char more[CS_MAX_ADDRS * (INET_ADDRSTRLEN + 2)] = "";
+	uint32_t per = t->n_slots < t->per_addr ? t->n_slots : t->per_addr;
+
+	for (unsigned i = 0; i < dp->nif.n_alias; i++) {
+		size_t at = strlen(more);
+
+		snprintf(more + at, sizeof(more) - at, ", ");
+		inet_ntop(AF_INET, &dp->nif.alias[i], more + at + 2,
+			  (socklen_t)(sizeof(more) - at - 2));
+	}
+	log_info("dp", "media address %s/%u%s, RTP ports %u-%u%s, %u call slots, %u dp "
+		 "lcore(s)", ip, cfg->dp.prefix, more, t->rtp_port_base,
+		 t->rtp_port_base + 2 * per - 1, t->n_addrs > 1 ? " on each" : "", t->n_slots,
+		 dp->n_lcores);
+}
+
 int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	      struct ring_set *rings, unsigned n_lcores)
 {
@@ -1638,9 +1672,12 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	dp->q_stride = dp_playout_size(cfg);
 	memset(dp->silence[CS_LAW_PCMU], g711_silence(CS_LAW_PCMU), DP_PAYLOAD);
 	memset(dp->silence[CS_LAW_PCMA], g711_silence(CS_LAW_PCMA), DP_PAYLOAD);
-	dp->nif.ip = cfg->dp.address;
+	dp->nif.ip = calls->addr[0];
 	dp->nif.mask = cfg->dp.prefix ? rte_cpu_to_be_32(~0u << (32 - cfg->dp.prefix)) : 0;
 	dp->nif.gateway = cfg->dp.gateway;
+	_Static_assert(NET_MAX_ALIASES + 1 >= CS_MAX_ADDRS, "every media address on the link");
+	dp->nif.n_alias = calls->n_addrs - 1u;
+	memcpy(dp->nif.alias, &calls->addr[1], dp->nif.n_alias * sizeof(uint32_t));
 	inet_ntop(AF_INET, &dp->nif.ip, ip, sizeof(ip));
 	snprintf(dp->cname, sizeof(dp->cname), "voxgate@%s", ip);
 
@@ -1697,9 +1734,7 @@ int dp_create(struct dp **out, const struct cfg *cfg, struct cs_table *calls,
 	if (rc)
 		goto out;
 	dp_prefault(dp);
-	log_info("dp", "media address %s/%u, RTP ports %u-%u, %u call slots, %u dp "
-		 "lcore(s)", ip, cfg->dp.prefix, calls->rtp_port_base,
-		 calls->rtp_port_base + 2 * calls->n_slots - 1, calls->n_slots, n_lcores);
+	dp_log_media(dp, cfg, ip);
 	if (n_lcores == 1) {
 		log_info("dp", "one lcore takes every call");
 	} else if (dp_flow_steer(dp, why, sizeof(why)) == 0) {

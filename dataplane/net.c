@@ -85,7 +85,7 @@ enum dp_drop net_arp_input(struct net_arp *a, const struct net_if *nif,
 	sip = arp->arp_data.arp_sip;
 	if (sip != 0 && ((sip ^ nif->ip) & nif->mask) == 0)
 		net_arp_learn(a, sip, &arp->arp_data.arp_sha);
-	if (arp->arp_data.arp_tip != nif->ip)
+	if (!net_is_ours(nif, arp->arp_data.arp_tip))
 		return DP_DROP_ARP_NOT_OURS;
 	if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY))
 		return DP_DROP_NONE;
@@ -95,9 +95,9 @@ enum dp_drop net_arp_input(struct net_arp *a, const struct net_if *nif,
 	/* RFC 826: swap, fill in our hardware address, answer to the sender. */
 	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
 	arp->arp_data.arp_tha = arp->arp_data.arp_sha;
+	arp->arp_data.arp_sip = arp->arp_data.arp_tip; /* the address asked for */
 	arp->arp_data.arp_tip = sip;
 	arp->arp_data.arp_sha = nif->mac;
-	arp->arp_data.arp_sip = nif->ip;
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = nif->mac;
 	*reply = true;
@@ -166,8 +166,8 @@ enum dp_drop net_icmp_echo(struct rte_mbuf *m, uint32_t l3, uint32_t ip_len)
 }
 
 void net_udp_fill(struct rte_mbuf *m, const struct net_if *nif,
-		  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t src_port,
-		  uint16_t dst_port, uint16_t payload_len, bool hw_cksum)
+		  const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
+		  uint16_t src_port, uint16_t dst_port, uint16_t payload_len, bool hw_cksum)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -183,7 +183,7 @@ void net_udp_fill(struct rte_mbuf *m, const struct net_if *nif,
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = nif->ip;
+	ip->src_addr = src_ip;
 	ip->dst_addr = dst_ip;
 	ip->hdr_checksum = 0;
 	udp->src_port = rte_cpu_to_be_16(src_port);

@@ -25,13 +25,28 @@ struct net_arp_entry {
 	uint64_t asked_tsc;    /* when we last sent a request for ip */
 };
 
+#define NET_MAX_ALIASES 15
+
 /* The media interface as the lcore sees it. */
 struct net_if {
 	struct rte_ether_addr mac; /* our port's MAC */
-	uint32_t ip;               /* media address, network order */
+	uint32_t ip;               /* media address, network order: our ARP requests' */
 	uint32_t mask;             /* on-link mask, network order */
 	uint32_t gateway;          /* next hop for off-link peers, 0 if none */
+	uint32_t alias[NET_MAX_ALIASES]; /* more media addresses on the link */
+	unsigned n_alias;
 };
+
+/* True when ip (network order) is one of the interface's addresses. */
+static inline bool net_is_ours(const struct net_if *nif, uint32_t ip)
+{
+	if (ip == nif->ip)
+		return true;
+	for (unsigned i = 0; i < nif->n_alias; i++)
+		if (ip == nif->alias[i])
+			return true;
+	return false;
+}
 
 struct net_arp {
 	struct net_arp_entry e[NET_ARP_ENTRIES];
@@ -51,8 +66,8 @@ const struct rte_ether_addr *net_arp_lookup(struct net_arp *a, const struct net_
 
 /*
  * Handle an ARP packet in m (data starts at the Ethernet header). The sender is
- * learned when it is on-link (RFC 826 merge). A request for our address becomes the
- * reply, in place: returns DP_DROP_NONE with *reply true, and the caller sends m. A
+ * learned when it is on-link (RFC 826 merge). A request for one of our addresses
+ * becomes the reply, in place: returns DP_DROP_NONE with *reply true, and the caller sends m. A
  * reply addressed to us returns DP_DROP_NONE with *reply false (learned; the caller
  * frees m). Anything else returns the reason to drop it.
  */
@@ -69,14 +84,15 @@ int net_arp_request(const struct net_if *nif, struct rte_mbuf *m, uint32_t ip);
 enum dp_drop net_icmp_echo(struct rte_mbuf *m, uint32_t l3, uint32_t ip_len);
 
 /*
- * Write Ethernet + IPv4 + UDP headers for a datagram of payload_len bytes that
- * already sits at offset NET_UDP_HDRS of m, and set the mbuf lengths. The UDP
+ * Write Ethernet + IPv4 + UDP headers for a datagram of payload_len bytes from our
+ * address src_ip that already sits at offset NET_UDP_HDRS of m, and set the mbuf
+ * lengths. The UDP
  * checksum is computed in software unless hw_cksum is set (then the offload flags
  * are set instead).
  */
 void net_udp_fill(struct rte_mbuf *m, const struct net_if *nif,
-		  const struct rte_ether_addr *dst_mac, uint32_t dst_ip, uint16_t src_port,
-		  uint16_t dst_port, uint16_t payload_len, bool hw_cksum);
+		  const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
+		  uint16_t src_port, uint16_t dst_port, uint16_t payload_len, bool hw_cksum);
 
 #define NET_UDP_HDRS (RTE_ETHER_HDR_LEN + 20 + 8)
 

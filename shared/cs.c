@@ -19,17 +19,28 @@ size_t cs_table_size(uint32_t n)
 	       (size_t)n * (sizeof(struct cs_slot) + CS_CTX_MAX + CS_CMD_MAX);
 }
 
-int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base)
+int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base, uint32_t per_addr,
+		  const uint32_t *addr, unsigned n_addrs)
 {
-	if (n == 0 || (rtp_port_base & 1) ||
-	    (uint32_t)rtp_port_base + 2u * n - 1 > 65535u)
+	if (n == 0 || (rtp_port_base & 1) || per_addr == 0 || n_addrs == 0 ||
+	    n_addrs > CS_MAX_ADDRS || (uint32_t)rtp_port_base + 2u * per_addr - 1 > 65535u ||
+	    (uint64_t)per_addr * n_addrs < n)
 		return -EINVAL;
+	for (unsigned a = 0; a < n_addrs; a++)
+		for (unsigned b = 0; b < a; b++)
+			if (addr[a] == addr[b])
+				return -EINVAL;
 	memset(t, 0, cs_table_size(n));
 	t->magic = CS_MAGIC;
 	t->n_slots = n;
 	t->rtp_port_base = rtp_port_base;
-	for (uint32_t i = 0; i < n; i++)
-		t->slots[i].media.rtp_port = (uint16_t)(rtp_port_base + 2 * i);
+	t->per_addr = per_addr;
+	t->n_addrs = (uint16_t)n_addrs;
+	memcpy(t->addr, addr, n_addrs * sizeof(*addr));
+	for (uint32_t i = 0; i < n; i++) {
+		t->slots[i].media.local_ip = cs_slot_ip(t, i);
+		t->slots[i].media.rtp_port = cs_slot_port(t, i);
+	}
 	return 0;
 }
 
@@ -68,7 +79,8 @@ int64_t cs_alloc(struct cs_pool *p, uint32_t *gen)
 	s = &t->slots[idx];
 	memset(&s->media, 0, sizeof(s->media));
 	memset(&s->dp, 0, sizeof(s->dp));
-	s->media.rtp_port = (uint16_t)(t->rtp_port_base + 2 * idx);
+	s->media.local_ip = cs_slot_ip(t, idx);
+	s->media.rtp_port = cs_slot_port(t, idx);
 	s->media.dtmf_pt = CS_NO_PT;
 	cs_ctx(t, idx)[0] = '\0';
 	s->in_use = 1;

@@ -8,9 +8,12 @@
  * read-only until the dp lcore has answered VG_MSG_CALL_STOPPED and the bot worker
  * VG_MSG_BOT_STOPPED; only then does signaling return the slot to the free list.
  *
- * Slot i owns the RTP port rtp_port_base + 2 * i (and RTCP on the next odd port), so
- * the slot allocator is also the port allocator. Free slots are reused in FIFO order,
- * which keeps a port unused for as long as possible before it is handed out again.
+ * The media addresses share one range of per_addr RTP ports: slot i owns, on address
+ * i / per_addr, the RTP port rtp_port_base + 2 * (i % per_addr) (and RTCP on the next
+ * odd port), so the slot allocator is also the address and port allocator. One
+ * address holds at most 32,255 calls (RTP and RTCP on ports 1024-65535); more calls
+ * take more addresses. Free slots are reused in FIFO order, which keeps a port unused
+ * for as long as possible before it is handed out again.
  *
  * Each field says its single writer. Fields of different writers sit on different
  * cache lines. The free list (struct cs_pool) is signaling's private memory.
@@ -37,6 +40,7 @@
 #define CS_NO_PT 0xff
 #define CS_CTX_MAX 8192
 #define CS_CMD_MAX 2048
+#define CS_MAX_ADDRS 16 /* media addresses */
 
 /* G.711 law of a call. */
 enum cs_law { CS_LAW_PCMU = 0, CS_LAW_PCMA = 1 };
@@ -90,6 +94,7 @@ static inline unsigned cs_srtp_key_len(unsigned suite)
 /* Media parameters of a call. W: signaling, before publish; RO after publish. */
 struct cs_media {
 	uint32_t remote_ip;   /* IPv4 from the SDP offer, network order */
+	uint32_t local_ip;    /* our media address of the slot, network order */
 	uint16_t remote_port; /* RTP port from the SDP offer, host order */
 	uint16_t rtp_port;    /* local RTP port, host order (even) */
 	uint8_t law;          /* enum cs_law */
@@ -143,7 +148,9 @@ struct cs_table {
 	uint32_t magic;
 	uint32_t n_slots;
 	uint16_t rtp_port_base; /* port of slot 0 (even) */
-	uint16_t pad[3];
+	uint16_t n_addrs;       /* media addresses, 1 .. CS_MAX_ADDRS */
+	uint32_t per_addr;      /* slots (port pairs) of one address */
+	uint32_t addr[CS_MAX_ADDRS]; /* media addresses, network order */
 	struct cs_slot slots[] __attribute__((aligned(CS_CACHE_LINE)));
 };
 
@@ -153,11 +160,25 @@ struct cs_table {
 size_t cs_table_size(uint32_t n);
 
 /*
- * Initialise a table of n slots in mem (cs_table_size(n) bytes, 64-byte aligned).
- * rtp_port_base must be even and the ports of all slots must fit below 65535.
- * Returns 0, or -EINVAL when the parameters do not fit.
+ * Initialise a table of n slots in mem (cs_table_size(n) bytes, 64-byte aligned) on
+ * the n_addrs media addresses addr (network order, distinct), each with per_addr
+ * port pairs from rtp_port_base. rtp_port_base must be even, the ports of one
+ * address must fit below 65535 and the addresses must hold n slots. Returns 0, or
+ * -EINVAL when the parameters do not fit.
  */
-int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base);
+int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base, uint32_t per_addr,
+		  const uint32_t *addr, unsigned n_addrs);
+
+/* Media address (network order) and RTP port of slot idx; idx < t->n_slots. */
+static inline uint32_t cs_slot_ip(const struct cs_table *t, uint32_t idx)
+{
+	return t->addr[idx / t->per_addr];
+}
+
+static inline uint16_t cs_slot_port(const struct cs_table *t, uint32_t idx)
+{
+	return (uint16_t)(t->rtp_port_base + 2 * (idx % t->per_addr));
+}
 
 /* The call context (JSON text) of slot idx; idx < t->n_slots. */
 static inline char *cs_ctx(struct cs_table *t, uint32_t idx)
@@ -195,15 +216,26 @@ static inline bool cs_gen_ok(const struct cs_table *t, uint32_t idx, uint32_t ge
 	       __atomic_load_n(&t->slots[idx].gen, __ATOMIC_ACQUIRE) == gen;
 }
 
-/* Slot index that owns a local UDP port, or -1 when the port is not an RTP/RTCP
- * port of the table. */
-static inline int64_t cs_port_slot(const struct cs_table *t, uint16_t port)
+/* Index of a media address (network order) in the table, or -1 when it is not one
+ * of ours. */
+static inline int cs_addr_index(const struct cs_table *t, uint32_t ip)
 {
-	uint32_t off = (uint32_t)port - t->rtp_port_base;
+	for (unsigned a = 0; a < t->n_addrs; a++)
+		if (t->addr[a] == ip)
+			return (int)a;
+	return -1;
+}
 
-	if (port < t->rtp_port_base || off / 2 >= t->n_slots)
+/* Slot index that owns local UDP port `port` on media address `a` (cs_addr_index()),
+ * or -1 when the port is not an RTP/RTCP port of a slot there. */
+static inline int64_t cs_port_slot(const struct cs_table *t, unsigned a, uint16_t port)
+{
+	uint32_t off = (uint32_t)port - t->rtp_port_base, idx;
+
+	if (port < t->rtp_port_base || off / 2 >= t->per_addr)
 		return -1;
-	return off / 2;
+	idx = a * t->per_addr + off / 2;
+	return idx < t->n_slots ? (int64_t)idx : -1;
 }
 
 /* The dp lcore that owns a call slot: signaling publishes the call to it and only
@@ -215,17 +247,19 @@ static inline unsigned cs_slot_lcore(uint32_t slot, unsigned n_lcores)
 
 /*
  * How a port's flow rules can put every packet of a call on its lcore's queue: slot
- * i has RTP port base + 2i (RTCP + 1) and is on lcore i % n, so when n is a power of
- * two and base a multiple of 2n, a call's lcore is bits 1 .. log2(n) of its ports.
- * Sets the UDP destination port value and mask (host order) of lcore `lcore`'s rule:
- * (port & mask) == value for exactly the ports of its slots. Returns 0, or -EINVAL
- * when the ports do not line up (n not a power of two, base not a multiple of 2n).
+ * i has RTP port base + 2 (i % per_addr) (RTCP + 1) and is on lcore i % n, so when n
+ * is a power of two, base a multiple of 2n and (with more than one address)
+ * per_addr a multiple of n, a call's lcore is bits 1 .. log2(n) of its ports on
+ * every address. Sets the UDP destination port value and mask (host order) of lcore
+ * `lcore`'s rule: (port & mask) == value for exactly the ports of its slots. Returns
+ * 0, or -EINVAL when the ports do not line up.
  */
-static inline int cs_steer_rule(uint16_t rtp_port_base, unsigned n_lcores, unsigned lcore,
+static inline int cs_steer_rule(const struct cs_table *t, unsigned n_lcores, unsigned lcore,
 				uint16_t *value, uint16_t *mask)
 {
 	if (n_lcores == 0 || n_lcores > 32768 || (n_lcores & (n_lcores - 1)) ||
-	    rtp_port_base % (2 * n_lcores) || lcore >= n_lcores)
+	    t->rtp_port_base % (2 * n_lcores) || lcore >= n_lcores ||
+	    (t->n_addrs > 1 && t->per_addr % n_lcores))
 		return -EINVAL;
 	*value = (uint16_t)(lcore << 1);
 	*mask = (uint16_t)((n_lcores - 1) << 1);

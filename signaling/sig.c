@@ -90,7 +90,7 @@ struct sig {
 	uint32_t trunk_calls[CFG_MAX_TRUNKS]; /* calls in progress per trunk */
 	double cps_tokens;                    /* max_cps token bucket */
 	struct timespec cps_at;               /* when the bucket was last filled */
-	char media_ip[INET_ADDRSTRLEN];
+	char media_ip[CS_MAX_ADDRS][INET_ADDRSTRLEN]; /* the call table's addresses */
 	void (*on_poll)(void *arg);
 	void *on_poll_arg;
 	volatile int stop_requested;
@@ -534,8 +534,8 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 	int n;
 
 	c->sdp_version = 1;
-	n = sdp_answer_format(c->answer, sizeof(c->answer), &c->sdp, s->media_ip,
-			      md->rtp_port, (uint64_t)c->t_invite.tv_sec, c->sdp_version);
+	n = sdp_answer_format(c->answer, sizeof(c->answer), &c->sdp,
+			      s->media_ip[c->slot / s->calls->per_addr], md->rtp_port, (uint64_t)c->t_invite.tv_sec, c->sdp_version);
 	if (n < 0) {
 		log_err("sig", "call %s: answer SDP does not fit: 500", md->call_id);
 		nua_respond(c->nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
@@ -672,7 +672,8 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 		sig_reinvite_ok(s, c, nh, sip);
 		return;
 	}
-	n = sdp_answer_format(answer, sizeof(answer), &ch, s->media_ip, slot->media.rtp_port,
+	n = sdp_answer_format(answer, sizeof(answer), &ch,
+			      s->media_ip[c->slot / s->calls->per_addr], slot->media.rtp_port,
 			      (uint64_t)c->t_invite.tv_sec, c->sdp_version + 1);
 	if (n < 0) {
 		explicit_bzero(&ch, sizeof(ch));
@@ -1071,7 +1072,6 @@ int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 	       struct ring_set *rings, unsigned n_lcores)
 {
 	struct sig *s = calloc(1, sizeof(*s));
-	struct in_addr media = {.s_addr = cfg->dp.address};
 	int rc;
 
 	if (!s)
@@ -1080,7 +1080,8 @@ int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 	s->calls = calls;
 	s->rings = rings;
 	s->n_lcores = n_lcores;
-	inet_ntop(AF_INET, &media, s->media_ip, sizeof(s->media_ip));
+	for (unsigned a = 0; a < calls->n_addrs; a++)
+		inet_ntop(AF_INET, &calls->addr[a], s->media_ip[a], sizeof(s->media_ip[a]));
 	if (su_init() != 0) {
 		free(s);
 		return -ENOMEM;

@@ -99,7 +99,8 @@ static void test_base_loads(void **state)
 	assert_int_equal(c.dp.max_calls, 100);
 	assert_int_equal(c.dp.rtp_min, 10000);
 	assert_int_equal(c.dp.rtp_max, 10999);
-	assert_int_equal(c.dp.address, inet_addr("192.0.2.1"));
+	assert_int_equal(c.dp.n_addrs, 1);
+	assert_int_equal(c.dp.addrs[0], inet_addr("192.0.2.1"));
 	assert_int_equal(c.dp.prefix, 24);
 	assert_int_equal(c.dp.burst, 32);
 	assert_true(c.dp.rtp_latch);
@@ -141,6 +142,26 @@ static void test_unknown_keys(void **state)
 	expect_error(17, "}; extra = 1;", 17, "unknown key 'extra' in the top level");
 }
 
+/* More media addresses: each has the whole port range, so max_calls may reach the
+ * range's calls times the addresses, and no further. */
+static void test_extra_addresses(void **state)
+{
+	struct cfg c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load(&c, 7, "  max_calls = 1500; extra_addresses = [\"192.0.2.3\", "
+			      "\"198.51.100.7\"];", err, sizeof(err)), 0);
+	assert_int_equal(c.dp.n_addrs, 3);
+	assert_int_equal(c.dp.addrs[0], inet_addr("192.0.2.1"));
+	assert_int_equal(c.dp.addrs[1], inet_addr("192.0.2.3"));
+	assert_int_equal(c.dp.addrs[2], inet_addr("198.51.100.7"));
+	assert_int_equal(c.dp.max_calls, 1500);
+	cfg_free(&c);
+	expect_error(7, "  max_calls = 1001; extra_addresses = [\"192.0.2.3\"];", 7,
+		     "'dataplane.rtp_ports' on 2 address(es) has room for 1000 calls");
+}
+
 static void test_wrong_types(void **state)
 {
 	(void)state;
@@ -157,7 +178,15 @@ static void test_bad_values(void **state)
 	expect_error(5, "  address = \"192.0.2.1\";", 5, "with its prefix length");
 	expect_error(6, "  rtp_ports = \"10001-20000\";", 6, "'dataplane.rtp_ports' must be");
 	expect_error(6, "  rtp_ports = \"20000-10000\";", 6, "'dataplane.rtp_ports' must be");
-	expect_error(7, "  max_calls = 501;", 7, "has room for 500 calls");
+	expect_error(7, "  max_calls = 501;", 7, "on 1 address(es) has room for 500 calls");
+	expect_error(5, "  address = \"192.0.2.1/24\"; extra_addresses = [\"192.0.2.2/24\"];", 5,
+		     "\"192.0.2.2/24\" is not an IPv4 address (no prefix length");
+	expect_error(5, "  address = \"192.0.2.1/24\"; extra_addresses = [\"192.0.2.1\"];", 5,
+		     "192.0.2.1 is given twice");
+	expect_error(5, "  address = \"192.0.2.1/24\"; extra_addresses = [\"198.18.0.1\", "
+		     "\"198.18.0.1\"];", 5, "198.18.0.1 is given twice");
+	expect_error(5, "  address = \"192.0.2.1/24\"; extra_addresses = \"192.0.2.2\";", 5,
+		     "'dataplane.extra_addresses' must be an array of IPv4 strings");
 	expect_error(7, "  max_calls = 0;", 7, "must be between 1 and");
 	expect_error(9, "bots = { ring_ms = 20;", 9, "'bots.ring_ms' must be between 40 and");
 	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"10.0.0.0/33\"]; } );", 14,
@@ -276,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_base_loads),
 		cmocka_unit_test(test_default_file_loads),
 		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_extra_addresses),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_agent_choices),

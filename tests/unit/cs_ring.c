@@ -15,12 +15,26 @@
 #include "shared/cs.h"
 #include "shared/ring.h"
 
-static struct cs_table *table_new(uint32_t n, uint16_t base)
+/* Three media addresses (the table only compares them). */
+#define IP1 0x0101a8c0u
+#define IP2 0x0201a8c0u
+#define IP3 0x0301a8c0u
+
+static struct cs_table *table_alloc(uint32_t n)
 {
 	struct cs_table *t = aligned_alloc(64, (cs_table_size(n) + 63) / 64 * 64);
 
 	assert_non_null(t);
-	assert_int_equal(cs_table_init(t, n, base), 0);
+	return t;
+}
+
+/* A table of n slots on one address, with room for exactly n. */
+static struct cs_table *table_new(uint32_t n, uint16_t base)
+{
+	static const uint32_t ip[] = {IP1};
+	struct cs_table *t = table_alloc(n);
+
+	assert_int_equal(cs_table_init(t, n, base, n, ip, 1), 0);
 	return t;
 }
 
@@ -35,13 +49,58 @@ static void test_table_layout(void **state)
 							sizeof(struct cs_media));
 	assert_int_equal(sizeof(struct cs_slot) % 64, 0);
 	assert_int_equal(cs_slot(t, 3)->media.rtp_port, 10006);
-	assert_int_equal(cs_port_slot(t, 10000), 0);
-	assert_int_equal(cs_port_slot(t, 10001), 0); /* RTCP of slot 0 */
-	assert_int_equal(cs_port_slot(t, 10007), 3);
-	assert_int_equal(cs_port_slot(t, 10008), -1);
-	assert_int_equal(cs_port_slot(t, 9999), -1);
-	assert_int_equal(cs_table_init(t, 4, 10001), -EINVAL); /* odd base */
-	assert_int_equal(cs_table_init(t, 10, 65530), -EINVAL); /* ports past 65535 */
+	assert_int_equal(cs_slot(t, 3)->media.local_ip, IP1);
+	assert_int_equal(cs_addr_index(t, IP1), 0);
+	assert_int_equal(cs_addr_index(t, IP2), -1);
+	assert_int_equal(cs_port_slot(t, 0, 10000), 0);
+	assert_int_equal(cs_port_slot(t, 0, 10001), 0); /* RTCP of slot 0 */
+	assert_int_equal(cs_port_slot(t, 0, 10007), 3);
+	assert_int_equal(cs_port_slot(t, 0, 10008), -1);
+	assert_int_equal(cs_port_slot(t, 0, 9999), -1);
+	assert_int_equal(cs_table_init(t, 4, 10001, 4, (uint32_t[]){IP1}, 1), -EINVAL); /* odd */
+	/* ports past 65535 */
+	assert_int_equal(cs_table_init(t, 4, 65530, 4, (uint32_t[]){IP1}, 1), -EINVAL);
+	free(t);
+}
+
+/* Slots fill the first address's ports, then the next address's, the same ports
+ * again; a packet's address and port give its slot back, and nothing else does. */
+static void test_table_addresses(void **state)
+{
+	const uint32_t ip[] = {IP1, IP2, IP3};
+	struct cs_table *t = table_alloc(7);
+	struct cs_pool p;
+	uint32_t gen;
+
+	(void)state;
+	/* 3 addresses of 3 port pairs each hold 9; 10 do not fit, one address twice is
+	 * refused, 3 addresses of the last pairs below 65535 are fine */
+	assert_int_equal(cs_table_init(t, 7, 20000, 2, ip, 3), -EINVAL);
+	assert_int_equal(cs_table_init(t, 7, 20000, 3, (uint32_t[]){IP1, IP2, IP1}, 3), -EINVAL);
+	assert_int_equal(cs_table_init(t, 7, 65530, 3, ip, 3), 0);
+	assert_int_equal(cs_table_init(t, 7, 20000, 3, ip, 0), -EINVAL);
+	assert_int_equal(cs_table_init(t, 7, 20000, 3, ip, 3), 0);
+	for (uint32_t i = 0; i < 7; i++) {
+		const struct cs_media *md = &cs_slot(t, i)->media;
+
+		assert_int_equal(md->local_ip, ip[i / 3]);
+		assert_int_equal(md->rtp_port, 20000 + 2 * (i % 3));
+		assert_int_equal(cs_port_slot(t, (unsigned)cs_addr_index(t, md->local_ip),
+					      md->rtp_port), i);
+		assert_int_equal(cs_port_slot(t, (unsigned)cs_addr_index(t, md->local_ip),
+					      md->rtp_port + 1), i);
+	}
+	assert_int_equal(cs_addr_index(t, IP3), 2);
+	assert_int_equal(cs_port_slot(t, 2, 20002), -1); /* slot 7: past the table */
+	assert_int_equal(cs_port_slot(t, 1, 20006), -1); /* past an address's ports */
+	/* the allocator hands them out with their address */
+	assert_int_equal(cs_pool_init(&p, t), 0);
+	for (uint32_t i = 0; i < 7; i++) {
+		assert_int_equal(cs_alloc(&p, &gen), i);
+		assert_int_equal(cs_slot(t, i)->media.local_ip, ip[i / 3]);
+		assert_int_equal(cs_slot(t, i)->media.rtp_port, 20000 + 2 * (i % 3));
+	}
+	cs_pool_fini(&p);
 	free(t);
 }
 
@@ -192,13 +251,12 @@ static void test_steer_rule(void **state)
 			uint16_t value[8], mask[8];
 
 			for (unsigned l = 0; l < n; l++)
-				assert_int_equal(cs_steer_rule(bases[b], n, l, &value[l],
-							       &mask[l]), 0);
+				assert_int_equal(cs_steer_rule(t, n, l, &value[l], &mask[l]), 0);
 			for (uint32_t i = 0; i < t->n_slots; i++)
 				for (uint16_t p = 0; p < 2; p++) {
 					uint16_t port = (uint16_t)(bases[b] + 2 * i + p);
 
-					assert_int_equal(cs_port_slot(t, port), i);
+					assert_int_equal(cs_port_slot(t, 0, port), i);
 					for (unsigned l = 0; l < n; l++)
 						assert_int_equal((port & mask[l]) == value[l],
 								 l == cs_slot_lcore(i, n));
@@ -207,31 +265,67 @@ static void test_steer_rule(void **state)
 		}
 }
 
+/* With several addresses, the same rule holds on each when an address's calls are a
+ * multiple of the lcores: slot i's lcore is i % n wherever its ports are. */
+static void test_steer_rule_addresses(void **state)
+{
+	const uint32_t ip[] = {IP1, IP2, IP3};
+	struct cs_table *t = table_alloc(3 * 64);
+	uint16_t value[4], mask[4];
+
+	(void)state;
+	assert_int_equal(cs_table_init(t, 3 * 64, 10000, 64, ip, 3), 0);
+	for (unsigned l = 0; l < 4; l++)
+		assert_int_equal(cs_steer_rule(t, 4, l, &value[l], &mask[l]), 0);
+	for (uint32_t i = 0; i < t->n_slots; i++)
+		for (uint16_t p = 0; p < 2; p++) {
+			uint16_t port = (uint16_t)(cs_slot_port(t, i) + p);
+
+			for (unsigned l = 0; l < 4; l++)
+				assert_int_equal((port & mask[l]) == value[l],
+						 l == cs_slot_lcore(i, 4));
+		}
+	/* 62 calls an address: the second address's first slot (62) is on lcore 2 of 4
+	 * but has port 10000, which lcore 0's rule takes */
+	assert_int_equal(cs_table_init(t, 3 * 62, 10000, 62, ip, 3), 0);
+	assert_int_equal(cs_steer_rule(t, 4, 0, &value[0], &mask[0]), -EINVAL);
+	assert_int_equal(cs_steer_rule(t, 2, 0, &value[0], &mask[0]), 0); /* 62 % 2 == 0 */
+	free(t);
+}
+
 /* Where the ports cannot line up with the lcores, no rule is made. */
 static void test_steer_rule_refused(void **state)
 {
+	static const uint16_t bases[] = {10000, 10002, 10004, 10000, 10000, 10002};
+	struct cs_table *t[6];
 	uint16_t value, mask;
 
 	(void)state;
-	assert_int_equal(cs_steer_rule(10000, 3, 0, &value, &mask), -EINVAL);  /* n not 2^k */
-	assert_int_equal(cs_steer_rule(10002, 2, 0, &value, &mask), -EINVAL);  /* base % 4 */
-	assert_int_equal(cs_steer_rule(10004, 4, 0, &value, &mask), -EINVAL);  /* base % 8 */
-	assert_int_equal(cs_steer_rule(10000, 2, 2, &value, &mask), -EINVAL);  /* no lcore 2 */
-	assert_int_equal(cs_steer_rule(10000, 0, 0, &value, &mask), -EINVAL);
-	assert_int_equal(cs_steer_rule(10002, 1, 0, &value, &mask), 0); /* one: all ports */
+	for (unsigned i = 0; i < 6; i++)
+		t[i] = table_new(16, bases[i]);
+	assert_int_equal(cs_steer_rule(t[0], 3, 0, &value, &mask), -EINVAL);  /* n not 2^k */
+	assert_int_equal(cs_steer_rule(t[1], 2, 0, &value, &mask), -EINVAL);  /* base % 4 */
+	assert_int_equal(cs_steer_rule(t[2], 4, 0, &value, &mask), -EINVAL);  /* base % 8 */
+	assert_int_equal(cs_steer_rule(t[3], 2, 2, &value, &mask), -EINVAL);  /* no lcore 2 */
+	assert_int_equal(cs_steer_rule(t[4], 0, 0, &value, &mask), -EINVAL);
+	assert_int_equal(cs_steer_rule(t[5], 1, 0, &value, &mask), 0); /* one: all ports */
 	assert_int_equal(mask, 0);
+	for (unsigned i = 0; i < 6; i++)
+		free(t[i]);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_layout),
+		cmocka_unit_test(test_table_addresses),
 		cmocka_unit_test(test_alloc_fifo),
 		cmocka_unit_test(test_generation),
 		cmocka_unit_test(test_msg_ring),
 		cmocka_unit_test(test_frame_ring),
 		cmocka_unit_test(test_bot_ring_depth),
 		cmocka_unit_test(test_steer_rule),
+		cmocka_unit_test(test_steer_rule_addresses),
 		cmocka_unit_test(test_steer_rule_refused),
 	};
 
