@@ -167,6 +167,8 @@ struct dp {
 	char cname[48];           /* RTCP CNAME (RFC 3550 6.5.1) */
 	struct dp_stats_file *stats_file; /* shared mapping, stats_size bytes */
 	uint64_t port_stats_tsc;          /* last dp_port_stats_update() copy */
+	struct dp_port_stats port_last;   /* the PMD's counters at that copy */
+	struct dp_port_stats port_base;   /* what the PMD counted before it reset them */
 	size_t stats_size;
 	char stats_path[SHM_PATH_MAX];
 	struct dp_lcore_stats *stats;
@@ -1810,7 +1812,13 @@ void dp_port_stats_update(struct dp *dp, bool force)
 	dp->port_stats_tsc = now;
 	if (rte_eth_stats_get(dp->port, &es) != 0)
 		return;
-#define DP_PORT_COUNTER_COPY(name) __atomic_store_n(&p->name, es.name, __ATOMIC_RELAXED);
+	/* The file's counters only grow: a PMD that starts its own again from zero (net_memif
+	 * when its peer leaves) has what it had counted added back. */
+#define DP_PORT_COUNTER_COPY(name)                                                       \
+	if (es.name < dp->port_last.name)                                                \
+		dp->port_base.name += dp->port_last.name;                                \
+	dp->port_last.name = es.name;                                                    \
+	__atomic_store_n(&p->name, dp->port_base.name + es.name, __ATOMIC_RELAXED);
 	DP_PORT_COUNTER_LIST(DP_PORT_COUNTER_COPY)
 #undef DP_PORT_COUNTER_COPY
 }

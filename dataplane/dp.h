@@ -100,8 +100,9 @@ static inline uint64_t dp_counter(const struct dp_lcore_stats *st, unsigned i)
 
 /*
  * The port's own counters (rte_eth_stats), copied into the stats file about once a
- * second by dp_port_stats_update(). imissed, ierrors and rx_nombuf are packets the
- * NIC or PMD dropped before any lcore saw them.
+ * second by dp_port_stats_update(); they never go back, even when the PMD starts its
+ * own from zero again. imissed, ierrors and rx_nombuf are packets the NIC or PMD
+ * dropped before any lcore saw them.
  */
 #define DP_PORT_COUNTER_LIST(X)                                                  \
 	X(ipackets)                                                              \
