@@ -112,10 +112,14 @@ sipp_load() {
 	bg_pids+=("$sipp_pid")
 }
 
-# pcma_scenario OUT AUDIO HOLD_MS: sipp/uac_pcma_echo.xml streaming the A-law file
-# AUDIO in a call held HOLD_MS, written to OUT.
+# pcma_scenario OUT AUDIO HOLD_MS [ANSWER_IP]: sipp/uac_pcma_echo.xml streaming the
+# A-law file AUDIO in a call held HOLD_MS, written to OUT; the answer's c= address
+# must match the regular expression ANSWER_IP (default: 198.18.1.1, the default
+# config's media address).
 pcma_scenario() {
-	sed "s|@AUDIO@|$2|; s|@HOLD_MS@|$3|" "$top/tests/integration/sipp/uac_pcma_echo.xml" >"$1"
+	local ip=${4:-'198\.18\.1\.1'}
+	sed "s|@AUDIO@|$2|; s|@HOLD_MS@|$3|; s|@ANSWER_IP@|${ip//\\/\\\\}|" \
+		"$top/tests/integration/sipp/uac_pcma_echo.xml" >"$1"
 }
 
 # pcma_call NAME HOLD_MS SIPP_ARG...: a call streaming $tmp/caller.al, held HOLD_MS

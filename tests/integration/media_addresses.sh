@@ -29,13 +29,8 @@ check "the caller resolved it to voxgate's port ($neigh, the port's $mac)" \
 
 # Four concurrent echo calls; the answer's address is logged with its port.
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
-pcma_scenario "$tmp/addrs.xml" "$tmp/caller.al" 4500
-sed -i -e 's|\[media_port\]|[rtpstream_audio_port]|' \
-	-e 's|regexp="c=IN IP4 198\\.18\\.1\\.1" search_in="body" check_it="true" assign_to="c_line"|regexp="c=IN IP4 (198\\.18\\.1\\.[13])\\r" search_in="body" check_it="true" assign_to="c_line,answer_ip"|' \
-	-e 's|<log message="answer_port \[$answer_port\]"/>|<log message="answer [$answer_ip] [$answer_port]"/>|' \
-	"$tmp/addrs.xml"
-grep -q 'assign_to="c_line,answer_ip"' "$tmp/addrs.xml" ||
-	{ not_ok "the scenario's answer check takes the address"; exit 1; }
+pcma_scenario "$tmp/addrs.xml" "$tmp/caller.al" 4500 '198\.18\.1\.[13]'
+sed -i 's|\[media_port\]|[rtpstream_audio_port]|' "$tmp/addrs.xml"
 # In the background, from their own SIP and media ports, so that a fifth call can be
 # placed while they are up (sipp places them within 200 ms; they last 4.5 s).
 capture "$tmp/addrs.pcap"
@@ -51,7 +46,8 @@ check "a fifth call while they are up gets 503 (both addresses full)" \
 wait "$four"
 check "four concurrent calls answered and ended" test $? -eq 0
 capture_stop
-answers=$(sed -n 's/^answer \([0-9.]*\) \([0-9]*\).*/\1:\2/p' "$tmp/addrs.log" | sort | tr '\n' ' ')
+answers=$(sed -n 's/^answer_port \([0-9]*\) answer_ip \([0-9.]*\).*/\2:\1/p' "$tmp/addrs.log" |
+	sort | tr '\n' ' ')
 check "answered on two slots of each address ($answers)" \
 	test "$answers" = "198.18.1.1:10000 198.18.1.1:10002 198.18.1.3:10000 198.18.1.3:10002 "
 for a in $answers; do

@@ -5,9 +5,11 @@
 # (qpairs=2). af_packet takes no rte_flow rules, so voxgate steers in software: the
 # kernel spreads packets over the queues as it likes, packets of a call often arrive
 # at the other lcore, which hands them over through a ring. Calls
-# are pinned by slot (even slots on lcore 0, odd on lcore 1). Checked: four
-# concurrent echo calls each get their own audio back intact; two concurrent calls
-# pressing keys each have every key press reach the bot once; packets did cross
+# are pinned by slot (even slots on lcore 0, odd on lcore 1). voxgate has two media
+# addresses of two call slots each (198.18.1.1 and 198.18.1.3, ports 10000-10003), so
+# four calls take each lcore on each address. Checked: four concurrent echo calls
+# each get their own audio back intact from their address and port; two concurrent
+# calls pressing keys each have every key press reach the bot once; packets did cross
 # between lcores; neither lcore took a page fault; every slot is free afterwards.
 #
 # With VG_MEDIA=tap (flow_tap.sh runs it so, in a virtual machine whose kernel has tc
@@ -20,7 +22,9 @@
 source "$(dirname "$0")/lib.sh"
 
 media=${VG_MEDIA:-af_packet}
-edits=('rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;')
+edits=('rtp_latch = true;' $'rtp_latch = true;\n  idle_sleep_us = 100;'
+	'address = "198.18.1.1/24";' $'address = "198.18.1.1/24";\n  extra_addresses = [ "198.18.1.3" ];'
+	'rtp_ports = "10000-20000";' 'rtp_ports = "10000-10003";' 'max_calls = 1024;' 'max_calls = 4;')
 vdev="--vdev=net_af_packet0,iface=vgm0,qpairs=2"
 if [ "$media" = tap ]; then
 	edits+=('port = "net_af_packet0";' 'port = "net_tap0";')
@@ -36,17 +40,18 @@ for _ in $(seq 300); do grep -q "voxgate accepting calls" "$tmp/voxgate.log" && 
 check "voxgate starts with two dp lcores" grep -q "2 dp lcore(s)" "$tmp/voxgate.log"
 if [ "$media" = tap ]; then
 	# tc flower matches UDP ports only exactly: a rule per RTP and RTCP port
-	check "and steers by the port's flow rules, one per RTP and RTCP port of its 1024 slots" \
-		grep -q "steering by the port's flow rules: 2048 rte_flow rules, one per RTP and RTCP port" \
+	check "and steers by the port's flow rules, one per RTP and RTCP port of its 4 slots" \
+		grep -q "steering by the port's flow rules: 8 rte_flow rules, one per RTP and RTCP port" \
 		"$tmp/voxgate.log"
 	# the tap's rules, as the kernel holds them: flower on the UDP port, skbedit to
 	# the queue
 	ip netns exec "$gw" tc -s filter show dev vgtap0 >"$tmp/tc.out" 2>&1
-	grep -m2 -B1 -A8 "dst_port 10000$" "$tmp/tc.out" | sed 's/^/# /'
+	grep -m2 -B2 -A8 "dst_port 10000$" "$tmp/tc.out" | sed 's/^/# /'
 	q0=$(grep -c "queue_mapping 0" "$tmp/tc.out")
 	q1=$(grep -c "queue_mapping 1" "$tmp/tc.out")
-	check "the kernel holds them: $q0 to queue 0, $q1 to queue 1" \
-		test "$q0" -eq 1024 -a "$q1" -eq 1024
+	n3=$(grep -c "dst_ip 198.18.1.3$" "$tmp/tc.out")
+	check "the kernel holds them: $q0 to queue 0, $q1 to queue 1, $n3 on the second address" \
+		test "$q0" -eq 4 -a "$q1" -eq 4 -a "$n3" -eq 4
 	# the caller's media link reaches the tap over a bridge. net_tap gives the
 	# kernel's side of the tap voxgate's MAC, which a bridge would keep for itself:
 	# the kernel's side gets one of its own.
@@ -64,7 +69,7 @@ fi
 
 # Four concurrent echo calls, each on its own sipp RTP port.
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
-pcma_scenario "$tmp/multi.xml" "$tmp/caller.al" 4500
+pcma_scenario "$tmp/multi.xml" "$tmp/caller.al" 4500 '198\.18\.1\.[13]'
 sed -i 's|\[media_port\]|[rtpstream_audio_port]|' "$tmp/multi.xml"
 flt=$(dp_minflt)
 capture "$tmp/multi.pcap"
@@ -73,15 +78,18 @@ sipp_caller "$tmp/multi.xml" -s echo -key sdp_ip 198.18.1.2 -m 4 -l 4 -r 20 \
 rc=$?
 capture_stop
 check "four concurrent calls answered and ended" test $rc -eq 0
-ports=$(sed -n 's/^answer_port \([0-9]*\).*/\1/p' "$tmp/multi.log" | sort -u | tr '\n' ' ')
-check "on four different RTP ports ($ports)" test "$(wc -w <<<"$ports")" -eq 4
-for port in $ports; do
+answers=$(sed -n 's/^answer_port \([0-9]*\) answer_ip \([0-9.]*\).*/\2:\1/p' "$tmp/multi.log" |
+	sort -u | tr '\n' ' ')
+check "on both ports of both addresses ($answers)" \
+	test "$answers" = "198.18.1.1:10000 198.18.1.1:10002 198.18.1.3:10000 198.18.1.3:10002 "
+for a in $answers; do
+	port=${a#*:}
 	python3 "$top/tests/integration/rtp_audio.py" check "$tmp/multi.pcap" \
-		--file "$tmp/caller.al" --gw 198.18.1.1 --caller 198.18.1.2 --delay-ms 500 \
+		--file "$tmp/caller.al" --gw "${a%:*}" --caller 198.18.1.2 --delay-ms 500 \
 		--gw-port "$port" --pace-p99-ms 15 >"$tmp/check.out" 2>&1
 	rc=$?
 	sed 's/^/# /' "$tmp/check.out"
-	check "call on port $port (lcore $(( (port - 10000) / 2 % 2 ))) got its own audio back intact" \
+	check "call on $a (lcore $(( (port - 10000) / 2 % 2 ))) got its own audio back intact" \
 		test $rc -eq 0
 done
 
@@ -112,5 +120,5 @@ else
 fi
 check "both lcores carried calls" \
 	bash -c '[ "$(grep -Ec "calls_started=[1-9]" <<<"$1")" -eq 2 ]' _ "$stats"
-check "every slot is free again" grep -q "ended 6 active 0; .* slots free 1024/1024" <<<"$stats"
+check "every slot is free again" grep -q "ended 6 active 0; .* slots free 4/4" <<<"$stats"
 check "voxgate stops cleanly" vg_stop
