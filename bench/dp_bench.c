@@ -52,8 +52,9 @@
  * stolen by the host, `lost` (packets and frames dropped anywhere) and `carried 1`
  * when every lcore kept every call at 50 packets/s with no gap and no drop. The EAL
  * arguments by default put the main lcore on CPU 0 and dp lcore i on CPU (i + 1) %
- * the CPUs (lcore 0 on CPU 1). It uses one media address, which has the ports of
- * 32,255 calls (RTP and RTCP from 1024): the most here.
+ * the CPUs (lcore 0 on CPU 1). One media address (198.18.1.1) has the ports of up to
+ * 32,000 calls here (RTP and RTCP from 1024); more calls take a second (198.18.1.3),
+ * as dataplane.extra_addresses gives them, up to 64,000.
  * With --nap US a dp lcore with nothing to do sleeps US µs (dataplane.idle_sleep_us;
  * 0, busy polling, by default, as in voxgate's default config): a lcore that shares
  * its CPU with the bot worker must, or the scheduler gives the worker its CPU only
@@ -96,7 +97,8 @@
 #define PAYLOAD 160
 #define RTP_BASE 10000
 #define LOOP_RTP_BASE 1024
-#define LOOP_MAX_CALLS 32000
+#define LOOP_PER_ADDR 32000 /* calls on one media address (ports 1024-65023) */
+#define LOOP_MAX_CALLS (2 * LOOP_PER_ADDR)
 #define LOOP_RING 16384 /* packets: as deep as the memif rings of bench/run.sh */
 #define CALLER_BASE 20000
 
@@ -120,6 +122,7 @@ struct bench {
 	unsigned lcores;      /* dp lcores: K with --loop, else 1 */
 	unsigned nap;         /* --nap US: dataplane.idle_sleep_us (0: busy polling) */
 	uint16_t rtp_base;
+	unsigned per_addr;    /* calls on one media address */
 	struct srtp_call *gen_srtp; /* per call: the generator's side of its SRTP */
 	uint64_t srtp_heap;   /* heap taken while the calls were set up (libsrtp2's) */
 	uint64_t bad_echo;    /* packets back that did not unprotect */
@@ -144,10 +147,11 @@ static void bench_cfg(struct bench *b)
 	c->log_level = LOG_WARN;
 	snprintf(c->dp.port, sizeof(c->dp.port), "vg_bench");
 	c->dp.addrs[0] = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 1));
-	c->dp.n_addrs = 1;
+	c->dp.addrs[1] = rte_cpu_to_be_32(RTE_IPV4(198, 18, 1, 3));
+	c->dp.n_addrs = (b->calls + b->per_addr - 1) / b->per_addr;
 	c->dp.prefix = 24;
 	c->dp.rtp_min = b->rtp_base;
-	c->dp.rtp_max = (uint16_t)(b->rtp_base + 2 * b->calls + 1);
+	c->dp.rtp_max = (uint16_t)(b->rtp_base + 2 * b->per_addr - 1);
 	c->dp.max_calls = b->calls;
 	c->dp.burst = 32;
 	c->dp.mbufs = 4 * b->calls + 16383;
@@ -192,7 +196,7 @@ static void bench_calls(struct bench *b)
 		md = &cs_slot(b->table, (uint32_t)slot)->media;
 		if (b->loop) { /* the call's peer is itself */
 			md->remote_ip = md->local_ip;
-			md->remote_port = (uint16_t)(b->rtp_base + 2 * slot);
+			md->remote_port = md->rtp_port;
 			/* call i starts i/N into a second: its slot's phase in the 20 ms */
 			while (rte_rdtsc() < start + b->hz * i / b->calls)
 				rte_pause();
@@ -606,9 +610,10 @@ int main(int argc, char **argv)
 	}
 	if (b.calls < 1 || b.calls > (b.loop ? LOOP_MAX_CALLS : 30000) || b.seconds < 1 ||
 	    b.loop > RING_MAX_LCORES || (b.loop && (b.srtp || b.ws)) || b.nap > 1000)
-		die("--calls 1..30000 (--loop: 1..32000), --seconds >= 1, --loop 1..16, "
+		die("--calls 1..30000 (--loop: 1..64000), --seconds >= 1, --loop 1..16, "
 		    "--loop without --srtp and --ws, --nap 0..1000", EINVAL);
 	b.rtp_base = b.loop ? LOOP_RTP_BASE : RTP_BASE;
+	b.per_addr = b.calls < LOOP_PER_ADDR ? b.calls : LOOP_PER_ADDR;
 	if (rte_eal_init(eal_argc, eal) < 0)
 		die("EAL", rte_errno);
 	b.hz = rte_get_tsc_hz();
@@ -651,7 +656,8 @@ int main(int argc, char **argv)
 	b.table = rte_zmalloc("bench_calls", cs_table_size(b.calls), 64);
 	if (!b.table)
 		die("memory", ENOMEM);
-	if ((rc = cs_table_init(b.table, b.calls, b.rtp_base, b.calls, b.cfg.dp.addrs, 1)) ||
+	if ((rc = cs_table_init(b.table, b.calls, b.rtp_base, b.per_addr, b.cfg.dp.addrs,
+				b.cfg.dp.n_addrs)) ||
 	    (rc = cs_pool_init(&b.pool, b.table)) ||
 	    (rc = ring_set_create_for(&b.rings, b.lcores, 1, b.calls, b.cfg.bots.ring_ms, 0)) ||
 	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, b.lcores)) ||

@@ -10,11 +10,12 @@
 # no copy in the port. The calls are set up through the control path (call table,
 # rings), not signaling. Three parts:
 # 1. one dp lcore on CPU 1, busy polling as in the default config, the bot worker alone
-#    on CPU 0: N from 16,000 to 32,000 (the ports of one address), 10 s each, until a
-#    step does not carry every call, then SECONDS at the largest that did;
+#    on CPU 0: N from 16,000 to 40,000 (past 32,000 the calls take a second media
+#    address), 10 s each, until a step does not carry every call, then SECONDS at the
+#    largest that did;
 # 2. two dp lcores, the second on CPU 0 beside the bot worker, both napping 50 µs when
 #    idle (dataplane.idle_sleep_us: the lcore on CPU 0 must, for the worker): N from
-#    12,000 to 32,000, as part 1;
+#    12,000 to 40,000, as part 1;
 # 3. what a second lcore costs: one lcore with 8,000 calls against two with 16,000,
 #    back to back, three rounds, both napping as in part 2.
 # A step carries its calls when every lcore received 50 RTP packets a second of each
@@ -58,7 +59,7 @@ lp_row() {
 		"$(p99 lcore0_due_to_out "$f") µs | $(p99 in_to_bot "$f") µs |" \
 		"$(p99 lcore0_bot_to_dp "$f") µs | $(val lcore0_drops "$f") |"
 }
-ramp one lp_one lp_ok lp_row 16000 20000 24000 28000 32000
+ramp one lp_one lp_ok lp_row 16000 20000 24000 28000 32000 36000 40000
 if [ "$best" != 0 ]; then
 	lp_row "**$best, ${secs} s**" "$final"
 	echo
@@ -88,7 +89,7 @@ lp_row2() {
 		"$(p99 lcore0_bot_to_dp "$f") / $(p99 lcore1_bot_to_dp "$f") µs | $(val lost "$f") |"
 }
 lp_two() { lp_run 2 50 "$1" "$2"; }
-ramp two lp_two lp_ok lp_row2 12000 16000 20000 24000 28000 32000
+ramp two lp_two lp_ok lp_row2 12000 16000 20000 24000 28000 32000 36000 40000
 if [ "$best" != 0 ]; then
 	lp_row2 "**$best, ${secs} s**" "$final"
 else
