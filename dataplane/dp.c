@@ -1432,11 +1432,11 @@ static int dp_flow_rule(struct dp *dp, uint32_t ip, uint16_t value, uint16_t mas
 /* Steer each call's packets to its lcore's RX queue with rte_flow, on our address and
  * the UDP destination port: one masked rule per lcore and media address
  * (cs_steer_rule()), or, on a port that matches ports only exactly (net_tap: tc
- * flower), one rule per RTP and per RTCP port of every slot. Packets no rule takes (ARP, ICMP, strays) go where
- * the port puts them. Returns 0 with the rules in place and `msg` saying which, or
- * -errno with why in `msg` (the ports do not line up, the PMD has no flow rules or
- * refuses these): the lcores then hand each other's packets over rings, and do for
- * any packet on a queue not its own. */
+ * flower), one rule per RTP and per RTCP port of every slot. Packets no rule takes
+ * (ARP, ICMP, strays) go where the port puts them. Returns 0 with the rules in place
+ * and `msg` saying which, or -errno with why in `msg` (the ports do not line up, the
+ * PMD has no flow rules or refuses these): the lcores then hand each other's packets
+ * over rings, and do for any packet on a queue not its own. */
 static int dp_flow_steer(struct dp *dp, char *msg, size_t msg_size)
 {
 	const struct cs_table *t = dp->calls;

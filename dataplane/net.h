@@ -67,9 +67,9 @@ const struct rte_ether_addr *net_arp_lookup(struct net_arp *a, const struct net_
 /*
  * Handle an ARP packet in m (data starts at the Ethernet header). The sender is
  * learned when it is on-link (RFC 826 merge). A request for one of our addresses
- * becomes the reply, in place: returns DP_DROP_NONE with *reply true, and the caller sends m. A
- * reply addressed to us returns DP_DROP_NONE with *reply false (learned; the caller
- * frees m). Anything else returns the reason to drop it.
+ * becomes the reply, in place: returns DP_DROP_NONE with *reply true, and the caller
+ * sends m. A reply addressed to us returns DP_DROP_NONE with *reply false (learned;
+ * the caller frees m). Anything else returns the reason to drop it.
  */
 enum dp_drop net_arp_input(struct net_arp *a, const struct net_if *nif,
 			   struct rte_mbuf *m, bool *reply);

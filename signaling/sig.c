@@ -535,7 +535,8 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 
 	c->sdp_version = 1;
 	n = sdp_answer_format(c->answer, sizeof(c->answer), &c->sdp,
-			      s->media_ip[c->slot / s->calls->per_addr], md->rtp_port, (uint64_t)c->t_invite.tv_sec, c->sdp_version);
+			      s->media_ip[c->slot / s->calls->per_addr], md->rtp_port,
+			      (uint64_t)c->t_invite.tv_sec, c->sdp_version);
 	if (n < 0) {
 		log_err("sig", "call %s: answer SDP does not fit: 500", md->call_id);
 		nua_respond(c->nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
