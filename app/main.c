@@ -7,8 +7,8 @@
  * initialises DPDK with the configured EAL arguments (or those after "--"), builds
  * the shared call table and rings, then the dataplane on every EAL worker lcore, the
  * bot workers and the signaling user agent, which runs on the main lcore until
- * SIGINT or SIGTERM. SIGUSR1 prints the counters. --check stops after the
- * configuration has been validated.
+ * SIGINT or SIGTERM. SIGUSR1 prints the counters; SIGHUP opens the CDR file again.
+ * --check stops after the configuration has been validated.
  */
 #include <errno.h>
 #include <signal.h>
@@ -45,11 +45,14 @@ struct app {
 
 static struct sig *app_sig;           /* for the signal handler only */
 static volatile sig_atomic_t app_dump; /* SIGUSR1 seen */
+static volatile sig_atomic_t app_reopen; /* SIGHUP seen */
 
 static void app_on_signal(int signo)
 {
 	if (signo == SIGUSR1)
 		app_dump = 1;
+	else if (signo == SIGHUP)
+		app_reopen = 1;
 	else if (app_sig)
 		sig_request_stop(app_sig);
 }
@@ -90,15 +93,18 @@ static int app_check_jemalloc(void)
 static void app_print_counters(const struct app *a)
 {
 	const struct sig_stats *ss = sig_stats(a->sig);
+	const struct cdr *cdr = sig_cdr_stats(a->sig);
 
 	log_info("stats", "sip: invites %llu answered %llu ended %llu active %llu; rejected "
-		 "403 %llu 404 %llu 488 %llu 503 %llu; slots free %u/%u; dropped %llu",
+		 "403 %llu 404 %llu 488 %llu 503 %llu; slots free %u/%u; dropped %llu; "
+		 "cdrs %llu (lost %llu)",
 		 (unsigned long long)ss->invites, (unsigned long long)ss->answered,
 		 (unsigned long long)ss->ended, (unsigned long long)ss->calls_active,
 		 (unsigned long long)ss->rejected_403, (unsigned long long)ss->rejected_404,
 		 (unsigned long long)ss->rejected_488, (unsigned long long)ss->rejected_503,
 		 sig_free_slots(a->sig), a->calls->n_slots,
-		 (unsigned long long)sig_dropped(a->sig));
+		 (unsigned long long)sig_dropped(a->sig), (unsigned long long)cdr->written,
+		 (unsigned long long)cdr->failed);
 	{
 		const struct dp_port_stats *p = dp_port_stats(a->dp);
 
@@ -150,6 +156,10 @@ static void app_poll(void *arg)
 	struct app *a = arg;
 
 	dp_port_stats_update(a->dp, false);
+	if (app_reopen) {
+		app_reopen = 0;
+		sig_cdr_reopen(a->sig);
+	}
 	if (app_dump) {
 		app_dump = 0;
 		app_print_counters(arg);
@@ -306,6 +316,7 @@ int main(int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGUSR1, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 		sig_on_poll(a.sig, app_poll, &a);
 		log_info("app", "voxgate accepting calls");
 		sig_run(a.sig);

@@ -181,6 +181,7 @@ struct cfg {
 					   * sofia-sip's default */
 		uint8_t unlisted_source;  /* enum cfg_unlisted */
 		uint32_t min_se;          /* RFC 4028 Min-SE, seconds */
+		char cdr_file[256];       /* one JSON line per ended call; "" for none */
 	} sig;
 
 	struct {

@@ -33,6 +33,7 @@
 #include <sofia-sip/tport_tag.h>
 
 #include "app/log.h"
+#include "signaling/cdr.h"
 #include "signaling/ctx.h"
 #include "signaling/sdp_offer.h"
 #include "signaling/srcfilter.h"
@@ -65,6 +66,7 @@ struct sig_call {
 	char contact[CFG_NAME_MAX + 48]; /* our Contact when nua's would be wrong, or "" */
 	char answer[SIG_SDP_MAX];
 	struct timespec t_invite, t_answer;
+	const char *end;       /* why it ended, for its CDR: the first cause seen */
 };
 
 struct sig_ua {
@@ -91,6 +93,7 @@ struct sig {
 	double cps_tokens;                    /* max_cps token bucket */
 	struct timespec cps_at;               /* when the bucket was last filled */
 	char media_ip[CS_MAX_ADDRS][INET_ADDRSTRLEN]; /* the call table's addresses */
+	struct cdr cdr;                       /* signaling.cdr_file; fd -1: none */
 	void (*on_poll)(void *arg);
 	void *on_poll_arg;
 	volatile int stop_requested;
@@ -115,6 +118,50 @@ static const char *sig_call_id(const struct sig *s, const struct sig_call *c)
 
 /* ---- call end ---- */
 
+/* Note why the call ends (its CDR's "end"); the first cause stands. */
+static void sig_end_why(struct sig_call *c, const char *why)
+{
+	if (!c->end)
+		c->end = why;
+}
+
+/* Append the call's CDR (signaling.cdr_file); its figures are final. */
+static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timespec *now)
+{
+	const struct cs_slot *slot = cs_slot(s->calls, c->slot);
+	struct timespec wall;
+	struct cdr_call r = {
+		.context = cs_ctx(s->calls, c->slot),
+		.agent = s->cfg->bots.agents[slot->media.agent].id,
+		.answer_s = -1,
+		.end = c->end ? c->end : "other",
+		.media = &slot->media,
+		.dp = &slot->dp,
+	};
+	double ago;
+	int rc;
+
+	if (s->cdr.fd < 0 && !s->cdr.path[0])
+		return;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	ago = sig_elapsed(&c->t_invite, now);
+	r.start.tv_sec = wall.tv_sec - (time_t)ago;
+	r.start.tv_nsec = wall.tv_nsec - (long)((ago - (double)(time_t)ago) * 1e9);
+	if (r.start.tv_nsec < 0) {
+		r.start.tv_sec--;
+		r.start.tv_nsec += 1000000000L;
+	}
+	if (c->t_answer.tv_sec || c->t_answer.tv_nsec) {
+		r.answer_s = sig_elapsed(&c->t_invite, &c->t_answer);
+		r.duration_s = sig_elapsed(&c->t_answer, now);
+	}
+	rc = cdr_write(&s->cdr, &r);
+	if (rc)
+		log_err("sig", "call %s: CDR not written to %s: %s (%llu lost so far)",
+			slot->media.call_id, s->cdr.path, strerror(-rc),
+			(unsigned long long)s->cdr.failed);
+}
+
 /* Return the slot once dp and bot have both let go of it. */
 static void sig_call_release(struct sig *s, struct sig_call *c)
 {
@@ -131,6 +178,7 @@ static void sig_call_release(struct sig *s, struct sig_call *c)
 		 (unsigned long long)d->rx_dropped, d->rx_lost, d->rx_jitter_ms,
 		 (unsigned long long)d->tx_packets, (unsigned long long)d->tx_silence,
 		 d->peer_lost, d->peer_jitter_ms, d->rtt_ms, d->rtcp_rx, d->rtcp_tx);
+	sig_cdr(s, c, &now);
 	cs_free(&s->pool, c->slot);
 	s->trunk_calls[c->trunk]--;
 	explicit_bzero(c, sizeof(*c)); /* its SDP and answer hold the SRTP keys */
@@ -495,6 +543,7 @@ static void sig_session_expired(su_root_magic_t *magic, su_timer_t *t, su_timer_
 	(void)t;
 	log_warn("sig", "call %s: session timer expired: the caller did not refresh within "
 		 "%u s: BYE", sig_call_id(s, c), c->session_expires);
+	sig_end_why(c, "session_expired");
 	sig_hangup(s, c, 0, NULL);
 }
 
@@ -539,6 +588,7 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 			      (uint64_t)c->t_invite.tv_sec, c->sdp_version);
 	if (n < 0) {
 		log_err("sig", "call %s: answer SDP does not fit: 500", md->call_id);
+		sig_end_why(c, "error");
 		nua_respond(c->nh, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
 		sig_call_end(s, c);
 		return;
@@ -758,6 +808,7 @@ static void sig_event_msg(struct sig *s, const struct vg_msg *m)
 		c->update_pending = 0;
 		log_err("sig", "call %s: the dataplane could not set up its SRTP (%s): the "
 			"call ends", sig_call_id(s, c), strerror(m->arg));
+		sig_end_why(c, "error");
 		sig_hangup(s, c, SIP_500_INTERNAL_SERVER_ERROR);
 		break;
 	case VG_MSG_CALL_STOPPED:
@@ -794,10 +845,12 @@ static void sig_event_msg(struct sig *s, const struct vg_msg *m)
 	}
 	case VG_MSG_BOT_HANGUP:
 		log_info("sig", "call %s: the bot hangs up", sig_call_id(s, c));
+		sig_end_why(c, "bot_hangup");
 		sig_hangup(s, c, SIP_480_TEMPORARILY_UNAVAILABLE);
 		break;
 	case VG_MSG_RTP_TIMEOUT:
 		log_info("sig", "call %s: no RTP from the peer: BYE", sig_call_id(s, c));
+		sig_end_why(c, "rtp_timeout");
 		sig_hangup(s, c, SIP_408_REQUEST_TIMEOUT);
 		break;
 	default:
@@ -868,12 +921,16 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 			sig_call_end(s, c);
 		break;
 	case nua_i_bye:
-		if (c)
+		if (c) {
 			log_info("sig", "call %s: BYE from the peer", sig_call_id(s, c));
+			sig_end_why(c, "caller_bye");
+		}
 		break;
 	case nua_i_cancel:
-		if (c)
+		if (c) {
 			log_info("sig", "call %s: CANCEL from the peer", sig_call_id(s, c));
+			sig_end_why(c, "caller_cancel");
+		}
 		break;
 	case nua_r_shutdown:
 		if (status >= 200) {
@@ -911,6 +968,8 @@ static void sig_shutdown_step(struct sig *s)
 		log_info("sig", "stopping: ending %llu call(s)",
 			 (unsigned long long)s->st.calls_active);
 		for (uint32_t i = 0; i < s->calls->n_slots; i++) {
+			if (s->call[i].state != SC_FREE)
+				sig_end_why(&s->call[i], "shutdown");
 			if (s->call[i].state == SC_ANSWERED && s->call[i].nh)
 				nua_bye(s->call[i].nh, TAG_END());
 			else if (s->call[i].state == SC_STARTING && s->call[i].nh)
@@ -1077,6 +1136,7 @@ int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 
 	if (!s)
 		return -ENOMEM;
+	s->cdr.fd = -1;
 	s->cfg = cfg;
 	s->calls = calls;
 	s->rings = rings;
@@ -1097,6 +1157,16 @@ int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 	if (!s->root) {
 		rc = -ENOMEM;
 		goto fail;
+	}
+	if (cfg->sig.cdr_file[0]) {
+		rc = cdr_open(&s->cdr, cfg->sig.cdr_file);
+		if (rc) {
+			log_err("sig", "signaling.cdr_file %s: %s", cfg->sig.cdr_file,
+				strerror(-rc));
+			goto fail;
+		}
+		log_info("sig", "CDRs to %s (one JSON line per call; SIGHUP opens it again)",
+			 cfg->sig.cdr_file);
 	}
 	rc = sig_listen(s, cfg);
 	if (!rc && cfg->sig.unlisted_source == CFG_UNLISTED_DROP)
@@ -1137,11 +1207,31 @@ void sig_destroy(struct sig *s)
 	if (s->root)
 		su_root_destroy(s->root);
 	cs_pool_fini(&s->pool);
+	cdr_close(&s->cdr);
 	free(s->call);
 	su_home_deinit(s->home);
 	if (s->su_ready)
 		su_deinit();
 	free(s);
+}
+
+void sig_cdr_reopen(struct sig *s)
+{
+	int rc;
+
+	if (!s->cdr.path[0])
+		return;
+	rc = cdr_reopen(&s->cdr);
+	if (rc)
+		log_err("sig", "signaling.cdr_file %s: %s: CDRs are lost until it opens",
+			s->cdr.path, strerror(-rc));
+	else
+		log_info("sig", "CDR file %s opened again", s->cdr.path);
+}
+
+const struct cdr *sig_cdr_stats(const struct sig *s)
+{
+	return &s->cdr;
 }
 
 void sig_on_poll(struct sig *s, void (*fn)(void *arg), void *arg)

@@ -17,6 +17,7 @@
 #include "config/cfg.h"
 #include "shared/cs.h"
 #include "shared/ring.h"
+#include "signaling/cdr.h"
 
 /* Counters of the signaling thread. W: signaling. */
 struct sig_stats {
@@ -54,6 +55,13 @@ void sig_destroy(struct sig *s);
 /* Call fn(arg) from the signaling thread at every poll (every few milliseconds),
  * e.g. to print counters on request. */
 void sig_on_poll(struct sig *s, void (*fn)(void *arg), void *arg);
+
+/* Open signaling.cdr_file again (after log rotation moved it away); on the signaling
+ * thread (e.g. from the poll callback on SIGHUP). Failures are logged. */
+void sig_cdr_reopen(struct sig *s);
+
+/* The CDR file's counters (records written and lost). */
+const struct cdr *sig_cdr_stats(const struct sig *s);
 
 /* Free call slots (slots not held by signaling, a dp lcore or a bot worker). */
 uint32_t sig_free_slots(const struct sig *s);
