@@ -125,17 +125,19 @@ static void sig_end_why(struct sig_call *c, const char *why)
 		c->end = why;
 }
 
-/* Append the call's CDR (signaling.cdr_file); its figures are final. */
+/* Append the call's CDR (signaling.cdr_file); its figures are final. Its media are
+ * the last agreed (a re-INVITE may have moved them), without keys. */
 static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timespec *now)
 {
 	const struct cs_slot *slot = cs_slot(s->calls, c->slot);
+	struct cs_media media;
 	struct timespec wall;
 	struct cdr_call r = {
 		.context = cs_ctx(s->calls, c->slot),
 		.agent = s->cfg->bots.agents[slot->media.agent].id,
 		.answer_s = -1,
 		.end = c->end ? c->end : "other",
-		.media = &slot->media,
+		.media = &media,
 		.dp = &slot->dp,
 	};
 	double ago;
@@ -143,6 +145,12 @@ static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timesp
 
 	if (s->cdr.fd < 0 && !s->cdr.path[0])
 		return;
+	media = slot->media;
+	explicit_bzero(&media.srtp, sizeof(media.srtp));
+	media.srtp.suite = c->sdp.srtp.suite;
+	media.remote_ip = c->sdp.remote_ip;
+	media.remote_port = c->sdp.remote_port;
+	media.law = c->sdp.law;
 	clock_gettime(CLOCK_REALTIME, &wall);
 	ago = sig_elapsed(&c->t_invite, now);
 	r.start.tv_sec = wall.tv_sec - (time_t)ago;

@@ -5,6 +5,7 @@
 #   - resume with the media moved to another port: answered sendrecv, and RTP goes
 #     to the new port
 #   - the same with UPDATE (RFC 3311) in place of the re-INVITEs
+#   - the call's CDR names the media it ended with (port 6300), not the first offer's
 source "$(dirname "$0")/lib.sh"
 
 # moved PCAP: RTP went to 6000, none during the hold, then to 6300
@@ -27,13 +28,20 @@ PY
 	return $rc
 }
 
+conf_edit 'retry_after = 5;' "retry_after = 5;
+  cdr_file = \"$tmp/cdr.jsonl\";"
 net_up
-vg_start || { not_ok "voxgate starts"; exit 1; }
+vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 capture "$tmp/hold.pcap"
 check "hold and resume by re-INVITE: 200 recvonly (version 2), then 200 sendrecv (version 3)" \
 	sipp_caller "$top/tests/integration/sipp/uac_hold.xml" -s echo
 capture_stop
 check "RTP to port 6000, none during the hold, then to the new port 6300" moved "$tmp/hold.pcap"
+sleep 0.3
+sed 's/^/# cdr: /' "$tmp/cdr.jsonl"
+check "its CDR names the media it ended with (198.18.1.2:6300, PCMA)" \
+	python3 -c 'import json, sys; m = json.loads(open(sys.argv[1]).readline())["media"];
+sys.exit(0 if m["remote"] == "198.18.1.2:6300" and m["codec"] == "PCMA" else 1)' "$tmp/cdr.jsonl"
 
 # The same two offers in UPDATEs (no ACK follows an UPDATE).
 python3 - "$top/tests/integration/sipp/uac_hold.xml" "$tmp/update.xml" <<'PY'
