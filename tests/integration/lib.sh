@@ -122,6 +122,34 @@ pcma_scenario() {
 		"$top/tests/integration/sipp/uac_pcma_echo.xml" >"$1"
 }
 
+# concurrent_scenario OUT: 3 s of A-law in $tmp/caller.al and a scenario (OUT) for
+# several concurrent echo calls, each streaming it from its own RTP port, held 4.5 s,
+# answered on 198.18.1.1 or 198.18.1.3.
+concurrent_scenario() {
+	python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
+	pcma_scenario "$1" "$tmp/caller.al" 4500 '198\.18\.1\.[13]'
+	sed -i 's|\[media_port\]|[rtpstream_audio_port]|' "$1"
+}
+
+# answers LOG: the media address:port of each answer in sipp's log LOG (sorted, each
+# followed by a space).
+answers() {
+	sed -n 's/^answer_port \([0-9]*\) answer_ip \([0-9.]*\).*/\2:\1/p' "$1" | sort | tr '\n' ' '
+}
+
+# echo_intact PCAP ADDRESS:PORT: the call answered on ADDRESS:PORT, captured in PCAP,
+# got $tmp/caller.al back intact from there (rtp_audio.py, echo 500 ms late, pace
+# p99 under 15 ms); its figures as TAP comments.
+echo_intact() {
+	local rc
+	python3 "$top/tests/integration/rtp_audio.py" check "$1" --file "$tmp/caller.al" \
+		--gw "${2%:*}" --caller 198.18.1.2 --delay-ms 500 --gw-port "${2#*:}" \
+		--pace-p99-ms 15 >"$tmp/check.out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/check.out"
+	return $rc
+}
+
 # pcma_call NAME HOLD_MS SIPP_ARG...: a call streaming $tmp/caller.al, held HOLD_MS
 # (scenario $tmp/NAME.xml), placed by sipp_caller with SIPP_ARGs (-s USER ...), the
 # caller's side captured in $tmp/NAME.pcap. Returns sipp's status.
