@@ -169,10 +169,16 @@ size_t cs_table_size(uint32_t n);
 int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base, uint32_t per_addr,
 		  const uint32_t *addr, unsigned n_addrs);
 
-/* Media address (network order) and RTP port of slot idx; idx < t->n_slots. */
+/* Index in t->addr, media address (network order) and RTP port of slot idx;
+ * idx < t->n_slots. */
+static inline unsigned cs_slot_addr(const struct cs_table *t, uint32_t idx)
+{
+	return idx / t->per_addr;
+}
+
 static inline uint32_t cs_slot_ip(const struct cs_table *t, uint32_t idx)
 {
-	return t->addr[idx / t->per_addr];
+	return t->addr[cs_slot_addr(t, idx)];
 }
 
 static inline uint16_t cs_slot_port(const struct cs_table *t, uint32_t idx)

@@ -143,7 +143,7 @@ static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timesp
 	double ago;
 	int rc;
 
-	if (s->cdr.fd < 0 && !s->cdr.path[0])
+	if (!s->cdr.path[0]) /* no signaling.cdr_file */
 		return;
 	media = slot->media;
 	explicit_bzero(&media.srtp, sizeof(media.srtp));
@@ -592,7 +592,7 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 
 	c->sdp_version = 1;
 	n = sdp_answer_format(c->answer, sizeof(c->answer), &c->sdp,
-			      s->media_ip[c->slot / s->calls->per_addr], md->rtp_port,
+			      s->media_ip[cs_slot_addr(s->calls, c->slot)], md->rtp_port,
 			      (uint64_t)c->t_invite.tv_sec, c->sdp_version);
 	if (n < 0) {
 		log_err("sig", "call %s: answer SDP does not fit: 500", md->call_id);
@@ -732,7 +732,7 @@ static void sig_reinvite(struct sig *s, struct sig_call *c, nua_handle_t *nh,
 		return;
 	}
 	n = sdp_answer_format(answer, sizeof(answer), &ch,
-			      s->media_ip[c->slot / s->calls->per_addr], slot->media.rtp_port,
+			      s->media_ip[cs_slot_addr(s->calls, c->slot)], slot->media.rtp_port,
 			      (uint64_t)c->t_invite.tv_sec, c->sdp_version + 1);
 	if (n < 0) {
 		explicit_bzero(&ch, sizeof(ch));
