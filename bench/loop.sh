@@ -45,6 +45,17 @@ lp_run() {
 lp_one() { lp_run 1 0 "$1" "$2"; }
 lp_ok() { [ "$(val carried "$1")" = 1 ]; }
 p99() { val "$1_us_p99" "$2"; }
+# lp_final ROW: after a ramp, ROW's line of its SECONDS run, or that no step carried
+# (then fails)
+lp_final() {
+	if [ "$best" != 0 ]; then
+		$1 "**$best, ${secs} s**" "$final"
+		return 0
+	fi
+	echo
+	echo "no step carried every call"
+	return 1
+}
 
 echo "## One dp lcore on CPU 1, the bot worker on CPU 0 (busy polling)"
 echo
@@ -60,16 +71,12 @@ lp_row() {
 		"$(p99 lcore0_bot_to_dp "$f") µs | $(val lcore0_drops "$f") |"
 }
 ramp one lp_one lp_ok lp_row 16000 20000 24000 28000 32000 36000 40000
-if [ "$best" != 0 ]; then
-	lp_row "**$best, ${secs} s**" "$final"
+if lp_final lp_row; then
 	echo
 	echo "p50/p99/p99.9 at $best calls over ${secs} s (µs): in -> ring" \
 		"$(lat lcore0_in_to_ring "$final"), due -> served $(lat lcore0_due_to_out "$final")," \
 		"in -> bot worker $(lat in_to_bot "$final"), bot frame -> dp" \
 		"$(lat lcore0_bot_to_dp "$final"); CPU 1 stolen $(val steal_percent_cpu1 "$final")%"
-else
-	echo
-	echo "no step carried every call"
 fi
 
 echo
@@ -90,12 +97,7 @@ lp_row2() {
 }
 lp_two() { lp_run 2 50 "$1" "$2"; }
 ramp two lp_two lp_ok lp_row2 12000 16000 20000 24000 28000 32000 36000 40000
-if [ "$best" != 0 ]; then
-	lp_row2 "**$best, ${secs} s**" "$final"
-else
-	echo
-	echo "no step carried every call"
-fi
+lp_final lp_row2 || true
 
 echo
 echo "## A second dp lcore: one with 8,000 calls, two with 16,000 (idle nap 50 µs)"
