@@ -2,7 +2,7 @@
  * dp_bench: capacity and latency of voxgate's dataplane, in one process.
  *
  *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--ws URL]
- *            [--loop K [--nap US]] [EAL arguments after --]
+ *            [--loop K [--nap US] [--paired]] [EAL arguments after --]
  *
  * What runs is voxgate's own code: one dp lcore (dataplane/dp.c, the packet path,
  * G.711 both ways, the playout timer wheel), one bot worker with the built-in echo bot
@@ -59,9 +59,16 @@
  * 0, busy polling, by default, as in voxgate's default config): a lcore that shares
  * its CPU with the bot worker must, or the scheduler gives the worker its CPU only
  * in slices of milliseconds.
+ * With --paired there are K bot workers, not one: worker i takes the calls of dp lcore
+ * i and runs on that lcore's CPU, so every CPU carries the whole path of its calls
+ * (packets, decode, the echo bot, encode) and K CPUs do K times one CPU's work: how
+ * the calls a machine carries grow with its cores, where the machine has no core for
+ * the bot worker beside each dp lcore's. Printed per lcore then too: its worker's CPU
+ * and the cycles per packet of both threads together (their CPU time).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +128,9 @@ struct bench {
 	unsigned loop;        /* --loop K: dp lcores, each call looped back to itself */
 	unsigned lcores;      /* dp lcores: K with --loop, else 1 */
 	unsigned nap;         /* --nap US: dataplane.idle_sleep_us (0: busy polling) */
+	bool paired;          /* --paired: a bot worker per dp lcore, on its CPU */
+	unsigned workers;     /* bot workers: K with --paired, else 1 */
+	unsigned lcore_id[RING_MAX_LCORES]; /* the EAL lcore each dp lcore runs on */
 	uint16_t rtp_base;
 	unsigned per_addr;    /* calls on one media address */
 	struct srtp_call *gen_srtp; /* per call: the generator's side of its SRTP */
@@ -159,7 +169,7 @@ static void bench_cfg(struct bench *b)
 	c->dp.playout_ms = 200;
 	c->dp.reorder_window = 1;
 	c->dp.rtp_latch = true;
-	c->bots.workers = 1;
+	c->bots.workers = b->workers;
 	c->bots.ring_ms = 200;
 	c->bots.n_agents = 1;
 	snprintf(c->bots.agents[0].id, sizeof(c->bots.agents[0].id), "echo");
@@ -176,6 +186,21 @@ static void bench_cfg(struct bench *b)
 		c->dp.idle_sleep_us = 20;
 		snprintf(c->bots.agents[0].account_sid, sizeof(c->bots.agents[0].account_sid),
 			 "AC0");
+	}
+}
+
+/* --paired: bot worker i onto the CPUs of dp lcore i. */
+static void bench_pair(struct bench *b)
+{
+	struct proc_task t[RING_MAX_LCORES];
+
+	if (proc_tasks("self", "vg-bot", t, b->workers) != b->workers)
+		die("the bot workers' threads in /proc", ENOENT);
+	for (unsigned w = 0; w < b->workers; w++) {
+		rte_cpuset_t cpus = rte_lcore_cpuset(b->lcore_id[w]);
+
+		if (sched_setaffinity(t[w].tid, sizeof(cpus), &cpus) != 0)
+			die("a bot worker onto its dp lcore's CPU", errno);
 	}
 }
 
@@ -209,7 +234,7 @@ static void bench_calls(struct bench *b)
 		md->dtmf_pt = CS_NO_PT;
 		md->dir = CS_DIR_SENDRECV;
 		md->lcore = (uint16_t)cs_slot_lcore((uint32_t)slot, b->lcores);
-		md->worker = 0;
+		md->worker = (uint16_t)(b->paired ? md->lcore : 0);
 		md->agent = 0;
 		md->ptime_ms = 20;
 		if (b->srtp) {
@@ -220,7 +245,7 @@ static void bench_calls(struct bench *b)
 		}
 		snprintf(md->call_id, sizeof(md->call_id), "bench-%u", i);
 		m = (struct vg_msg){.type = VG_MSG_BOT_START, .slot = (uint32_t)slot, .gen = gen};
-		while (ring_msg_send(b->rings.ctl_bot[0], &m) != 0)
+		while (ring_msg_send(b->rings.ctl_bot[md->worker], &m) != 0)
 			rte_pause();
 		m.type = VG_MSG_CALL_START;
 		while (ring_msg_send(b->rings.ctl_dp[md->lcore], &m) != 0)
@@ -416,8 +441,8 @@ static void bench_run(struct bench *b, unsigned seconds, int measure)
 struct loop_reading {
 	uint64_t tsc;
 	struct dp_lcore_stats st[RING_MAX_LCORES];
-	struct proc_task lcore[RING_MAX_LCORES], worker;
-	struct bot_stats bot;
+	struct proc_task lcore[RING_MAX_LCORES], worker[RING_MAX_LCORES];
+	struct bot_stats bot[RING_MAX_LCORES];
 	uint64_t cpu_total[PROC_MAX_CPUS], cpu_steal[PROC_MAX_CPUS];
 	unsigned n_cpus;
 };
@@ -428,10 +453,11 @@ static void loop_read(const struct bench *b, struct loop_reading *r)
 	r->tsc = rte_rdtsc();
 	for (unsigned l = 0; l < b->lcores; l++)
 		r->st[l] = *dp_stats(b->dp, l);
-	r->bot = *bot_pool_stats(b->bots, 0);
+	for (unsigned w = 0; w < b->workers; w++)
+		r->bot[w] = *bot_pool_stats(b->bots, w);
 	/* dp lcore i runs on the i-th worker lcore, as in app/main.c */
 	if (proc_tasks("self", "rte-worker-", r->lcore, b->lcores) != b->lcores ||
-	    proc_tasks("self", "vg-bot", &r->worker, 1) != 1)
+	    proc_tasks("self", "vg-bot", r->worker, b->workers) != b->workers)
 		die("the lcores' and the bot worker's threads in /proc", ENOENT);
 	r->n_cpus = proc_steal(r->cpu_total, r->cpu_steal);
 }
@@ -454,9 +480,9 @@ static bool loop_print(const struct bench *b, const struct loop_reading *a,
 		       const struct loop_reading *z)
 {
 	double secs = (double)(z->tsc - a->tsc) / (double)b->hz, ghz = (double)b->hz / 1e9;
-	uint64_t all = 0, lost = 0;
+	uint64_t all = 0, lost = 0, bot_ns = 0, ring_full = 0;
 	bool carried = true;
-	static struct lat_hist d;
+	static struct lat_hist d, in_to_bot;
 
 	printf("calls %u\ndp_lcores %u\nseconds %.1f\ntsc_ghz %.2f\n", b->calls, b->lcores,
 	       secs, ghz);
@@ -495,20 +521,34 @@ static bool loop_print(const struct bench *b, const struct loop_reading *a,
 		printf("lcore%u_cpu_percent %.1f\n", l, (double)cpu / 1e7 / secs);
 		printf("lcore%u_cycles_per_packet_cpu %.0f\n", l,
 		       pkts ? (double)cpu * ghz / (double)pkts : 0);
+		if (b->paired) { /* the lcore and its worker: the whole path on one CPU */
+			cpu += z->worker[l].cpu_ns - a->worker[l].cpu_ns;
+			printf("lcore%u_core_cpu_percent %.1f\n", l, (double)cpu / 1e7 / secs);
+			printf("lcore%u_core_cycles_per_packet %.0f\n", l,
+			       pkts ? (double)cpu * ghz / (double)pkts : 0);
+		}
 		loop_lat(l, "in_to_ring", &y->in_to_ring, &x->in_to_ring);
 		loop_lat(l, "due_to_out", &y->due_to_out, &x->due_to_out);
 		loop_lat(l, "bot_to_dp", &y->bot_to_dp, &x->bot_to_dp);
 	}
 	printf("dp_pps %.0f\n", (double)all / secs);
-	printf("bot_cpu_percent %.1f\n",
-	       (double)(z->worker.cpu_ns - a->worker.cpu_ns) / 1e7 / secs);
-	printf("bot_frames_ring_full %llu\n",
-	       (unsigned long long)(z->bot.frames_ring_full - a->bot.frames_ring_full));
-	carried &= z->bot.frames_ring_full == a->bot.frames_ring_full;
-	lost += z->bot.frames_ring_full - a->bot.frames_ring_full;
+	memset(&in_to_bot, 0, sizeof(in_to_bot));
+	for (unsigned w = 0; w < b->workers; w++) {
+		uint64_t ns = z->worker[w].cpu_ns - a->worker[w].cpu_ns;
+
+		printf("worker%u_on_cpu %d\n", w, z->worker[w].on_cpu);
+		printf("worker%u_cpu_percent %.1f\n", w, (double)ns / 1e7 / secs);
+		bot_ns += ns;
+		ring_full += z->bot[w].frames_ring_full - a->bot[w].frames_ring_full;
+		lat_diff(&d, &z->bot[w].in_to_bot, &a->bot[w].in_to_bot);
+		lat_sum(&in_to_bot, &d);
+	}
+	printf("bot_cpu_percent %.1f\n", (double)bot_ns / 1e7 / secs); /* all workers */
+	printf("bot_frames_ring_full %llu\n", (unsigned long long)ring_full);
+	carried &= ring_full == 0;
+	lost += ring_full;
 	printf("lost %llu\n", (unsigned long long)lost); /* packets and frames dropped */
-	lat_diff(&d, &z->bot.in_to_bot, &a->bot.in_to_bot);
-	lat_print(stdout, "in_to_bot", &d);
+	lat_print(stdout, "in_to_bot", &in_to_bot);
 	for (unsigned c = 0; c < z->n_cpus && c < a->n_cpus; c++) {
 		uint64_t t = z->cpu_total[c] - a->cpu_total[c];
 
@@ -562,6 +602,7 @@ int main(int argc, char **argv)
 		{"ws", required_argument, NULL, 'W'},
 		{"loop", required_argument, NULL, 'L'},
 		{"nap", required_argument, NULL, 'P'},
+		{"paired", no_argument, NULL, 'A'},
 		{NULL, 0, NULL, 0}};
 	char lcore_map[128], mem[16];
 	char *eal[] = {argv[0], lcore_map, "--no-huge", "-m", mem, "--no-shconf", "--no-pci",
@@ -592,10 +633,13 @@ int main(int argc, char **argv)
 			b.loop = (unsigned)atoi(optarg);
 		else if (opt == 'P')
 			b.nap = (unsigned)atoi(optarg);
+		else if (opt == 'A')
+			b.paired = true;
 		else
 			return 2;
 	}
 	b.lcores = b.loop ? b.loop : 1;
+	b.workers = b.paired ? b.lcores : 1;
 	/* the main lcore on CPU 0, dp lcore i on CPU (i + 1) % CPUs (CPU 1 with one) */
 	n = (size_t)snprintf(lcore_map, sizeof(lcore_map), "--lcores=0@0");
 	for (unsigned i = 1; i <= b.lcores && cpus > 0 && n < sizeof(lcore_map); i++)
@@ -609,9 +653,11 @@ int main(int argc, char **argv)
 			eal[eal_argc++] = argv[i];
 	}
 	if (b.calls < 1 || b.calls > (b.loop ? LOOP_MAX_CALLS : 30000) || b.seconds < 1 ||
-	    b.loop > RING_MAX_LCORES || (b.loop && (b.srtp || b.ws)) || b.nap > 1000)
+	    b.loop > RING_MAX_LCORES || (b.loop && (b.srtp || b.ws)) || b.nap > 1000 ||
+	    (b.paired && !b.loop))
 		die("--calls 1..30000 (--loop: 1..64000), --seconds >= 1, --loop 1..16, "
-		    "--loop without --srtp and --ws, --nap 0..1000", EINVAL);
+		    "--loop without --srtp and --ws, --nap 0..1000, --paired with --loop",
+		    EINVAL);
 	b.rtp_base = b.loop ? LOOP_RTP_BASE : RTP_BASE;
 	b.per_addr = b.calls < LOOP_PER_ADDR ? b.calls : LOOP_PER_ADDR;
 	if (rte_eal_init(eal_argc, eal) < 0)
@@ -659,7 +705,8 @@ int main(int argc, char **argv)
 	if ((rc = cs_table_init(b.table, b.calls, b.rtp_base, b.per_addr, b.cfg.dp.addrs,
 				b.cfg.dp.n_addrs)) ||
 	    (rc = cs_pool_init(&b.pool, b.table)) ||
-	    (rc = ring_set_create_for(&b.rings, b.lcores, 1, b.calls, b.cfg.bots.ring_ms, 0)) ||
+	    (rc = ring_set_create_for(&b.rings, b.lcores, b.workers, b.calls,
+				      b.cfg.bots.ring_ms, 0)) ||
 	    (rc = dp_create(&b.dp, &b.cfg, b.table, &b.rings, b.lcores)) ||
 	    (rc = bot_pool_create(&b.bots, &b.cfg, b.table, &b.rings)) ||
 	    (rc = bot_pool_start(b.bots)))
@@ -667,10 +714,14 @@ int main(int argc, char **argv)
 	rte_eth_macaddr_get((uint16_t)port, &b.dp_mac);
 	b.gen_mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x02}};
 	lcore = rte_get_next_lcore(-1, 1, 0);
-	for (unsigned l = 0; l < b.lcores; l++, lcore = rte_get_next_lcore(lcore, 1, 0))
+	for (unsigned l = 0; l < b.lcores; l++, lcore = rte_get_next_lcore(lcore, 1, 0)) {
 		if (lcore >= RTE_MAX_LCORE || (rc = dp_launch(b.dp, l, lcore)))
 			die("dp lcore (give the EAL one worker lcore per dp lcore)",
 			    lcore >= RTE_MAX_LCORE ? ENODEV : rc);
+		b.lcore_id[l] = lcore;
+	}
+	if (b.paired)
+		bench_pair(&b);
 
 	b.srtp_heap = bench_heap();
 	bench_calls(&b);

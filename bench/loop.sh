@@ -17,7 +17,12 @@
 #    idle (dataplane.idle_sleep_us: the lcore on CPU 0 must, for the worker): N from
 #    12,000 to 40,000, as part 1;
 # 3. what a second lcore costs: one lcore with 8,000 calls against two with 16,000,
-#    back to back, three rounds, both napping as in part 2.
+#    back to back, three rounds, both napping as in part 2;
+# 4. how the calls grow with the cores (--paired: a bot worker per dp lcore, on its
+#    CPU, so each CPU carries the whole path of its calls): one CPU, N from 12,000,
+#    then both CPUs, N from 24,000, as part 1; the efficiency is the calls both CPUs
+#    carried over twice what one did; then one CPU with 12,000 calls against both with
+#    24,000, three rounds, the cycles per packet of each CPU's two threads.
 # A step carries its calls when every lcore received 50 RTP packets a second of each
 # call with no gap and no drop. Raw figures: bench/results/loop-<UTC time>/.
 source "$(dirname "$0")/lib.sh"
@@ -34,11 +39,11 @@ lp_cleanup() {
 }
 trap lp_cleanup EXIT
 
-# lp_run K NAP N SECONDS: dp_bench's figures, in a file whose name it prints
+# lp_run K NAP N SECONDS [--paired]: dp_bench's figures, in a file whose name it prints
 lp_run() {
 	local f
-	f="$out/k$1-nap$2-n$3-s$4-$(date -u +%H%M%S).txt"
-	build/dp_bench --loop "$1" --nap "$2" --calls "$3" --seconds "$4" --warmup 3 \
+	f="$out/k$1-nap$2-n$3-s$4${5:+-paired}-$(date -u +%H%M%S).txt"
+	build/dp_bench --loop "$1" --nap "$2" --calls "$3" --seconds "$4" --warmup 3 ${5:-} \
 		>"$f" 2>"$f.err" || true
 	echo "$f"
 }
@@ -122,4 +127,55 @@ done
 echo
 echo "efficiency: the cycles per packet of the lcore on CPU 1 alone over the same with a"
 echo "second lcore (100%: the second lcore costs it nothing)"
+
+echo
+echo "## Cores: each CPU with a dp lcore and its own bot worker (idle nap 50 µs)"
+echo
+echo "| CPUs | calls | carried | RTP in per call/s, CPU 1 / 0 |" \
+	"CPU 1: cycles/packet (lcore + worker), CPU | CPU 0: the same |" \
+	"p99 in -> bot worker | due -> served, CPU 1 / 0 | lost |"
+echo "|---|---|---|---|---|---|---|---|---|"
+# lp_core ROW FILE: the figures of one CPU's lcore and worker (lcore ROW), or "-"
+lp_core() {
+	[ -n "$(val "lcore$1_core_cycles_per_packet" "$2")" ] || { echo "-"; return; }
+	echo "$(val "lcore$1_core_cycles_per_packet" "$2"), $(val "lcore$1_core_cpu_percent" "$2")%"
+}
+lp_row_cores() {
+	local f=$2
+	echo "| $(val dp_lcores "$f") | $1 | $(val carried "$f") |" \
+		"$(val lcore0_rtp_in_per_call_second "$f") /" \
+		"$(val lcore1_rtp_in_per_call_second "$f") | $(lp_core 0 "$f") | $(lp_core 1 "$f") |" \
+		"$(p99 in_to_bot "$f") µs | $(p99 lcore0_due_to_out "$f") /" \
+		"$(p99 lcore1_due_to_out "$f") µs | $(val lost "$f") |"
+}
+mean() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.0f", (a + b) / 2 }'; }
+lp_cpu1() { lp_run 1 50 "$1" "$2" --paired; }
+lp_cpu2() { lp_run 2 50 "$1" "$2" --paired; }
+one_cpu=0 two_cpus=0
+ramp cpu1 lp_cpu1 lp_ok lp_row_cores 12000 14000 16000 18000 20000 22000 24000 26000
+lp_final lp_row_cores && one_cpu=$best
+ramp cpu2 lp_cpu2 lp_ok lp_row_cores 24000 28000 32000 36000 40000 44000 48000 52000
+lp_final lp_row_cores && two_cpus=$best
+echo
+echo "calls carried for ${secs} s at zero loss: one CPU $one_cpu, two CPUs $two_cpus;" \
+	"efficiency $(pct "$two_cpus" "$((2 * one_cpu))") (two CPUs' calls over twice one's)"
+echo
+echo "| round | CPUs | calls | carried | CPU 1: cycles/packet (lcore + worker), CPU |" \
+	"CPU 0: the same | CPU 1 stolen | efficiency |"
+echo "|---|---|---|---|---|---|---|---|"
+for round in 1 2 3; do
+	f1=$(lp_cpu1 12000 20)
+	f2=$(lp_cpu2 24000 20)
+	for f in "$f1" "$f2"; do
+		e=-
+		[ "$f" = "$f1" ] || e=$(pct "$(val lcore0_core_cycles_per_packet "$f1")" \
+			"$(mean "$(val lcore0_core_cycles_per_packet "$f2")" \
+				"$(val lcore1_core_cycles_per_packet "$f2")")")
+		echo "| $round | $(val dp_lcores "$f") | $(val calls "$f") | $(val carried "$f") |" \
+			"$(lp_core 0 "$f") | $(lp_core 1 "$f") | $(val steal_percent_cpu1 "$f")% | $e |"
+	done
+done
+echo
+echo "efficiency: one CPU's cycles per packet over the mean of the two CPUs' with twice"
+echo "the calls (100%: the calls grow with the CPUs at no cost per packet)"
 echo "raw figures: ${out#$top/}"

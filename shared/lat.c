@@ -33,6 +33,12 @@ void lat_diff(struct lat_hist *d, const struct lat_hist *a, const struct lat_his
 		d->n[i] = a->n[i] - b->n[i];
 }
 
+void lat_sum(struct lat_hist *to, const struct lat_hist *h)
+{
+	for (unsigned i = 0; i < LAT_BUCKETS; i++)
+		to->n[i] += h->n[i];
+}
+
 void lat_print(FILE *f, const char *name, const struct lat_hist *h)
 {
 	fprintf(f, "%s_us_p50 %llu\n", name, (unsigned long long)lat_quantile(h, 0.50));

@@ -91,4 +91,7 @@ void lat_print(FILE *f, const char *name, const struct lat_hist *h);
 /* d = a - b, bucket by bucket: the samples taken between reading b and reading a. */
 void lat_diff(struct lat_hist *d, const struct lat_hist *a, const struct lat_hist *b);
 
+/* to += h, bucket by bucket: the samples of several histograms in one. */
+void lat_sum(struct lat_hist *to, const struct lat_hist *h);
+
 #endif

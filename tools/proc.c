@@ -70,6 +70,7 @@ unsigned proc_tasks(const char *pid, const char *prefix, struct proc_task *t, un
 		}
 		fclose(f);
 		t[n].num = (unsigned)strtoul(comm + strlen(prefix), NULL, 10);
+		t[n].tid = atoi(e->d_name);
 		if (proc_task_read(pid, e->d_name, &t[n]) == 0)
 			n++;
 	}

@@ -8,11 +8,12 @@
 #include <stdint.h>
 
 /* A thread, found by its name: the number the name ends in (EAL names the dp lcores'
- * threads rte-worker-N, N the lcore; the bot workers are vg-botN), its CPU time (the
- * kernel's schedstat: unlike a lcore's busy TSC, it stops while the thread is off its
- * CPU), its minor page faults and the CPU it ran on last. */
+ * threads rte-worker-N, N the lcore; the bot workers are vg-botN), its id, its CPU
+ * time (the kernel's schedstat: unlike a lcore's busy TSC, it stops while the thread
+ * is off its CPU), its minor page faults and the CPU it ran on last. */
 struct proc_task {
 	unsigned num;
+	int tid;
 	uint64_t cpu_ns, minflt;
 	int on_cpu;
 };

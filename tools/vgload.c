@@ -534,12 +534,6 @@ static void vg_open(struct gen *g, const char *pid)
 		die(path, "not the bot stats file of a running voxgate of this version");
 }
 
-static void lat_sum(struct lat_hist *to, const struct lat_hist *h)
-{
-	for (unsigned i = 0; i < LAT_BUCKETS; i++)
-		to->n[i] += h->n[i];
-}
-
 /* Our CPU time so far. */
 static uint64_t gen_cpu_ns(void)
 {

@@ -82,6 +82,12 @@ static void test_quantiles(void **state)
 	lat_diff(&d, &h, &before);
 	assert_int_equal(lat_count(&d), 32);
 	assert_int_equal(d.n[40], 32);
+	/* two windows in one */
+	lat_sum(&d, &d);
+	assert_int_equal(lat_count(&d), 64);
+	assert_int_equal(d.n[40], 64);
+	lat_sum(&d, &before);
+	assert_int_equal(lat_count(&d), 64 + lat_count(&before));
 }
 
 struct test_file {
