@@ -2,7 +2,7 @@
  * dp_bench: capacity and latency of voxgate's dataplane, in one process.
  *
  *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--ws URL]
- *            [--loop K [--nap US] [--paired]] [EAL arguments after --]
+ *            [--loop K [--nap US] [--paired [--worker-idle]]] [EAL arguments after --]
  *
  * What runs is voxgate's own code: one dp lcore (dataplane/dp.c, the packet path,
  * G.711 both ways, the playout timer wheel), one bot worker with the built-in echo bot
@@ -65,6 +65,10 @@
  * the calls a machine carries grow with its cores, where the machine has no core for
  * the bot worker beside each dp lcore's. Printed per lcore then too: its worker's CPU
  * and the cycles per packet of both threads together (their CPU time).
+ * With --worker-idle too the workers run at SCHED_IDLE: a worker has its CPU when its
+ * dp lcore naps and gives it back the moment the lcore wakes, where at the same
+ * priority the scheduler shares the CPU in slices of milliseconds, holding the lcore
+ * up that long while its packets queue; a lcore that never naps starves its worker.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -129,6 +133,7 @@ struct bench {
 	unsigned lcores;      /* dp lcores: K with --loop, else 1 */
 	unsigned nap;         /* --nap US: dataplane.idle_sleep_us (0: busy polling) */
 	bool paired;          /* --paired: a bot worker per dp lcore, on its CPU */
+	bool worker_idle;     /* --worker-idle: the paired workers at SCHED_IDLE */
 	unsigned workers;     /* bot workers: K with --paired, else 1 */
 	unsigned lcore_id[RING_MAX_LCORES]; /* the EAL lcore each dp lcore runs on */
 	uint16_t rtp_base;
@@ -189,7 +194,8 @@ static void bench_cfg(struct bench *b)
 	}
 }
 
-/* --paired: bot worker i onto the CPUs of dp lcore i. */
+/* --paired: bot worker i onto the CPUs of dp lcore i (at SCHED_IDLE with
+ * --worker-idle). */
 static void bench_pair(struct bench *b)
 {
 	struct proc_task t[RING_MAX_LCORES];
@@ -201,6 +207,12 @@ static void bench_pair(struct bench *b)
 
 		if (sched_setaffinity(t[w].tid, sizeof(cpus), &cpus) != 0)
 			die("a bot worker onto its dp lcore's CPU", errno);
+		if (b->worker_idle) {
+			struct sched_param sp = {0};
+
+			if (sched_setscheduler(t[w].tid, SCHED_IDLE, &sp) != 0)
+				die("a bot worker at SCHED_IDLE", errno);
+		}
 	}
 }
 
@@ -603,6 +615,7 @@ int main(int argc, char **argv)
 		{"loop", required_argument, NULL, 'L'},
 		{"nap", required_argument, NULL, 'P'},
 		{"paired", no_argument, NULL, 'A'},
+		{"worker-idle", no_argument, NULL, 'I'},
 		{NULL, 0, NULL, 0}};
 	char lcore_map[128], mem[16];
 	char *eal[] = {argv[0], lcore_map, "--no-huge", "-m", mem, "--no-shconf", "--no-pci",
@@ -635,6 +648,8 @@ int main(int argc, char **argv)
 			b.nap = (unsigned)atoi(optarg);
 		else if (opt == 'A')
 			b.paired = true;
+		else if (opt == 'I')
+			b.worker_idle = true;
 		else
 			return 2;
 	}
@@ -654,10 +669,10 @@ int main(int argc, char **argv)
 	}
 	if (b.calls < 1 || b.calls > (b.loop ? LOOP_MAX_CALLS : 30000) || b.seconds < 1 ||
 	    b.loop > RING_MAX_LCORES || (b.loop && (b.srtp || b.ws)) || b.nap > 1000 ||
-	    (b.paired && !b.loop))
+	    (b.paired && !b.loop) || (b.worker_idle && !b.paired))
 		die("--calls 1..30000 (--loop: 1..64000), --seconds >= 1, --loop 1..16, "
-		    "--loop without --srtp and --ws, --nap 0..1000, --paired with --loop",
-		    EINVAL);
+		    "--loop without --srtp and --ws, --nap 0..1000, --paired with --loop, "
+		    "--worker-idle with --paired", EINVAL);
 	b.rtp_base = b.loop ? LOOP_RTP_BASE : RTP_BASE;
 	b.per_addr = b.calls < LOOP_PER_ADDR ? b.calls : LOOP_PER_ADDR;
 	if (rte_eal_init(eal_argc, eal) < 0)

@@ -22,7 +22,10 @@
 #    CPU, so each CPU carries the whole path of its calls): one CPU, N from 12,000,
 #    then both CPUs, N from 24,000, as part 1; the efficiency is the calls both CPUs
 #    carried over twice what one did; then one CPU with 12,000 calls against both with
-#    24,000, three rounds, the cycles per packet of each CPU's two threads.
+#    24,000, three rounds, the cycles per packet of each CPU's two threads; then the
+#    two ramps again with the workers at SCHED_IDLE (--worker-idle: a worker runs while
+#    its lcore naps, where at equal priority the scheduler's slices of milliseconds
+#    hold the lcore up).
 # A step carries its calls when every lcore received 50 RTP packets a second of each
 # call with no gap and no drop. Raw figures: bench/results/loop-<UTC time>/.
 source "$(dirname "$0")/lib.sh"
@@ -39,11 +42,13 @@ lp_cleanup() {
 }
 trap lp_cleanup EXIT
 
-# lp_run K NAP N SECONDS [--paired]: dp_bench's figures, in a file whose name it prints
+# lp_run K NAP N SECONDS [OPTION...]: dp_bench's figures, in a file whose name it prints
 lp_run() {
-	local f
-	f="$out/k$1-nap$2-n$3-s$4${5:+-paired}-$(date -u +%H%M%S).txt"
-	build/dp_bench --loop "$1" --nap "$2" --calls "$3" --seconds "$4" --warmup 3 ${5:-} \
+	local f k=$1 nap=$2 n=$3 s=$4 tag
+	shift 4
+	tag=$(echo "$*" | tr -d ' -')
+	f="$out/k$k-nap$nap-n$n-s$s${tag:+-$tag}-$(date -u +%H%M%S).txt"
+	build/dp_bench --loop "$k" --nap "$nap" --calls "$n" --seconds "$s" --warmup 3 "$@" \
 		>"$f" 2>"$f.err" || true
 	echo "$f"
 }
@@ -178,4 +183,22 @@ done
 echo
 echo "efficiency: one CPU's cycles per packet over the mean of the two CPUs' with twice"
 echo "the calls (100%: the calls grow with the CPUs at no cost per packet)"
+
+echo
+echo "## Cores, the bot workers at SCHED_IDLE (each runs while its dp lcore naps)"
+echo
+echo "| CPUs | calls | carried | RTP in per call/s, CPU 1 / 0 |" \
+	"CPU 1: cycles/packet (lcore + worker), CPU | CPU 0: the same |" \
+	"p99 in -> bot worker | due -> served, CPU 1 / 0 | lost |"
+echo "|---|---|---|---|---|---|---|---|---|"
+lp_idle1() { lp_run 1 50 "$1" "$2" --paired --worker-idle; }
+lp_idle2() { lp_run 2 50 "$1" "$2" --paired --worker-idle; }
+one_cpu=0 two_cpus=0
+ramp idle1 lp_idle1 lp_ok lp_row_cores 20000 24000 28000 32000 36000 40000
+lp_final lp_row_cores && one_cpu=$best
+ramp idle2 lp_idle2 lp_ok lp_row_cores 40000 44000 48000 52000 56000 60000 64000
+lp_final lp_row_cores && two_cpus=$best
+echo
+echo "calls carried for ${secs} s at zero loss: one CPU $one_cpu, two CPUs $two_cpus;" \
+	"efficiency $(pct "$two_cpus" "$((2 * one_cpu))")"
 echo "raw figures: ${out#$top/}"
