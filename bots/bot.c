@@ -95,7 +95,7 @@ static unsigned bot_flush(struct bot_worker *w, unsigned l)
 
 	if (n == 0)
 		return 0;
-	sent = ring_frame_send(w->pool->rings->to_dp[w->idx][l], w->out[l], n);
+	sent = ring_frame_send(w->pool->rings->to_dp[w->idx][l], w->out[l], n, NULL);
 	w->st->frames_out += sent;
 	if (sent < n)
 		memmove(w->out[l], &w->out[l][sent], (n - sent) * sizeof(w->out[l][0]));

@@ -122,6 +122,7 @@ struct dp_lcore {
 	struct rte_mbuf *tx[DP_BURST_MAX];
 	unsigned n_tx;
 	unsigned n_stage[RING_MAX_WORKERS];
+	unsigned bot_room[RING_MAX_WORKERS]; /* frames worker w's ring had room for */
 	struct vg_frame stage[RING_MAX_WORKERS][DP_BURST_MAX]; /* frames to bots */
 	struct vg_frame in[DP_BURST_MAX];                      /* frames from bots */
 	struct rte_ring *fwd_out[DP_MAX_LCORES]; /* packets for lcore j's calls */
@@ -257,8 +258,8 @@ static void dp_arp_ask(struct dp_lcore *lc, uint32_t ip)
 	dp_tx_add(lc, m);
 }
 
-/* Frames staged for worker w go into its ring in one burst; what does not fit is
- * dropped and counted. */
+/* Frames staged for worker w go into its ring in one burst (dp_stage() stages no
+ * more than the ring has room for); what does not fit is dropped and counted. */
 static void dp_frames_flush(struct dp_lcore *lc, unsigned w)
 {
 	unsigned n = lc->n_stage[w], sent;
@@ -266,7 +267,7 @@ static void dp_frames_flush(struct dp_lcore *lc, unsigned w)
 
 	if (n == 0)
 		return;
-	sent = ring_frame_send(lc->to_bot[w], lc->stage[w], n);
+	sent = ring_frame_send(lc->to_bot[w], lc->stage[w], n, &lc->bot_room[w]);
 	now = rte_rdtsc();
 	for (unsigned i = 0; i < sent; i++)
 		if (lc->stage[w][i].tsc)
@@ -747,10 +748,25 @@ static enum dp_drop dp_step_rtp(struct dp_lcore *lc, struct dp_pkt *p)
 }
 
 /* The next free frame staged for worker w (flushing the stage when full). */
+/* A frame to fill for worker w, or NULL, counted as bot_ring_full, when its ring has
+ * no room: a worker behind costs the lcore no decode and no copy of what it would
+ * drop. The room is what the last burst into the ring left (read again only when
+ * the frames staged reach it), so a ring with room costs no read of the worker's
+ * side of it. */
 static struct vg_frame *dp_stage(struct dp_lcore *lc, unsigned w)
 {
-	if (lc->n_stage[w] == lc->dp->burst)
-		dp_frames_flush(lc, w);
+	unsigned n = lc->n_stage[w];
+
+	if (n == lc->dp->burst || n >= lc->bot_room[w]) {
+		if (n)
+			dp_frames_flush(lc, w);
+		else
+			lc->bot_room[w] = rte_ring_free_count(lc->to_bot[w]);
+		if (lc->bot_room[w] == 0) {
+			dp_count(lc, DP_DROP_BOT_RING_FULL);
+			return NULL;
+		}
+	}
 	return &lc->stage[w][lc->n_stage[w]++];
 }
 
@@ -769,19 +785,24 @@ static void dp_jb_emit(void *arg, uint16_t seq, const uint8_t *payload)
 	struct vg_frame *f = dp_stage(x->lc, c->worker);
 
 	(void)seq;
+	if (payload)
+		x->lc->st->rx_rtp++;
+	else
+		x->lc->st->rx_filled++;
+	if (!f) { /* the worker's ring is full: the frame's number is gone with it */
+		c->frames_in++;
+		return;
+	}
 	f->slot = x->slot;
 	f->gen = c->gen;
 	f->kind = VG_FRAME_AUDIO;
 	f->samples = VG_FRAME_SAMPLES;
 	f->seq = c->frames_in++;
 	f->tsc = x->tsc;
-	if (payload) {
+	if (payload)
 		g711_decode(c->law, payload, f->pcm, VG_FRAME_SAMPLES);
-		x->lc->st->rx_rtp++;
-	} else { /* a lost packet: silence keeps the bot's 50 frames/s */
+	else /* a lost packet: silence keeps the bot's 50 frames/s */
 		memset(f->pcm, 0, sizeof(f->pcm));
-		x->lc->st->rx_filled++;
-	}
 }
 
 static void dp_dtmf_emit(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
@@ -789,6 +810,8 @@ static void dp_dtmf_emit(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
 {
 	struct vg_frame *f = dp_stage(lc, c->worker);
 
+	if (!f)
+		return;
 	f->slot = slot;
 	f->gen = c->gen;
 	f->kind = VG_FRAME_DTMF;
@@ -875,12 +898,14 @@ static void dp_marks_done(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
 	while (c->n_marks && (all || (int32_t)(c->q_out - c->marks[c->mark_head].at) >= 0)) {
 		struct vg_frame *f = dp_stage(lc, c->worker);
 
-		f->slot = slot;
-		f->gen = c->gen;
-		f->kind = VG_FRAME_MARK;
-		f->samples = 0;
-		f->seq = c->marks[c->mark_head].id;
-		f->tsc = 0;
+		if (f) {
+			f->slot = slot;
+			f->gen = c->gen;
+			f->kind = VG_FRAME_MARK;
+			f->samples = 0;
+			f->seq = c->marks[c->mark_head].id;
+			f->tsc = 0;
+		}
 		c->mark_head = (uint8_t)((c->mark_head + 1) % DP_MARKS);
 		c->n_marks--;
 	}

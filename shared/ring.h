@@ -84,11 +84,12 @@ static inline unsigned ring_msg_recv(struct rte_ring *r, struct vg_msg *out, uns
 	return rte_ring_sc_dequeue_burst_elem(r, out, sizeof(*out), n, NULL);
 }
 
-/* Enqueue up to n frames. Returns how many were taken (the rest did not fit). */
+/* Enqueue up to n frames. Returns how many were taken (the rest did not fit); sets
+ * *room, unless NULL, to the frames the ring has room for after them. */
 static inline unsigned ring_frame_send(struct rte_ring *r, const struct vg_frame *f,
-				       unsigned n)
+				       unsigned n, unsigned *room)
 {
-	return rte_ring_sp_enqueue_burst_elem(r, (void *)f, sizeof(*f), n, NULL);
+	return rte_ring_sp_enqueue_burst_elem(r, (void *)f, sizeof(*f), n, room);
 }
 
 /* Dequeue up to n frames into out. Returns how many. */

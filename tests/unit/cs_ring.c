@@ -207,6 +207,7 @@ static void test_frame_ring(void **state)
 	void *mem;
 	struct rte_ring *r = ring_new(sizeof(struct vg_frame), 4, &mem);
 	struct vg_frame f[5], out[5];
+	unsigned room = 99;
 
 	(void)state;
 	for (int i = 0; i < 5; i++) {
@@ -216,7 +217,11 @@ static void test_frame_ring(void **state)
 		for (int s = 0; s < VG_FRAME_SAMPLES; s++)
 			f[i].pcm[s] = (int16_t)(i * 1000 + s);
 	}
-	assert_int_equal(ring_frame_send(r, f, 5), 3); /* what fits */
+	assert_int_equal(ring_frame_send(r, f, 1, &room), 1);
+	assert_int_equal(room, 2); /* the room left after it */
+	assert_int_equal(ring_frame_send(r, f + 1, 4, &room), 2); /* what fits */
+	assert_int_equal(room, 0);
+	assert_int_equal(ring_frame_send(r, f, 1, NULL), 0);
 	assert_int_equal(ring_frame_recv(r, out, 5), 3);
 	for (int i = 0; i < 3; i++)
 		assert_memory_equal(&out[i], &f[i], sizeof(f[i]));
