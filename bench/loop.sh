@@ -153,17 +153,33 @@ lp_row_cores() {
 		"$(p99 in_to_bot "$f") µs | $(p99 lcore0_due_to_out "$f") /" \
 		"$(p99 lcore1_due_to_out "$f") µs | $(val lost "$f") |"
 }
+# lp_core_figures FILE: a final run's calls, then its packets/s and latencies per CPU
+lp_core_figures() {
+	local l cpu
+	echo "$(val calls "$1") calls on $(val dp_lcores "$1") CPU(s), $(val seconds "$1") s:"
+	for l in 0 1; do
+		[ -n "$(val "lcore${l}_pps" "$1")" ] || continue
+		cpu=$(val "lcore${l}_on_cpu" "$1")
+		echo "CPU $cpu: $(val "lcore${l}_pps" "$1") packets/s in + out;" \
+			"p50/p99/p99.9 in -> ring $(lat "lcore${l}_in_to_ring" "$1"), due -> served" \
+			"$(lat "lcore${l}_due_to_out" "$1"), bot frame -> dp $(lat "lcore${l}_bot_to_dp" "$1") µs"
+	done
+	echo "in -> bot worker, all: $(lat in_to_bot "$1") µs"
+}
 mean() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.0f", (a + b) / 2 }'; }
 lp_cpu1() { lp_run 1 50 "$1" "$2" --paired; }
 lp_cpu2() { lp_run 2 50 "$1" "$2" --paired; }
-one_cpu=0 two_cpus=0
+one_cpu=0 two_cpus=0 f_one=/dev/null f_two=/dev/null
 ramp cpu1 lp_cpu1 lp_ok lp_row_cores 12000 14000 16000 18000 20000 22000 24000 26000
-lp_final lp_row_cores && one_cpu=$best
+lp_final lp_row_cores && one_cpu=$best f_one=$final
 ramp cpu2 lp_cpu2 lp_ok lp_row_cores 24000 28000 32000 36000 40000 44000 48000 52000
-lp_final lp_row_cores && two_cpus=$best
+lp_final lp_row_cores && two_cpus=$best f_two=$final
 echo
 echo "calls carried for ${secs} s at zero loss: one CPU $one_cpu, two CPUs $two_cpus;" \
 	"efficiency $(pct "$two_cpus" "$((2 * one_cpu))") (two CPUs' calls over twice one's)"
+for f in "$f_one" "$f_two"; do
+	[ "$f" = /dev/null ] || { echo; lp_core_figures "$f"; }
+done
 echo
 echo "| round | CPUs | calls | carried | CPU 1: cycles/packet (lcore + worker), CPU |" \
 	"CPU 0: the same | CPU 1 stolen | efficiency |"
@@ -193,12 +209,15 @@ echo "| CPUs | calls | carried | RTP in per call/s, CPU 1 / 0 |" \
 echo "|---|---|---|---|---|---|---|---|---|"
 lp_idle1() { lp_run 1 50 "$1" "$2" --paired --worker-idle; }
 lp_idle2() { lp_run 2 50 "$1" "$2" --paired --worker-idle; }
-one_cpu=0 two_cpus=0
+one_cpu=0 two_cpus=0 f_one=/dev/null f_two=/dev/null
 ramp idle1 lp_idle1 lp_ok lp_row_cores 20000 24000 28000 32000 36000 40000
-lp_final lp_row_cores && one_cpu=$best
+lp_final lp_row_cores && one_cpu=$best f_one=$final
 ramp idle2 lp_idle2 lp_ok lp_row_cores 40000 44000 48000 52000 56000 60000 64000
-lp_final lp_row_cores && two_cpus=$best
+lp_final lp_row_cores && two_cpus=$best f_two=$final
 echo
 echo "calls carried for ${secs} s at zero loss: one CPU $one_cpu, two CPUs $two_cpus;" \
 	"efficiency $(pct "$two_cpus" "$((2 * one_cpu))")"
+for f in "$f_one" "$f_two"; do
+	[ "$f" = /dev/null ] || { echo; lp_core_figures "$f"; }
+done
 echo "raw figures: ${out#$top/}"
