@@ -747,7 +747,6 @@ static enum dp_drop dp_step_rtp(struct dp_lcore *lc, struct dp_pkt *p)
 	return DP_DROP_NONE;
 }
 
-/* The next free frame staged for worker w (flushing the stage when full). */
 /* A frame to fill for worker w, or NULL, counted as bot_ring_full, when its ring has
  * no room: a worker behind costs the lcore no decode and no copy of what it would
  * drop. The room is what the last burst into the ring left (read again only when
