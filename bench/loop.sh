@@ -133,13 +133,6 @@ echo
 echo "efficiency: the cycles per packet of the lcore on CPU 1 alone over the same with a"
 echo "second lcore (100%: the second lcore costs it nothing)"
 
-echo
-echo "## Cores: each CPU with a dp lcore and its own bot worker (idle nap 50 µs)"
-echo
-echo "| CPUs | calls | carried | RTP in per call/s, CPU 1 / 0 |" \
-	"CPU 1: cycles/packet (lcore + worker), CPU | CPU 0: the same |" \
-	"p99 in -> bot worker | due -> served, CPU 1 / 0 | lost |"
-echo "|---|---|---|---|---|---|---|---|---|"
 # lp_core ROW FILE: the figures of one CPU's lcore and worker (lcore ROW), or "-"
 lp_core() {
 	[ -n "$(val "lcore$1_core_cycles_per_packet" "$2")" ] || { echo "-"; return; }
@@ -167,26 +160,42 @@ lp_core_figures() {
 	echo "in -> bot worker, all: $(lat in_to_bot "$1") µs"
 }
 mean() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { printf "%.0f", (a + b) / 2 }'; }
-lp_cpu1() { lp_run 1 50 "$1" "$2" --paired; }
-lp_cpu2() { lp_run 2 50 "$1" "$2" --paired; }
-one_cpu=0 two_cpus=0 f_one=/dev/null f_two=/dev/null
-ramp cpu1 lp_cpu1 lp_ok lp_row_cores 12000 14000 16000 18000 20000 22000 24000 26000
-lp_final lp_row_cores && one_cpu=$best f_one=$final
-ramp cpu2 lp_cpu2 lp_ok lp_row_cores 24000 28000 32000 36000 40000 44000 48000 52000
-lp_final lp_row_cores && two_cpus=$best f_two=$final
-echo
-echo "calls carried for ${secs} s at zero loss: one CPU $one_cpu, two CPUs $two_cpus;" \
-	"efficiency $(pct "$two_cpus" "$((2 * one_cpu))") (two CPUs' calls over twice one's)"
-for f in "$f_one" "$f_two"; do
-	[ "$f" = /dev/null ] || { echo; lp_core_figures "$f"; }
-done
+# lp_paired K N SECONDS: K CPUs, each with a dp lcore and its own bot worker, and the
+# dp_bench options in $lp_opts (set by lp_cores)
+lp_paired() { lp_run "$1" 50 "$2" "$3" --paired $lp_opts; }
+# lp_cores TITLE NAME OPTIONS "ONE-CPU STEPS" "TWO-CPU STEPS": part 4's table, one CPU
+# then both ramped (dp_bench --paired OPTIONS; the steps split on spaces), the
+# efficiency, the final runs' figures
+lp_cores() {
+	local lp_opts=$3 one_cpu=0 two_cpus=0 f_one=/dev/null f_two=/dev/null f
+	echo
+	echo "## $1"
+	echo
+	echo "| CPUs | calls | carried | RTP in per call/s, CPU 1 / 0 |" \
+		"CPU 1: cycles/packet (lcore + worker), CPU | CPU 0: the same |" \
+		"p99 in -> bot worker | due -> served, CPU 1 / 0 | lost |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	ramp "${2}1" "lp_paired 1" lp_ok lp_row_cores $4
+	lp_final lp_row_cores && one_cpu=$best f_one=$final
+	ramp "${2}2" "lp_paired 2" lp_ok lp_row_cores $5
+	lp_final lp_row_cores && two_cpus=$best f_two=$final
+	echo
+	echo "calls carried for ${secs} s at zero loss: one CPU $one_cpu, two CPUs $two_cpus;" \
+		"efficiency $(pct "$two_cpus" "$((2 * one_cpu))") (two CPUs' calls over twice one's)"
+	for f in "$f_one" "$f_two"; do
+		[ "$f" = /dev/null ] || { echo; lp_core_figures "$f"; }
+	done
+}
+lp_cores "Cores: each CPU with a dp lcore and its own bot worker (idle nap 50 µs)" cpu "" \
+	"12000 14000 16000 18000 20000 22000 24000 26000" \
+	"24000 28000 32000 36000 40000 44000 48000 52000"
 echo
 echo "| round | CPUs | calls | carried | CPU 1: cycles/packet (lcore + worker), CPU |" \
 	"CPU 0: the same | CPU 1 stolen | efficiency |"
 echo "|---|---|---|---|---|---|---|---|"
 for round in 1 2 3; do
-	f1=$(lp_cpu1 12000 20)
-	f2=$(lp_cpu2 24000 20)
+	f1=$(lp_run 1 50 12000 20 --paired)
+	f2=$(lp_run 2 50 24000 20 --paired)
 	for f in "$f1" "$f2"; do
 		e=-
 		[ "$f" = "$f1" ] || e=$(pct "$(val lcore0_core_cycles_per_packet "$f1")" \
@@ -200,24 +209,7 @@ echo
 echo "efficiency: one CPU's cycles per packet over the mean of the two CPUs' with twice"
 echo "the calls (100%: the calls grow with the CPUs at no cost per packet)"
 
-echo
-echo "## Cores, the bot workers at SCHED_IDLE (each runs while its dp lcore naps)"
-echo
-echo "| CPUs | calls | carried | RTP in per call/s, CPU 1 / 0 |" \
-	"CPU 1: cycles/packet (lcore + worker), CPU | CPU 0: the same |" \
-	"p99 in -> bot worker | due -> served, CPU 1 / 0 | lost |"
-echo "|---|---|---|---|---|---|---|---|---|"
-lp_idle1() { lp_run 1 50 "$1" "$2" --paired --worker-idle; }
-lp_idle2() { lp_run 2 50 "$1" "$2" --paired --worker-idle; }
-one_cpu=0 two_cpus=0 f_one=/dev/null f_two=/dev/null
-ramp idle1 lp_idle1 lp_ok lp_row_cores 20000 24000 28000 32000 36000 40000
-lp_final lp_row_cores && one_cpu=$best f_one=$final
-ramp idle2 lp_idle2 lp_ok lp_row_cores 40000 44000 48000 52000 56000 60000 64000
-lp_final lp_row_cores && two_cpus=$best f_two=$final
-echo
-echo "calls carried for ${secs} s at zero loss: one CPU $one_cpu, two CPUs $two_cpus;" \
-	"efficiency $(pct "$two_cpus" "$((2 * one_cpu))")"
-for f in "$f_one" "$f_two"; do
-	[ "$f" = /dev/null ] || { echo; lp_core_figures "$f"; }
-done
+lp_cores "Cores, the bot workers at SCHED_IDLE (each runs while its dp lcore naps)" idle \
+	--worker-idle "20000 24000 28000 32000 36000 40000" \
+	"40000 44000 48000 52000 56000 60000 64000"
 echo "raw figures: ${out#$top/}"
