@@ -139,7 +139,8 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("198.18.0.2", 8798)); s.listen(8)
 c = [s.accept() for _ in range(1)]; time.sleep(10)' &
 bg_pids+=($!)
-sleep 0.3
+# the listener must be up before the call, or the connection is refused at once
+for _ in $(seq 50); do in_caller ss -Hltn 'sport = :8798' | grep -q . && break; sleep 0.1; done
 t0=$(date +%s.%N)
 check "a bot that never completes its handshake: 480 after connect_timeout_ms" \
 	sipp_caller "$tmp/gone.xml" -s mute
