@@ -5,6 +5,10 @@
 #   tools/test.sh              everything
 #   tools/test.sh NAME...      only the unit suites tests/unit/NAME.c and the
 #                              integration scripts tests/integration/NAME.sh
+#   tools/test.sh unit         every unit suite and nothing else, without the
+#                              package check (the fast inner loop: seconds)
+#
+# Each integration script's run time is printed after it ("# NAME: 12.3 s").
 #
 # Unit suites (cmocka) need no hugepages and no NIC. Integration scripts build their
 # own network namespaces, run voxgate and real peers in them, print one TAP line per
@@ -12,12 +16,17 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-tools/deps.sh test || exit 1
+unit_only=0
+[ "$*" = unit ] && unit_only=1
+if [ "$unit_only" -eq 0 ]; then
+	tools/deps.sh test || exit 1
+fi
 tools/build.sh test || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 pass=0
 fail=0
 names=("$@")
+[ "$unit_only" -eq 1 ] && names=()
 wanted() {
 	local n
 	[ ${#names[@]} -eq 0 ] && return 0
@@ -53,15 +62,18 @@ for t in tests/unit/*.c; do
 done
 
 for t in tests/integration/*.sh; do
+	[ "$unit_only" -eq 1 ] && break
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
 	case "$name" in lib*) continue ;; esac
 	wanted "$name" || continue
 	echo "# integration: $name"
+	t0=$(date +%s.%N)
 	timeout -k 10 600 bash "$t" >"$out" 2>&1
 	rc=$?
 	sed 's/^/  /' "$out"
 	count "$out" "$rc" "integration $name"
+	awk -v n="$name" -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "# %s: %.1f s\n", n, b - a }'
 done
 
 echo "$pass passed, $fail failed"
