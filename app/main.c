@@ -22,7 +22,7 @@
 #include <rte_lcore.h>
 #include <rte_memzone.h>
 
-#include "app/log.h"
+#include "base/log.h"
 #include "bots/bot.h"
 #include "config/cfg.h"
 #include "dataplane/dp.h"

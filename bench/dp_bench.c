@@ -92,7 +92,7 @@
 
 #include <jemalloc/jemalloc.h>
 
-#include "app/log.h"
+#include "base/log.h"
 #include "bots/bot.h"
 #include "config/cfg.h"
 #include "dataplane/dp.h"

@@ -23,8 +23,8 @@
 #include <rte_prefetch.h>
 #include <rte_lcore.h>
 
-#include "app/log.h"
-#include "shared/shm.h"
+#include "base/log.h"
+#include "base/shm.h"
 
 #define BOT_BURST 32
 #define BOT_PREFETCH 4 /* frames ahead whose session is asked for (bot_frames_poll) */

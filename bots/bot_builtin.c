@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/log.h"
+#include "base/log.h"
 #include "bots/bot.h"
 
 /* ---- null ---- */

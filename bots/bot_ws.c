@@ -47,9 +47,9 @@
 #include <libwebsockets.h>
 #include <speex/speex_resampler.h>
 
-#include "app/log.h"
+#include "base/log.h"
 #include "bots/bot.h"
-#include "dataplane/g711.h"
+#include "base/g711.h"
 
 #define BOT_WS_MSG_MAX (256 * 1024) /* one message from the bot, at most */
 #define BOT_WS_MARKS 64             /* mark names kept until their audio plays */

@@ -2,7 +2,7 @@
  * names.c: the names of the bot workers' counters, as read by tools/vgstat. Generated
  * from the X-macro list, so a counter cannot exist without its name.
  */
-#include "bots/bot.h"
+#include "bots/bot_stats-t.h"
 
 static const char *const bot_counter_names[] = {
 #define BOT_COUNTER_NAME(name) #name,

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/log.h"
+#include "base/log.h"
 #include "bots/bot.h"
 
 static void bot_wav_header(FILE *f, uint32_t bytes)

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app/log.h"
+#include "base/log.h"
 
 struct cfg_ctx {
 	const char *file;

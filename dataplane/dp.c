@@ -39,15 +39,15 @@
 #include <rte_random.h>
 #include <rte_udp.h>
 
-#include "app/log.h"
+#include "base/log.h"
 #include "dataplane/dtmf.h"
-#include "dataplane/g711.h"
+#include "base/g711.h"
 #include "dataplane/jb.h"
 #include "dataplane/net.h"
 #include "dataplane/rtcp.h"
 #include "dataplane/rtp.h"
 #include "dataplane/srtp.h"
-#include "shared/shm.h"
+#include "base/shm.h"
 
 #define DP_BURST_MAX 64
 #define DP_PREFETCH_AHEAD 3

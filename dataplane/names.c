@@ -3,7 +3,7 @@
  * the log and read by tools/vgstat. Generated from the X-macro lists, so a reason or
  * counter cannot exist without its name.
  */
-#include "dataplane/dp.h"
+#include "dataplane/dp_stats-t.h"
 
 static const char *const dp_drop_names[] = {
 #define DP_DROP_NAME(id, name) name,

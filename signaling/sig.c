@@ -32,7 +32,7 @@
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/tport_tag.h>
 
-#include "app/log.h"
+#include "base/log.h"
 #include "signaling/cdr.h"
 #include "signaling/ctx.h"
 #include "signaling/sdp_offer.h"

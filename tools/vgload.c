@@ -30,7 +30,7 @@
  * in the measured window whose echo did not come back within 1.2 s is lost (the
  * drain outlasts voxgate's once-a-second copy of its port counters).
  *
- * With --stats PID it reads that voxgate's stats files (shared/shm.h) at the start
+ * With --stats PID it reads that voxgate's stats files (base/shm.h) at the start
  * and the end of the window: packets per second and TSC cycles per packet of its dp
  * lcores (and the CPU time the kernel gave their threads, the cycles per packet it
  * makes: the busy TSC also runs while a thread is off its CPU), the CPU time of its
@@ -81,14 +81,14 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
-#include "bots/bot.h"
+#include "bots/bot_stats-t.h"
 #include "dataplane/dp.h"
-#include "dataplane/g711.h"
+#include "base/g711.h"
 #include "dataplane/net.h"
 #include "dataplane/rtp.h"
 #include "shared/cs.h"
-#include "shared/lat.h"
-#include "shared/shm.h"
+#include "base/lat.h"
+#include "base/shm.h"
 #include "tools/proc.h"
 #include "tools/stamp.h"
 

@@ -3,7 +3,7 @@
  *
  *   vgstat PID|FILE [-i SECONDS]
  *
- * Reads the stats files voxgate maps shared (shared/shm.h) without stopping or
+ * Reads the stats files voxgate maps shared (base/shm.h) without stopping or
  * slowing its threads:
  *   - /dev/shm/voxgate-<pid>.stats (dataplane/dp.h): one line per dp lcore with every
  *     counter, every non-zero drop reason and the bot frames' latency quantiles;
@@ -19,10 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bots/bot.h"
-#include "dataplane/dp.h"
-#include "shared/lat.h"
-#include "shared/shm.h"
+#include "bots/bot_stats-t.h"
+#include "dataplane/dp_stats-t.h"
+#include "base/lat.h"
+#include "base/shm.h"
 
 static void print_lat(const char *name, const struct lat_hist *now,
 		      const struct lat_hist *prev)

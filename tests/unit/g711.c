@@ -1,5 +1,5 @@
 /*
- * g711.c: unit tests of dataplane/g711.c against the G.711 formulas.
+ * g711.c: unit tests of base/g711.c against the G.711 formulas.
  *
  * The expected values are computed here from the code's sign, exponent and mantissa
  * as ITU-T G.711 defines them, independently of the segment arithmetic in g711.c:
@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "dataplane/g711.h"
+#include "base/g711.h"
 
 static int alaw_formula(uint8_t code)
 {

@@ -1,6 +1,6 @@
 /*
- * lat_shm.c: unit tests of the latency histograms (shared/lat.h) and the stats files
- * (shared/shm.c).
+ * lat_shm.c: unit tests of the latency histograms (base/lat.h) and the stats files
+ * (base/shm.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "shared/lat.h"
-#include "shared/shm.h"
+#include "base/lat.h"
+#include "base/shm.h"
 
 /* Every value lands in a bucket whose low end is at most the value and within 1/32 of
  * it; buckets never go backwards. */

@@ -1,7 +1,7 @@
 /*
  * lat.c: reading latency histograms (see lat.h).
  */
-#include "shared/lat.h"
+#include "base/lat.h"
 
 uint64_t lat_count(const struct lat_hist *h)
 {

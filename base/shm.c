@@ -1,7 +1,7 @@
 /*
  * shm.c: the stats files (see shm.h).
  */
-#include "shared/shm.h"
+#include "base/shm.h"
 
 #include <dirent.h>
 #include <errno.h>

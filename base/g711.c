@@ -5,7 +5,7 @@
  * magnitudes (sample >> 2) biased by 33 (0x84 at 16-bit scale) in 8 segments. Codes
  * are sent with even bits inverted (A-law, XOR 0x55) or all bits inverted (mu-law).
  */
-#include "dataplane/g711.h"
+#include "base/g711.h"
 
 int16_t g711_alaw_dec[256];
 int16_t g711_ulaw_dec[256];

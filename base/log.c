@@ -1,7 +1,7 @@
 /*
  * log.c: log lines on stderr (see log.h).
  */
-#include "app/log.h"
+#include "base/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
