@@ -4,13 +4,16 @@
 #
 #   bench/run.sh [SECONDS]       (default 30: the length of each confirming run)
 #
-# voxgate: the voxgate binary on the default config (made room for 25,000 calls, the
-# echo bot without delay), its dataplane on a net_memif port with one dp lcore on
-# CPU 1. Calls are set up through signaling: sipp (bench/uac_cps.xml, 1,000 calls/s)
-# places N calls whose media address is the load generator's; tools/vgload, on the
-# other end of the memif, plays the callers' media (50 G.711 packets/s per call) and
-# reads voxgate's stats files. Signaling, the bot worker, sipp and vgload share CPU 0.
-# Ramped over N, then the largest N with zero loss is run again for SECONDS.
+# voxgate: the voxgate binary on the default config (made room for 25,000 calls, for
+# 30,000 in the steps past that; the echo bot without delay), its dataplane on a
+# net_memif port with one dp lcore on CPU 1. Calls are set up through signaling: sipp
+# (bench/uac_cps.xml, 1,000 calls/s) places N calls whose media address is the load
+# generator's; tools/vgload, on the other end of the memif, plays the callers' media
+# (50 G.711 packets/s per call) and reads voxgate's stats files. Signaling, the bot
+# worker, sipp and vgload share CPU 0.
+# Ramped over N (5,000 to 20,000, then up 2,500 at a time until a step loses or N
+# reaches 30,000: vgload's limit, below), then the largest N with zero loss is run
+# again for SECONDS.
 # With SRTP the figures come from build/dp_bench --srtp (the same dataplane and bot
 # code in one process, calls through the control path; vgload has no SRTP).
 # rtpengine (Debian's rtpengine-daemon, userspace only: --table=-1, one media thread,
@@ -40,6 +43,9 @@ mf_sock="$out/memif.sock"
 vg_run() { # vg_run MODE N SECONDS -> file; MODE plain (voxgate on memif) or srtp
 	local f="$out/voxgate-$1-$2-$3s.txt"
 	if [ "$1" = plain ]; then
+		mf_edits=() # past lib.sh's 25,000 calls: room for vg_ceiling on one address
+		[ "$2" -le 25000 ] || mf_edits=('rtp_ports = "10000-60000";' 'rtp_ports = "1024-65535";'
+			'max_calls = 25000;' "max_calls = $vg_ceiling;")
 		mf_run "$2" "$3"
 		return
 	fi
@@ -50,8 +56,24 @@ vg_report() { # vg_report MODE N FILE: one line of the ramp
 	local f=$3
 	echo "voxgate $1 $2 calls: lost $(val lost "$f"), dp drops $(val dp_drops "$f")$(drop_reasons "$f"), $([ "$1" = plain ] && echo "port missed $(val port_missed "$f"), generator late up to $(val gen_late_max_us "$f") us, CPU 0: bot worker $(val bot_cpu_percent "$f")% generator $(val gen_cpu_percent "$f")%, ")$(val cycles_per_packet "$f") cycles/packet, dp busy $(val dp_busy_percent "$f")%"
 }
-ramp "voxgate plain" "vg_run plain" vg_ok "vg_report plain" 5000 10000 12500 15000 17500 20000
+# The fixed steps, then 2,500 calls more at a time until a step loses (lib.sh's ramp
+# stops at the first step that fails) or N reaches vg_ceiling: a lcore about 60% busy
+# at 20,000 calls carries more, and the ratio by calls should say how many.
+# The ceiling is the load generator's: tools/vgload takes at most 30,000 calls
+# (--calls), and it plays every call against the one voxgate address it hears first
+# (calls are keyed by voxgate's RTP port alone), so it cannot drive calls on
+# dataplane.extra_addresses. One address holds 32,255 calls, so the ramp stays on one
+# address and needs no extra_addresses; past 25,000 calls (the 10000-60000 ports
+# lib.sh gives) vg_run widens rtp_ports to 1024-65535 and max_calls to vg_ceiling.
+# At 30,000 calls the memif rings (16,384 packets) hold about 11 ms of traffic.
+vg_ceiling=30000
+vg_steps=(5000 10000 12500 15000 17500 20000)
+for ((n = 22500; n <= vg_ceiling; n += 2500)); do vg_steps+=("$n"); done
+ramp "voxgate plain" "vg_run plain" vg_ok "vg_report plain" "${vg_steps[@]}"
 best_vg=$best vg_final=$final
+vg_stop="beyond it a step or the ${secs} s run lost packets"
+[ "$best_vg" != "$vg_ceiling" ] ||
+	vg_stop="the ceiling (vgload's, one media address), not the lcore's limit: nothing lost"
 
 # ---- voxgate with SRTP: the same ramp, every call AES_CM_128_HMAC_SHA1_80 ----
 # The generator does the same SRTP work for its side of every call on the other
@@ -112,6 +134,7 @@ cat <<EOT | tee "$out/summary.txt"
 machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), TSC $(val tsc_ghz "$vg_final") GHz
 date: $(date -u +%Y-%m-%d), run: bench/run.sh $secs; raw figures: ${out#$top/}
 load: N calls, each 50 packets/s in and 50 out (G.711, 20 ms); zero loss over ${secs} s
+voxgate ramp: ${vg_steps[*]} calls, 10 s each, until one lost; largest N at zero loss $best_vg, $vg_stop
 voxgate: the voxgate binary, $(val dp_lcores "$vg_final") dp lcore on a net_memif port; calls set up by sipp through signaling, media from tools/vgload
 dp lcores: 1 of $(nproc) cores (CPU 0 holds signaling, the bot worker, sipp and the generator), so scaling over lcores is not measured here
 
