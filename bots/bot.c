@@ -27,6 +27,7 @@
 #include "base/shm.h"
 
 #define BOT_BURST 32
+#define BOT_CTL_DRAIN_MAX 32 /* control messages taken per poll, at most */
 #define BOT_PREFETCH 4 /* frames ahead whose session is asked for (bot_frames_poll) */
 #define BOT_IDLE_SLEEP_NS 50000
 
@@ -346,8 +347,9 @@ static void bot_stop(struct bot_worker *w, const struct vg_msg *m)
 
 static unsigned bot_ctl_poll(struct bot_worker *w)
 {
-	struct vg_msg msgs[32];
-	unsigned n = ring_msg_recv(w->pool->rings->ctl_bot[w->idx], msgs, 32);
+	struct vg_msg msgs[BOT_CTL_DRAIN_MAX];
+	unsigned n = ring_msg_recv(w->pool->rings->ctl_bot[w->idx], msgs,
+				    BOT_CTL_DRAIN_MAX);
 
 	for (unsigned i = 0; i < n; i++) {
 		if (msgs[i].type == VG_MSG_BOT_START)

@@ -12,8 +12,10 @@
  * closing frees; libsrtp2 wipes the keys it derived when a context is freed, and the
  * wrapper wipes every copy it made. Nothing here logs.
  *
- * Cost, Debian's NSS-backed libsrtp2, AES_CM_128_HMAC_SHA1_80, 172-byte packet: see
- * bench/README.md (srtp_cost) for the measured cycles per protect and unprotect.
+ * Cost per 172-byte packet, AES_CM_128_HMAC_SHA1_80 (bench/srtp_ops.c; bench/README.md,
+ * "SRTP"): about 1,200 cycles to protect or unprotect with the libsrtp2 voxgate links
+ * by default, Debian's source built against OpenSSL (tools/srtp_openssl.sh); about
+ * 60,000 with Debian's binary package, built on NSS (VOXGATE_SRTP=debian).
  */
 #ifndef VG_SRTP_H
 #define VG_SRTP_H

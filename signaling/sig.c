@@ -39,6 +39,7 @@
 #include "signaling/srcfilter.h"
 
 #define SIG_POLL_MS 2           /* event rings are drained this often */
+#define SIG_EVT_DRAIN_MAX 64    /* events taken from a ring per read */
 #define SIG_SHUTDOWN_MS 3000    /* longest wait for BYEs and nua shutdown */
 #define SIG_SDP_MAX 2048
 
@@ -872,21 +873,21 @@ static void sig_shutdown_step(struct sig *s);
 static void sig_poll(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct sig *s = (struct sig *)arg;
-	struct vg_msg msgs[64];
+	struct vg_msg msgs[SIG_EVT_DRAIN_MAX];
 
 	(void)magic;
 	(void)t;
 	for (unsigned l = 0; l < s->rings->n_lcores; l++) {
 		unsigned n;
 
-		while ((n = ring_msg_recv(s->rings->evt_dp[l], msgs, 64)) > 0)
+		while ((n = ring_msg_recv(s->rings->evt_dp[l], msgs, SIG_EVT_DRAIN_MAX)) > 0)
 			for (unsigned i = 0; i < n; i++)
 				sig_event_msg(s, &msgs[i]);
 	}
 	for (unsigned w = 0; w < s->rings->n_workers; w++) {
 		unsigned n;
 
-		while ((n = ring_msg_recv(s->rings->evt_bot[w], msgs, 64)) > 0)
+		while ((n = ring_msg_recv(s->rings->evt_bot[w], msgs, SIG_EVT_DRAIN_MAX)) > 0)
 			for (unsigned i = 0; i < n; i++)
 				sig_event_msg(s, &msgs[i]);
 	}
