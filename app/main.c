@@ -95,16 +95,30 @@ static void app_print_counters(const struct app *a)
 	const struct sig_stats *ss = sig_stats(a->sig);
 	const struct cdr *cdr = sig_cdr_stats(a->sig);
 
+	char reasons[512] = "";
+	size_t at = 0;
+
+	/* the refusals by reason, those that happened */
+	for (unsigned r = 0; r < SIG_REFUSE_MAX && at < sizeof(reasons); r++)
+		if (ss->refused[r])
+			at += (size_t)snprintf(reasons + at, sizeof(reasons) - at, " %s=%llu",
+					       sig_refusal_name(r),
+					       (unsigned long long)ss->refused[r]);
 	log_info("stats", "sip: invites %llu answered %llu ended %llu active %llu; rejected "
-		 "403 %llu 404 %llu 488 %llu 503 %llu; slots free %u/%u; dropped %llu; "
-		 "cdrs %llu (lost %llu)",
+		 "403 %llu 404 %llu 408 %llu 480 %llu 488 %llu 500 %llu 503 %llu; slots free "
+		 "%u/%u; dropped %llu; cdrs %llu (lost %llu); refused by reason:%s",
 		 (unsigned long long)ss->invites, (unsigned long long)ss->answered,
 		 (unsigned long long)ss->ended, (unsigned long long)ss->calls_active,
-		 (unsigned long long)ss->rejected_403, (unsigned long long)ss->rejected_404,
-		 (unsigned long long)ss->rejected_488, (unsigned long long)ss->rejected_503,
+		 (unsigned long long)sig_refused_status(ss, 403),
+		 (unsigned long long)sig_refused_status(ss, 404),
+		 (unsigned long long)sig_refused_status(ss, 408),
+		 (unsigned long long)sig_refused_status(ss, 480),
+		 (unsigned long long)sig_refused_status(ss, 488),
+		 (unsigned long long)sig_refused_status(ss, 500),
+		 (unsigned long long)sig_refused_status(ss, 503),
 		 sig_free_slots(a->sig), a->calls->n_slots,
 		 (unsigned long long)sig_dropped(a->sig), (unsigned long long)cdr->written,
-		 (unsigned long long)cdr->failed);
+		 (unsigned long long)cdr->failed, at ? reasons : " none");
 	{
 		const struct dp_port_stats *p = dp_port_stats(a->dp);
 

@@ -19,19 +19,50 @@
 #include "shared/ring.h"
 #include "signaling/cdr.h"
 
+/*
+ * Why a call is refused before it is answered, as one list: the reason's name (in the
+ * stats line), the final response's status and phrase, and whether it carries
+ * Retry-After (signaling.retry_after). Each refusal is counted under exactly one.
+ */
+#define SIG_REFUSAL_LIST(X)                                                         \
+	X(NOT_LISTED, not_listed, 403, "Forbidden", 0)       /* outside allowlists */ \
+	X(HEADER, header, 403, "Forbidden", 0)               /* required header */    \
+	X(NO_ROUTE, no_route, 404, "Not Found", 0)           /* no agent takes it */  \
+	X(NO_OFFER, no_offer, 488, "Not Acceptable Here", 0) /* INVITE without SDP */ \
+	X(OFFER, offer, 488, "Not Acceptable Here", 0)       /* no usable media */    \
+	X(TRUNK_FULL, trunk_full, 503, "Service Unavailable", 1) /* trunk max_calls */ \
+	X(CPS, cps, 503, "Service Unavailable", 1)           /* over max_cps */       \
+	X(NO_SLOT, no_slot, 503, "Service Unavailable", 1)   /* every slot busy */    \
+	X(STOPPING, stopping, 503, "Service Unavailable", 0) /* voxgate stopping */   \
+	X(NO_KEY, no_key, 500, "Server Internal Error", 0)   /* no SRTP key bytes */  \
+	X(ANSWER, answer, 500, "Server Internal Error", 0)   /* answer too large */   \
+	X(MEDIA, media, 500, "Server Internal Error", 0)     /* dp media set-up */    \
+	X(BOT, bot, 480, "Temporarily Unavailable", 0)       /* bot failed or left */ \
+	X(RTP_TIMEOUT, rtp_timeout, 408, "Request Timeout", 0) /* no RTP */
+
+enum sig_refusal {
+#define SIG_REFUSAL_ENUM(id, name, status, phrase, retry) SIG_REFUSE_##id,
+	SIG_REFUSAL_LIST(SIG_REFUSAL_ENUM)
+#undef SIG_REFUSAL_ENUM
+	SIG_REFUSE_MAX
+};
+
+/* Name and status of a refusal reason. */
+const char *sig_refusal_name(enum sig_refusal r);
+int sig_refusal_status(enum sig_refusal r);
+
 /* Counters of the signaling thread. W: signaling. */
 struct sig_stats {
 	uint64_t invites;
 	uint64_t answered;
-	uint64_t rejected_403;  /* source outside every trunk's allowlist (with
-				 * unlisted_source = "403"), or a required header wrong */
-	uint64_t rejected_404;  /* no route to an agent */
-	uint64_t rejected_488;  /* no usable media in the offer */
-	uint64_t rejected_503;  /* no call slot free */
+	uint64_t refused[SIG_REFUSE_MAX]; /* calls refused before their answer, by reason */
 	uint64_t ended;
 	uint64_t events_stale;  /* ring events for a call that is gone */
 	uint64_t calls_active;
 };
+
+/* Calls refused with final status `status`, whatever the reason. */
+uint64_t sig_refused_status(const struct sig_stats *st, int status);
 
 struct sig;
 

@@ -57,7 +57,7 @@ check "unlisted_source = 403: an INVITE from outside gets 403" \
 	bash -c '[ "$(tail -1 <<<"$1")" = "status 403" ]' _ "$out"
 stats=$(vg_stats)
 check "the 403 is counted and takes no slot; nothing dropped" \
-	grep -q "invites 1 answered 0 ended 0 active 0; rejected 403 1 404 0 488 0 503 0; slots free 1024/1024; dropped 0" \
+	grep -q "invites 1 answered 0 ended 0 active 0; rejected 403 1 404 0 408 0 480 0 488 0 500 0 503 0; slots free 1024/1024; dropped 0" \
 	<<<"$stats"
 check "the 403 is logged with the source" \
 	grep -q "from 198.18.0.3: source not in any trunk's allowlist: 403" "$tmp/voxgate.log"

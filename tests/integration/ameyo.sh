@@ -53,5 +53,5 @@ check "and its context says the extractor did not match, with no did or crt_obje
 	ctx_has 3 'c["from_display_name"] == "Ameyo Campaign 7" and c["errors"] == ["extractor: from_display_name does not match its pattern"] and "did" not in c and "crt_object_id" not in c'
 stats=$(vg_stats)
 check "three calls answered and ended, every slot free" \
-	grep -q "invites 3 answered 3 ended 3 active 0; rejected 403 0 404 0 488 0 503 0; slots free 1024/1024" <<<"$stats"
+	grep -q "invites 3 answered 3 ended 3 active 0; rejected 403 0 404 0 408 0 480 0 488 0 500 0 503 0; slots free 1024/1024" <<<"$stats"
 check "voxgate stops cleanly" vg_stop

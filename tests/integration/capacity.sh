@@ -13,7 +13,7 @@ check "a second call gets 503 with Retry-After: 7" \
 	sipp_caller "$top/tests/integration/sipp/uac_503.xml" -s echo
 stats=$(vg_stats)
 check "the 503 is counted and the first call is still up" \
-	grep -q "invites 2 answered 1 ended 0 active 1; rejected 403 0 404 0 488 0 503 1; slots free 0/1" <<<"$stats"
+	grep -q "invites 2 answered 1 ended 0 active 1; rejected 403 0 404 0 408 0 480 0 488 0 500 0 503 1; slots free 0/1" <<<"$stats"
 check "voxgate stops cleanly" vg_stop
 wait "$bye_pid"
 check "the call holding the slot got its BYE" test $? -eq 0

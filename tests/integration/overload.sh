@@ -14,5 +14,7 @@ sipp_caller "$top/tests/integration/sipp/uac_context.xml" -s 7001 -m 6 -l 6 -r 1
 sleep 0.5
 stats=$(vg_stats)
 check "of the burst, two answered and four refused with 503; no slot held" \
-	grep -q "invites 6 answered 2 ended 2 active 0; rejected 403 0 404 0 488 0 503 4; slots free 1024/1024" <<<"$stats"
+	grep -q "invites 6 answered 2 ended 2 active 0; rejected 403 0 404 0 408 0 480 0 488 0 500 0 503 4; slots free 1024/1024" <<<"$stats"
+check "the four counted as over max_cps, not as a full gateway" \
+	grep -q "refused by reason: cps=4$" <<<"$stats"
 check "voxgate stops cleanly" vg_stop

@@ -40,7 +40,9 @@ check "INVITE cancelled while ringing: 180, then 200 to CANCEL and 487 to the IN
 sleep 0.3
 stats=$(vg_stats)
 check "the 488 is counted, the cancelled call ended unanswered, every slot is free" \
-	grep -q "invites 2 answered 0 ended 1 active 0; rejected 403 0 404 0 488 1 503 0; slots free 1024/1024" <<<"$stats"
+	grep -q "invites 2 answered 0 ended 1 active 0; rejected 403 0 404 0 408 0 480 0 488 1 500 0 503 0; slots free 1024/1024" <<<"$stats"
+check "counted as an offer with no usable media" \
+	grep -q "refused by reason: offer=1$" <<<"$stats"
 check "dataplane counted the ICMP echo requests it answered" \
 	grep -Eq "icmp_replies=[3-9]" <<<"$stats"
 "$top/build/vgstat" "$vg_pid" >"$tmp/vgstat.out" 2>&1

@@ -21,7 +21,9 @@ check "the next call of the trunk: 503 with Retry-After: 7" \
 	sipp_caller "$top/tests/integration/sipp/uac_503.xml" -s 7001
 stats=$(vg_stats)
 check "403 and 503 counted, no slot taken by them" \
-	grep -q "invites 4 answered 2 ended 1 active 1; rejected 403 1 404 0 488 0 503 1; slots free 1023/1024" <<<"$stats"
+	grep -q "invites 4 answered 2 ended 1 active 1; rejected 403 1 404 0 408 0 480 0 488 0 500 0 503 1; slots free 1023/1024" <<<"$stats"
+check "each under its own reason: the header, the trunk's limit" \
+	grep -q "refused by reason: header=1 trunk_full=1$" <<<"$stats"
 check "voxgate stops cleanly" vg_stop
 wait "$bye_pid"
 check "the call in progress got its BYE" test $? -eq 0

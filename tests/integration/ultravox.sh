@@ -48,5 +48,5 @@ check "a call to agent_nobody, which no route takes and no default agent: 404 wi
 	sipp_caller "$top/tests/integration/sipp/uac_404.xml" -s agent_nobody
 stats=$(vg_stats)
 check "three calls answered and ended, the 404 counted, every slot free" \
-	grep -q "invites 4 answered 3 ended 3 active 0; rejected 403 0 404 1 488 0 503 0; slots free 1024/1024" <<<"$stats"
+	grep -q "invites 4 answered 3 ended 3 active 0; rejected 403 0 404 1 408 0 480 0 488 0 500 0 503 0; slots free 1024/1024" <<<"$stats"
 check "voxgate stops cleanly" vg_stop
