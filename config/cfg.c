@@ -18,7 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "base/log.h"
+#include "base/tmpl.h"
 
 struct cfg_ctx {
 	const char *file;
@@ -497,10 +500,142 @@ static int cfg_read_extract(struct cfg_ctx *x, struct cfg_trunk *t, config_setti
 	return 0;
 }
 
+/* An owned copy of the optional string `key` of g (NULL when absent). */
+static int cfg_strdup(struct cfg_ctx *x, config_setting_t *g, const char *where,
+		      const char *key, char **out, config_setting_t **at)
+{
+	config_setting_t *m = cfg_member(x, g, where, key, CONFIG_TYPE_STRING, "a string", 0);
+
+	if (at)
+		*at = m;
+	if (!m)
+		return x->failed ? -EINVAL : 0;
+	*out = strdup(config_setting_get_string(m));
+	return *out ? 0 : cfg_fail(x, m, "out of memory");
+}
+
+/* The optional string `key` of g, which must be a JSON object (its text kept, owned);
+ * with need_target, one with a "target" string and a "mode" string. */
+static int cfg_json_object(struct cfg_ctx *x, config_setting_t *g, const char *where,
+			   const char *key, bool need_target, char **out)
+{
+	config_setting_t *at;
+	json_error_t err;
+	json_t *o;
+	bool ok;
+
+	if (cfg_strdup(x, g, where, key, out, &at))
+		return -EINVAL;
+	if (!*out)
+		return 0;
+	o = json_loads(*out, 0, &err);
+	ok = json_is_object(o) &&
+	     (!need_target || (json_is_string(json_object_get(o, "target")) &&
+			       json_is_string(json_object_get(o, "mode"))));
+	json_decref(o);
+	if (!ok)
+		return cfg_fail(x, at, "'%s.%s' must be a JSON object%s%s%s", where, key,
+				need_target ? " with \"mode\" and \"target\" strings" : "",
+				o ? "" : ": ", o ? "" : err.text);
+	return 0;
+}
+
+/* A trunk's `end` group: how the bot's side of its calls ends (cfg_end_mode). */
+static int cfg_read_end(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
+{
+	static const char *const known[] = {"mode", "wait_bye_ms", "http", NULL};
+	static const char *const hknown[] = {"url", "headers", "body", "timeout_ms", "retries",
+					     NULL};
+	/* in enum cfg_end_mode order */
+	static const char *const modes[] = {"bye", "info_final", "http_notify", NULL};
+	static const char *const roots[] = {"ctx", "bot", NULL};
+	char where[CFG_NAME_MAX + 16], hwhere[CFG_NAME_MAX + 24], why[200];
+	config_setting_t *h, *a, *at;
+	unsigned mode = CFG_END_BYE;
+
+	snprintf(where, sizeof(where), "trunk '%s' end", t->name);
+	snprintf(hwhere, sizeof(hwhere), "trunk '%s' end.http", t->name);
+	if (cfg_only(x, g, where, known) || cfg_enum(x, g, where, where, "mode", modes, &mode) < 0 ||
+	    cfg_int(x, g, where, "wait_bye_ms", 100, 600000, 10000, &t->wait_bye_ms))
+		return -EINVAL;
+	t->end_mode = (uint8_t)mode;
+	h = cfg_member(x, g, where, "http", CONFIG_TYPE_GROUP, "a group { ... }", 0);
+	if (x->failed)
+		return -EINVAL;
+	if ((mode == CFG_END_HTTP_NOTIFY) != (h != NULL))
+		return cfg_fail(x, h ? h : g, "%s: an http group goes with mode = "
+				"\"http_notify\", and only with it", where);
+	if (!h)
+		return 0;
+	if (cfg_only(x, h, hwhere, hknown) ||
+	    cfg_str(x, h, hwhere, "url", 1, t->http.url, sizeof(t->http.url), &at) ||
+	    cfg_int(x, h, hwhere, "timeout_ms", 100, 60000, 5000, &t->http.timeout_ms) ||
+	    cfg_int(x, h, hwhere, "retries", 0, 10, 2, &t->http.retries))
+		return -EINVAL;
+	if (strncmp(t->http.url, "http://", 7) != 0 && strncmp(t->http.url, "https://", 8) != 0)
+		return cfg_fail(x, at, "%s: url must start with http:// or https://", hwhere);
+	if (cfg_strdup(x, h, hwhere, "body", &t->http.body, &at))
+		return -EINVAL;
+	if (!t->http.body)
+		return cfg_fail(x, h, "%s: missing key 'body' (a JSON template)", hwhere);
+	if (tmpl_check(t->http.body, roots, why, sizeof(why)))
+		return cfg_fail(x, at, "%s.body: %s", hwhere, why);
+	a = cfg_member(x, h, hwhere, "headers", CONFIG_TYPE_ARRAY, "an array of strings", 0);
+	if (x->failed)
+		return -EINVAL;
+	if (a && config_setting_length(a) > CFG_MAX_HTTP_HEADERS)
+		return cfg_fail(x, a, "%s: more than %d headers", hwhere, CFG_MAX_HTTP_HEADERS);
+	for (int i = 0; a && i < config_setting_length(a); i++) {
+		const char *v = cfg_elem_str(x, a, "'headers'", (unsigned)i);
+		const char *colon = v ? strchr(v, ':') : NULL;
+
+		if (!v)
+			return -EINVAL;
+		if (!colon || colon == v || strpbrk(v, "\r\n") || strcspn(v, " \t") < (size_t)(colon - v))
+			return cfg_fail(x, config_setting_get_elem(a, (unsigned)i),
+					"%s: headers are \"Name: value\" (the value is not "
+					"shown here)", hwhere);
+		t->http.headers[t->http.n_headers] = strdup(v);
+		if (!t->http.headers[t->http.n_headers++])
+			return cfg_fail(x, a, "out of memory");
+	}
+	return 0;
+}
+
+/* A trunk's `transfer` group (cfg_transfer). */
+static int cfg_read_transfer(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
+{
+	static const char *const known[] = {"refer", "mode", "domain", "uri_headers",
+					    "notify_timeout_ms", "bye_ms", NULL};
+	static const char *const modes[] = {"refer", NULL}; /* enum cfg_transfer_mode */
+	char where[CFG_NAME_MAX + 16];
+	unsigned mode = CFG_XFER_REFER;
+
+	snprintf(where, sizeof(where), "trunk '%s' transfer", t->name);
+	if (!g) {
+		t->transfer.refer = true;
+		t->transfer.notify_timeout_ms = 30000;
+		t->transfer.bye_ms = 2000;
+		return 0;
+	}
+	if (cfg_only(x, g, where, known) || cfg_bool(x, g, where, "refer", true, &t->transfer.refer) ||
+	    cfg_enum(x, g, where, where, "mode", modes, &mode) < 0 ||
+	    cfg_str(x, g, where, "domain", 0, t->transfer.domain, sizeof(t->transfer.domain),
+		    NULL) < 0 ||
+	    cfg_bool(x, g, where, "uri_headers", false, &t->transfer.uri_headers) ||
+	    cfg_int(x, g, where, "notify_timeout_ms", 1000, 600000, 30000,
+		    &t->transfer.notify_timeout_ms) ||
+	    cfg_int(x, g, where, "bye_ms", 0, 60000, 2000, &t->transfer.bye_ms))
+		return -EINVAL;
+	t->transfer.mode = (uint8_t)mode;
+	return 0;
+}
+
 static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
 {
 	static const char *const known[] = {"name", "allow", "codecs", "extract", "require",
-					    "max_calls", "srtp", NULL};
+					    "max_calls", "srtp", "srtp_tls", "end", "transfer",
+					    NULL};
 	static const char *const where = "a trunk";
 	config_setting_t *a;
 	/* in enum cfg_srtp order */
@@ -589,6 +724,17 @@ static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting
 	if (cfg_enum(x, g, where, what, "srtp", srtp_names, &srtp) < 0)
 		return -EINVAL;
 	t->srtp = (uint8_t)srtp;
+	if (cfg_enum(x, g, where, what, "srtp_tls", srtp_names, &srtp) < 0)
+		return -EINVAL;
+	t->srtp_tls = (uint8_t)srtp; /* the srtp policy unless set */
+	a = cfg_member(x, g, where, "end", CONFIG_TYPE_GROUP, "a group { ... }", 0);
+	if (x->failed || (a && cfg_read_end(x, t, a)))
+		return -EINVAL;
+	if (!a)
+		t->wait_bye_ms = 10000;
+	a = cfg_member(x, g, where, "transfer", CONFIG_TYPE_GROUP, "a group { ... }", 0);
+	if (x->failed || cfg_read_transfer(x, t, a))
+		return -EINVAL;
 	return cfg_int(x, g, where, "max_calls", 0, 1 << 20, 0, &t->max_calls);
 }
 
@@ -732,7 +878,8 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 	static const char *const known[] = {"id", "builtin", "delay_ms", "answer_delay_ms",
 					    "url", "dialect", "connect_timeout_ms", "on_close",
 					    "account_sid", "sample_rate", "file", "loop", "dir",
-					    "on_failure", "fallback", "record_dir", NULL};
+					    "on_failure", "fallback", "record_dir", "end_after_ms",
+					    "end_update", "end_transfer", NULL};
 	static const char *const where = "an agent";
 	/* the builtin names and their bots */
 	static const char *const builtins[] = {"echo", "null", "play", "record", NULL};
@@ -797,8 +944,16 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 		    NULL) < 0 ||
 	    cfg_int(x, g, where, "connect_timeout_ms", 100, 60000, 2000,
 		    &a->connect_timeout_ms) ||
-	    cfg_int(x, g, where, "delay_ms", 0, 10000, 500, &a->delay_ms))
+	    cfg_int(x, g, where, "delay_ms", 0, 10000, 500, &a->delay_ms) ||
+	    cfg_int(x, g, where, "end_after_ms", 0, 86400000, 0, &a->end_after_ms) ||
+	    cfg_json_object(x, g, where, "end_update", false, &a->end_update) ||
+	    cfg_json_object(x, g, where, "end_transfer", true, &a->end_transfer))
 		return -EINVAL;
+	if ((a->end_update || a->end_transfer || a->end_after_ms) &&
+	    (a->builtin == CFG_BOT_NONE || !a->end_after_ms || (a->end_update && a->end_transfer)))
+		return cfg_fail(x, g, "agent '%s': end_after_ms (with end_update or "
+				"end_transfer, not both) is for built-in bots; a WebSocket bot "
+				"ends its calls itself", a->id);
 	return cfg_int(x, g, where, "answer_delay_ms", 0, 60000, 0, &a->answer_delay_ms);
 }
 
@@ -843,8 +998,10 @@ static int cfg_read_bots(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	for (int i = 0; i < config_setting_length(l); i++) {
 		struct cfg_agent *a = &c->bots.agents[c->bots.n_agents];
 
-		if (cfg_read_agent(x, c, a, config_setting_get_elem(l, (unsigned)i)))
+		if (cfg_read_agent(x, c, a, config_setting_get_elem(l, (unsigned)i))) {
+			c->bots.n_agents++; /* so that cfg_free() frees what it holds */
 			return -EINVAL;
+		}
 		c->bots.n_agents++;
 	}
 	return 0;
@@ -901,8 +1058,20 @@ void cfg_free(struct cfg *c)
 		regfree(&c->sig.routes[i].re);
 	c->sig.n_routes = 0;
 	for (unsigned t = 0; t < c->sig.n_trunks; t++) {
+		struct cfg_http *h = &c->sig.trunks[t].http;
+
 		for (unsigned i = 0; i < c->sig.trunks[t].n_extract; i++)
 			regfree(&c->sig.trunks[t].extract[i].re);
 		c->sig.trunks[t].n_extract = 0;
+		for (unsigned i = 0; i < h->n_headers; i++)
+			free(h->headers[i]);
+		h->n_headers = 0;
+		free(h->body);
+		h->body = NULL;
+	}
+	for (unsigned i = 0; i < c->bots.n_agents; i++) {
+		free(c->bots.agents[i].end_update);
+		free(c->bots.agents[i].end_transfer);
+		c->bots.agents[i].end_update = c->bots.agents[i].end_transfer = NULL;
 	}
 }

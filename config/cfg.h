@@ -74,6 +74,42 @@ struct cfg_require {
 	char value[256];
 };
 
+/* How a trunk's platform expects the bot's side of a call to end (seeds 000, 001). */
+enum cfg_end_mode {
+	CFG_END_BYE = 0,         /* voxgate sends BYE */
+	CFG_END_INFO_FINAL = 1,  /* updates as SIP INFO (JSON); after the final one the
+				  * platform sends BYE (RingCX) */
+	CFG_END_HTTP_NOTIFY = 2, /* an HTTP POST to the platform, which then sends BYE
+				  * (Ameyo) */
+};
+
+#define CFG_MAX_HTTP_HEADERS 8
+
+/* An HTTP request voxgate makes (the hand-back notification). Strings owned. */
+struct cfg_http {
+	char url[512];
+	char *headers[CFG_MAX_HTTP_HEADERS]; /* "Name: value"; values are never logged */
+	unsigned n_headers;
+	char *body;           /* JSON template (base/tmpl.h) */
+	uint32_t timeout_ms;  /* one attempt */
+	uint32_t retries;     /* attempts after the first, on a refusal or no answer */
+};
+
+/* Transfers of the trunk's calls (seeds 002, 003). */
+enum cfg_transfer_mode { CFG_XFER_REFER = 0 };
+
+struct cfg_transfer {
+	bool refer;                 /* REFER may be sent to the trunk's platform */
+	uint8_t mode;               /* what a Twilio <Dial> becomes (enum
+				     * cfg_transfer_mode) */
+	char domain[128];           /* a number target becomes sip:NUMBER@domain; "": the
+				     * caller's address */
+	bool uri_headers;           /* the bot's X- headers also as URI headers of
+				     * Refer-To (copied by the platform into its INVITE) */
+	uint32_t notify_timeout_ms; /* no final NOTIFY by then: the transfer failed */
+	uint32_t bye_ms;            /* after a 2xx NOTIFY, BYE unless the platform's came */
+};
+
 struct cfg_trunk {
 	char name[CFG_NAME_MAX];
 	struct cfg_cidr allow[CFG_MAX_CIDRS];
@@ -85,7 +121,12 @@ struct cfg_trunk {
 	struct cfg_require require[CFG_MAX_REQUIRE];
 	unsigned n_require;
 	uint32_t max_calls; /* calls of this trunk at once; 0: only the global limit */
-	uint8_t srtp;       /* enum cfg_srtp */
+	uint8_t srtp;       /* enum cfg_srtp, for calls over UDP and TCP */
+	uint8_t srtp_tls;   /* enum cfg_srtp, for calls over TLS */
+	uint8_t end_mode;   /* enum cfg_end_mode */
+	uint32_t wait_bye_ms; /* info_final, http_notify: the platform's BYE by then */
+	struct cfg_http http; /* http_notify */
+	struct cfg_transfer transfer;
 };
 
 enum cfg_builtin {
@@ -126,6 +167,12 @@ struct cfg_agent {
 	char fallback[256];         /* where the call goes when its bot fails */
 	uint32_t connect_timeout_ms; /* no open socket by then: the call ends */
 	char account_sid[40];       /* twilio: start.accountSid */
+	/* Built-in bots: end the call after end_after_ms (0: never) with a final update
+	 * whose payload is end_update, or the transfer end_transfer, or a hang-up. JSON
+	 * objects, owned; NULL when not set. */
+	uint32_t end_after_ms;
+	char *end_update;
+	char *end_transfer;
 };
 
 /* A route: when the Request-URI user part (or, with header set, that header's

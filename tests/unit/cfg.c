@@ -263,6 +263,83 @@ static void test_agent_choices(void **state)
 	cfg_free(&c);
 }
 
+/* A trunk's end and transfer groups, srtp_tls, and a built-in bot's end. */
+static void test_end_and_transfer(void **state)
+{
+	struct cfg c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(load(&c, 14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+			      "srtp_tls = \"required\"; end = { mode = \"http_notify\"; "
+			      "wait_bye_ms = 4000; http = { url = \"https://pbx.example/n?k=1\"; "
+			      "headers = [\"Authorization: x\", \"policy-name: token\"]; "
+			      "body = \"{\\\"id\\\": \\\"${ctx.crt_object_id}\\\", \\\"p\\\": "
+			      "\\\"${bot}\\\"}\"; retries = 3; }; }; transfer = { refer = false; "
+			      "domain = \"pbx.example\"; uri_headers = true; }; } );", err,
+			      sizeof(err)), 0);
+	assert_int_equal(c.sig.trunks[0].srtp, CFG_SRTP_OPTIONAL);
+	assert_int_equal(c.sig.trunks[0].srtp_tls, CFG_SRTP_REQUIRED);
+	assert_int_equal(c.sig.trunks[0].end_mode, CFG_END_HTTP_NOTIFY);
+	assert_int_equal(c.sig.trunks[0].wait_bye_ms, 4000);
+	assert_string_equal(c.sig.trunks[0].http.url, "https://pbx.example/n?k=1");
+	assert_int_equal(c.sig.trunks[0].http.n_headers, 2);
+	assert_string_equal(c.sig.trunks[0].http.headers[1], "policy-name: token");
+	assert_int_equal(c.sig.trunks[0].http.retries, 3);
+	assert_int_equal(c.sig.trunks[0].http.timeout_ms, 5000);
+	assert_false(c.sig.trunks[0].transfer.refer);
+	assert_true(c.sig.trunks[0].transfer.uri_headers);
+	assert_string_equal(c.sig.trunks[0].transfer.domain, "pbx.example");
+	assert_int_equal(c.sig.trunks[0].transfer.notify_timeout_ms, 30000);
+	cfg_free(&c);
+
+	/* without the groups: BYE, REFER allowed, srtp_tls = srtp */
+	assert_int_equal(load(&c, 14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+			      "srtp = \"refused\"; } );", err, sizeof(err)), 0);
+	assert_int_equal(c.sig.trunks[0].end_mode, CFG_END_BYE);
+	assert_int_equal(c.sig.trunks[0].srtp_tls, CFG_SRTP_REFUSED);
+	assert_true(c.sig.trunks[0].transfer.refer);
+	assert_int_equal(c.sig.trunks[0].wait_bye_ms, 10000);
+	cfg_free(&c);
+
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+		     "end = { mode = \"info\"; }; } );", 14,
+		     "mode is \"bye\", \"info_final\" or \"http_notify\", not \"info\"");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+		     "end = { mode = \"http_notify\"; }; } );", 14,
+		     "an http group goes with mode = \"http_notify\", and only with it");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+		     "end = { mode = \"http_notify\"; http = { url = \"http://x/\"; "
+		     "body = \"{\\\"a\\\": \\\"${call.id}\\\"}\"; }; }; } );", 14,
+		     "${call.id}: names start with ctx or bot");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+		     "end = { mode = \"http_notify\"; http = { url = \"http://x/\"; "
+		     "body = \"{not json\"; }; }; } );", 14, "body: not JSON");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+		     "end = { mode = \"http_notify\"; http = { url = \"http://x/\"; body = \"{}\"; "
+		     "headers = [\"no colon\"]; }; }; } );", 14, "headers are \"Name: value\"");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+		     "end = { mode = \"http_notify\"; http = { url = \"ftp://x/\"; body = \"{}\"; }; "
+		     "}; } );", 14, "url must start with http:// or https://");
+	expect_error(14, "  trunks = ( { name = \"t\"; allow = [\"127.0.0.0/8\"]; "
+		     "transfer = { refer = true; bridge = true; }; } );", 14,
+		     "unknown key 'bridge' in trunk 't' transfer");
+
+	/* a built-in bot's end */
+	assert_int_equal(load(&c, 10, "  agents = ( { id = \"echo\"; builtin = \"echo\"; "
+			      "end_after_ms = 1500; end_update = \"{\\\"intent\\\":\\\"x\\\"}\"; "
+			      "} );", err, sizeof(err)), 0);
+	assert_int_equal(c.bots.agents[0].end_after_ms, 1500);
+	assert_string_equal(c.bots.agents[0].end_update, "{\"intent\":\"x\"}");
+	assert_null(c.bots.agents[0].end_transfer);
+	cfg_free(&c);
+	expect_error(10, "  agents = ( { id = \"echo\"; builtin = \"echo\"; end_after_ms = 1; "
+		     "end_transfer = \"{\\\"target\\\":\\\"x\\\"}\"; } );", 10,
+		     "'an agent.end_transfer' must be a JSON object with \"mode\" and \"target\"");
+	expect_error(10, "  agents = ( { id = \"echo\"; url = \"ws://127.0.0.1/\"; "
+		     "end_after_ms = 1000; } );", 10, "is for built-in bots");
+}
+
 static void test_missing_and_syntax(void **state)
 {
 	(void)state;
@@ -309,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_agent_choices),
+		cmocka_unit_test(test_end_and_transfer),
 		cmocka_unit_test(test_missing_and_syntax),
 		cmocka_unit_test(test_cidr),
 	};
