@@ -30,6 +30,9 @@
 #define BOT_CTL_DRAIN_MAX 32 /* control messages taken per poll, at most */
 #define BOT_PREFETCH 4 /* frames ahead whose session is asked for (bot_frames_poll) */
 #define BOT_IDLE_SLEEP_NS 50000
+/* The worker's own marks (the drain's) have this bit set; a bot's never do. */
+#define BOT_MARK_OWN 0x80000000u
+#define BOT_DRAIN_CHECK_MS 10 /* how often the drains' deadlines are looked at */
 
 static_assert(offsetof(struct bot_session, call_id) == alignof(struct bot_session),
 	      "a frame's fields of a bot session fill its first cache line");
@@ -46,6 +49,12 @@ struct bot_worker {
 	unsigned n_out[RING_MAX_LCORES];
 	struct bot_stats *st;            /* in the pool's stats file */
 	struct lws_context *lws; /* WebSocket bots of this worker, NULL if none */
+	uint32_t *drains;                /* slots of the sessions draining */
+	uint32_t n_drains;
+	uint32_t *ends;                  /* slots of built-in bots with an end_after_ms */
+	uint32_t n_ends;
+	uint64_t next_timer_check;       /* TSC: drains and ends are looked at then */
+	uint16_t api_busy;               /* API mailboxes in use, one bit each */
 };
 
 struct bot_pool {
@@ -54,6 +63,7 @@ struct bot_pool {
 	struct ring_set *rings;
 	unsigned n_workers;
 	uint64_t lat_mult;                 /* TSC -> µs for the latency histogram */
+	uint64_t drain_tsc;                /* the longest wait for a drain mark */
 	struct bot_stats_file *stats_file; /* shared mapping, stats_size bytes */
 	size_t stats_size;
 	char stats_path[SHM_PATH_MAX];
@@ -78,14 +88,21 @@ static const struct bot_ops *bot_ops_for(const struct cfg_agent *a)
 	return NULL;
 }
 
-static void bot_event(struct bot_worker *w, uint16_t type, uint32_t slot, uint32_t gen)
+/* An event for signaling; the event ring holds several messages per call slot: it
+ * cannot fill. */
+static void bot_event_arg(struct bot_worker *w, uint16_t type, uint16_t arg, uint32_t slot,
+			  uint32_t gen, uint32_t value)
 {
-	struct vg_msg m = {.type = type, .slot = slot, .gen = gen};
+	struct vg_msg m = {.type = type, .arg = arg, .slot = slot, .gen = gen, .value = value};
 
-	/* The event ring holds several messages per call slot: it cannot fill. */
 	if (ring_msg_send(w->pool->rings->evt_bot[w->idx], &m) != 0)
 		log_err("bot", "worker %u: event ring full, slot %u event %u lost", w->idx,
 			slot, type);
+}
+
+static void bot_event(struct bot_worker *w, uint16_t type, uint32_t slot, uint32_t gen)
+{
+	bot_event_arg(w, type, 0, slot, gen, 0);
 }
 
 /* Send the frames staged towards dp lcore l; what the ring does not take stays
@@ -161,7 +178,12 @@ int bot_send_clear(struct bot_worker *w, struct bot_session *s)
 
 void bot_hangup(struct bot_worker *w, struct bot_session *s)
 {
-	bot_event(w, VG_MSG_BOT_HANGUP, s->slot, s->gen);
+	bot_event_arg(w, VG_MSG_BOT_HANGUP, VG_HANGUP_BOT, s->slot, s->gen, 0);
+}
+
+void bot_fail(struct bot_worker *w, struct bot_session *s)
+{
+	bot_event_arg(w, VG_MSG_BOT_HANGUP, VG_HANGUP_FAILED, s->slot, s->gen, 0);
 }
 
 int bot_hangup_call(struct bot_worker *w, uint32_t slot, uint32_t gen)
@@ -169,6 +191,30 @@ int bot_hangup_call(struct bot_worker *w, uint32_t slot, uint32_t gen)
 	if (!cs_gen_ok(w->pool->calls, slot, gen) || !cs_slot(w->pool->calls, slot)->in_use)
 		return -ENOENT;
 	bot_event(w, VG_MSG_BOT_HANGUP, slot, gen);
+	return 0;
+}
+
+int bot_api_cmd(struct bot_worker *w, uint32_t slot, uint32_t gen, uint16_t type,
+		const char *json)
+{
+	size_t len = strlen(json);
+	struct cs_cmd *c;
+	unsigned i = 0;
+
+	if (!cs_gen_ok(w->pool->calls, slot, gen) || !cs_slot(w->pool->calls, slot)->in_use)
+		return -ENOENT;
+	while (i < CS_API_CMDS && (w->api_busy & (1u << i)))
+		i++;
+	if (i == CS_API_CMDS || len >= sizeof(c->json)) {
+		w->st->cmds_dropped++;
+		return -ENOSPC;
+	}
+	c = cs_api_cmd(w->pool->calls, i);
+	c->len = (uint32_t)len;
+	memcpy(c->json, json, len + 1);
+	w->api_busy |= (uint16_t)(1u << i);
+	w->st->cmds_sent++;
+	bot_event_arg(w, VG_MSG_API_CMD, type, slot, gen, i);
 	return 0;
 }
 
@@ -266,10 +312,150 @@ int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm
 	return 0;
 }
 
+/* Take slot out of a list of slots (drains, ends). */
+static void bot_list_del(uint32_t *list, uint32_t *n, uint32_t slot)
+{
+	for (uint32_t i = 0; i < *n; i++)
+		if (list[i] == slot) {
+			list[i] = list[--*n];
+			return;
+		}
+}
+
+/* Forget the drain of s (done, timed out, or the session closes). */
+static void bot_drain_forget(struct bot_worker *w, struct bot_session *s)
+{
+	if (!s->draining)
+		return;
+	s->draining = 0;
+	bot_list_del(w->drains, &w->n_drains, s->slot);
+}
+
+/* The drain of s is over: tell signaling. */
+static void bot_drained(struct bot_worker *w, struct bot_session *s)
+{
+	bot_drain_forget(w, s);
+	bot_event(w, VG_MSG_BOT_DRAINED, s->slot, s->gen);
+}
+
+/*
+ * VG_MSG_BOT_DRAIN: the bot's side of the call ends (its hang-up, a final update, a
+ * transfer). What the bot sent is still in the call's playout queue, up to
+ * dataplane.playout_ms: complete a partial frame, put a mark of the worker's own
+ * behind it, and tell signaling once the dataplane gives the mark back, or after
+ * playout_ms and a margin at most. A session that is gone drains at once.
+ */
+static void bot_drain(struct bot_worker *w, const struct vg_msg *m)
+{
+	struct bot_session *s = m->slot < w->pool->calls->n_slots ? &w->sessions[m->slot]
+								 : NULL;
+
+	if (!s || !s->active || s->gen != m->gen) {
+		bot_event(w, VG_MSG_BOT_DRAINED, m->slot, m->gen);
+		return;
+	}
+	if (s->draining)
+		return; /* one drain at a time: the first one's answer serves */
+	if (s->ops->flush)
+		s->ops->flush(w, s);
+	if (bot_send_mark(w, s, BOT_MARK_OWN) != 0) {
+		bot_event(w, VG_MSG_BOT_DRAINED, s->slot, s->gen);
+		return;
+	}
+	s->draining = 1;
+	s->drain_until = rte_rdtsc() + w->pool->drain_tsc;
+	w->drains[w->n_drains++] = s->slot;
+}
+
+static void bot_builtin_end(struct bot_worker *w, struct bot_session *s);
+
+/* Drains whose mark did not come back in time: let signaling go on; built-in bots
+ * whose end_after_ms has come: their end. Every BOT_DRAIN_CHECK_MS at most. */
+static void bot_timers_check(struct bot_worker *w)
+{
+	uint64_t now = rte_rdtsc();
+
+	if (now < w->next_timer_check)
+		return;
+	w->next_timer_check = now + rte_get_tsc_hz() / 1000 * BOT_DRAIN_CHECK_MS;
+	for (uint32_t i = 0; i < w->n_ends;) {
+		struct bot_session *s = &w->sessions[w->ends[i]];
+
+		if ((int64_t)(now - s->end_at) < 0) {
+			i++;
+			continue;
+		}
+		w->ends[i] = w->ends[--w->n_ends];
+		s->end_at = 0;
+		bot_builtin_end(w, s);
+	}
+	for (uint32_t i = 0; i < w->n_drains;) {
+		struct bot_session *s = &w->sessions[w->drains[i]];
+
+		if ((int64_t)(now - s->drain_until) < 0) {
+			i++;
+			continue;
+		}
+		log_warn("bot", "call %s: the bot's last audio did not play out within "
+			 "dataplane.playout_ms", s->call_id);
+		bot_drained(w, s); /* takes s out of the list: i now holds the next */
+	}
+}
+
+/* VG_MSG_BOT_RESULT: how a command went, for the bot. */
+static void bot_result(struct bot_worker *w, const struct vg_msg *m)
+{
+	struct bot_session *s;
+
+	if (m->slot >= w->pool->calls->n_slots)
+		return;
+	s = &w->sessions[m->slot];
+	if (!s->active || s->gen != m->gen) {
+		w->st->ctl_stale++;
+		return;
+	}
+	log_info("bot", "call %s: %s (status %u, %s)", s->call_id,
+		 m->arg == VG_RES_UPDATE_FAILED ? "the update failed" :
+		 m->arg == VG_RES_TRANSFER_ACCEPTED ? "the transfer was accepted" :
+		 "the transfer failed", VG_RESULT_STATUS(m->value),
+		 vg_reason_name(VG_RESULT_REASON(m->value)));
+	if (s->ops->result)
+		s->ops->result(w, s, m->arg, VG_RESULT_STATUS(m->value),
+			       VG_RESULT_REASON(m->value));
+}
+
+/* A built-in bot's end, as its agent says (end_after_ms): a transfer, a final
+ * update, or a hang-up. */
+static void bot_builtin_end(struct bot_worker *w, struct bot_session *s)
+{
+	const struct cfg_agent *a = &w->pool->cfg->bots.agents[cs_slot(w->pool->calls,
+									   s->slot)->media.agent];
+	char json[CS_CMD_MAX];
+
+	log_info("bot", "call %s: agent '%s' ends the call after %u ms%s", s->call_id, a->id,
+		 a->end_after_ms, a->end_transfer ? " with a transfer" :
+		 a->end_update ? " with a final update" : "");
+	if (a->end_transfer) {
+		bot_send_cmd(w, s, VG_BOT_CMD_TRANSFER, a->end_transfer);
+		return;
+	}
+	if (a->end_update) {
+		snprintf(json, sizeof(json), "{\"final\":true,\"payload\":%s}", a->end_update);
+		bot_send_cmd(w, s, VG_BOT_CMD_UPDATE, json);
+		return;
+	}
+	bot_hangup(w, s);
+}
+
 static void bot_session_close(struct bot_worker *w, struct bot_session *s)
 {
 	if (!s->active)
 		return;
+	bot_drain_forget(w, s);
+	if (s->end_at) {
+		bot_list_del(w->ends, &w->n_ends, s->slot);
+		s->end_at = 0;
+	}
 	if (s->ops && s->ops->close)
 		s->ops->close(s);
 	for (unsigned i = 0; i < s->n_cmds; i++)
@@ -314,6 +500,12 @@ static void bot_start(struct bot_worker *w, const struct vg_msg *m)
 		return;
 	}
 	s->active = 1;
+	if (p->cfg->bots.agents[md->agent].builtin != CFG_BOT_NONE &&
+	    p->cfg->bots.agents[md->agent].end_after_ms) {
+		s->end_at = rte_rdtsc() + rte_get_tsc_hz() / 1000 *
+					      p->cfg->bots.agents[md->agent].end_after_ms;
+		w->ends[w->n_ends++] = s->slot;
+	}
 	w->st->sessions_started++;
 	w->st->sessions_active++;
 	{
@@ -358,6 +550,12 @@ static unsigned bot_ctl_poll(struct bot_worker *w)
 			bot_stop(w, &msgs[i]);
 		else if (msgs[i].type == VG_MSG_BOT_CMD_DONE)
 			bot_cmd_done(w, &msgs[i]);
+		else if (msgs[i].type == VG_MSG_BOT_DRAIN)
+			bot_drain(w, &msgs[i]);
+		else if (msgs[i].type == VG_MSG_BOT_RESULT)
+			bot_result(w, &msgs[i]);
+		else if (msgs[i].type == VG_MSG_API_CMD_DONE && msgs[i].value < CS_API_CMDS)
+			w->api_busy &= (uint16_t)~(1u << msgs[i].value);
 		else
 			w->st->ctl_stale++;
 	}
@@ -420,8 +618,12 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 			continue;
 		}
 		if (f->kind == VG_FRAME_MARK) {
-			if (s->ops->mark)
+			if (f->seq & BOT_MARK_OWN) {
+				if (s->draining)
+					bot_drained(w, s);
+			} else if (s->ops->mark) {
 				s->ops->mark(w, s, f->seq);
+			}
 			continue;
 		}
 		w->st->frames_in++;
@@ -496,6 +698,8 @@ static void *bot_worker_main(void *arg)
 			lws_service(w->lws, -1);
 		for (unsigned l = 0; l < p->rings->n_lcores; l++)
 			work += bot_frames_poll(w, l);
+		if (w->n_drains || w->n_ends)
+			bot_timers_check(w);
 		for (unsigned l = 0; l < p->rings->n_lcores; l++)
 			bot_flush(w, l);
 		if (!work)
@@ -526,6 +730,7 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 	p->rings = rings;
 	p->n_workers = rings->n_workers;
 	p->lat_mult = lat_tsc_mult(rte_get_tsc_hz());
+	p->drain_tsc = rte_get_tsc_hz() / 1000 * (cfg->dp.playout_ms + 500);
 	p->stats_size = sizeof(*p->stats_file) + p->n_workers * sizeof(struct bot_stats);
 	p->stats_file = shm_create(BOT_STATS_KIND, p->stats_size, p->stats_path);
 	if (!p->stats_file) {
@@ -544,7 +749,13 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 		struct bot_worker *w = calloc(1, sizeof(*w));
 		size_t bytes = calls->n_slots * sizeof(*w->sessions);
 
-		if (!w || !(w->sessions = aligned_alloc(alignof(struct bot_session), bytes))) {
+		if (!w || !(w->sessions = aligned_alloc(alignof(struct bot_session), bytes)) ||
+		    !(w->drains = calloc(calls->n_slots, sizeof(*w->drains))) ||
+		    !(w->ends = calloc(calls->n_slots, sizeof(*w->ends)))) {
+			if (w) {
+				free(w->sessions);
+				free(w->drains);
+			}
 			free(w);
 			bot_pool_destroy(p);
 			return -ENOMEM;
@@ -611,8 +822,11 @@ void bot_pool_destroy(struct bot_pool *p)
 		return;
 	bot_pool_stop(p);
 	for (unsigned i = 0; i < RING_MAX_WORKERS; i++) {
-		if (p->w[i])
+		if (p->w[i]) {
 			free(p->w[i]->sessions);
+			free(p->w[i]->drains);
+			free(p->w[i]->ends);
+		}
 		free(p->w[i]);
 	}
 	shm_destroy(p->stats_file, p->stats_size, p->stats_path);

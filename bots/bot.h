@@ -50,6 +50,13 @@ struct bot_ops {
 	/* The audio before mark id (bot_send_mark) has been played, or cleared.
 	 * Optional. */
 	void (*mark)(struct bot_worker *w, struct bot_session *s, uint32_t id);
+	/* The bot's side of the call ends: send what is short of a whole frame
+	 * (completed with silence), so that it plays out too. Optional. */
+	void (*flush)(struct bot_worker *w, struct bot_session *s);
+	/* How a command of the bot went (enum vg_bot_result, a SIP status or 0, an enum
+	 * vg_reason), to tell the bot. Optional. */
+	void (*result)(struct bot_worker *w, struct bot_session *s, unsigned result,
+		       unsigned status, unsigned reason);
 	/* Release s->state. */
 	void (*close)(struct bot_session *s);
 };
@@ -87,6 +94,10 @@ struct bot_session {
 	struct bot_worker *worker;
 	uint8_t cmd_busy;   /* the slot's mailbox holds a command signaling has not read */
 	uint8_t n_cmds;     /* commands waiting for the mailbox */
+	uint8_t draining;   /* VG_MSG_BOT_DRAIN: waiting for the drain mark */
+	uint64_t drain_until; /* TSC: DRAINED is sent by then, mark or not */
+	uint64_t end_at;    /* built-in bots: TSC of the agent's end (end_after_ms), 0:
+			     * none */
 	struct {
 		uint16_t type;
 		char *json;
@@ -138,8 +149,14 @@ int bot_send_mark(struct bot_worker *w, struct bot_session *s, uint32_t id);
  * Returns 0 or -ENOBUFS. */
 int bot_send_clear(struct bot_worker *w, struct bot_session *s);
 
-/* The bot ends the call (signaling sends BYE, or a final answer before 200). */
+/* The bot ends the call: signaling lets its audio play out, then ends the bot's side
+ * as the trunk says (BYE, a hand-back notification, ...), or refuses the call before
+ * its answer. */
 void bot_hangup(struct bot_worker *w, struct bot_session *s);
+
+/* The same, when the bot failed (unreachable, refused, an error): the call's outcome
+ * is "failed". */
+void bot_fail(struct bot_worker *w, struct bot_session *s);
 
 /*
  * Hand signaling a command of the bot of s (enum vg_bot_cmd) as JSON text. Commands
@@ -173,6 +190,15 @@ extern const struct bot_ops bot_ws_ops;
  */
 int bot_hangup_call(struct bot_worker *w, uint32_t slot, uint32_t gen);
 
+/*
+ * Hand signaling a command (enum vg_bot_cmd, JSON) for the call in slot (generation
+ * gen) from the HTTP API of worker w, through an API mailbox (cs_api_cmd). Returns 0,
+ * -ENOENT when no such call is up, -ENOSPC when every mailbox is busy or the JSON
+ * does not fit.
+ */
+int bot_api_cmd(struct bot_worker *w, uint32_t slot, uint32_t gen, uint16_t type,
+		const char *json);
+
 /* Create/destroy a worker's libwebsockets context (bot_ws.c), on the worker's own
  * thread; with api set it also serves the HTTP API (bot_api.c) on
  * cfg->bots.api_address:api_port. */
@@ -180,7 +206,7 @@ struct lws_context *bot_ws_context(const struct cfg *cfg, struct bot_worker *w, 
 void bot_ws_context_destroy(struct lws_context *ctx);
 
 /* The HTTP API's libwebsockets callback and its per-request memory (bot_api.c). */
-#define BOT_API_REQ_SIZE 1300
+#define BOT_API_REQ_SIZE 320
 int bot_api_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 	       size_t len);
 

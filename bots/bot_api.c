@@ -1,20 +1,30 @@
 /*
  * bot_api.c: the HTTP API bots call, served by worker 0's libwebsockets context.
  *
- * One request so far, the one bot frameworks built for Twilio make to end a call
- * (Pipecat's TwilioFrameSerializer when its pipeline ends):
+ * Twilio's call update, as bot frameworks built for Twilio make it (Pipecat's
+ * TwilioFrameSerializer hangs up this way when its pipeline ends; a bot transfers or
+ * hangs up with TwiML):
  *
  *   POST /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json
  *   Content-Type: application/x-www-form-urlencoded
- *   Status=completed
+ *   Status=completed                                    hang up (or canceled)
+ *   Twiml=<Response><Hangup/></Response>                hang up
+ *   Twiml=<Response><Refer><Sip>sip:..</Sip></Refer></Response>   transfer by REFER
+ *   Twiml=<Response><Dial><Sip>sip:..</Sip></Dial></Response>     the trunk's transfer
+ *   Twiml=<Response><Dial><Number>+1..</Number></Dial></Response> the same, a number
  *
  * {CallSid} is the callSid of the call's "start" message (bot_ws.c writes the call
- * slot and generation into it), so a stale or made-up one finds no call. Answers as
- * Twilio does: 200 with the call resource ({"sid", "status":"completed"}), 404 with
- * Twilio's error body for a call that is not (or no longer) there, 400 for any other
- * Status, 404 for any other path. With bots.api.auth_token set, a request must carry
- * HTTP Basic credentials whose password is that token (Twilio's clients send the
- * account SID and their auth token): 401 otherwise. Without it nothing is checked:
+ * slot and generation into it), so a stale or made-up one finds no call. The form is
+ * parsed by libwebsockets (lws_spa), the TwiML by libxml2 (no network, no entities),
+ * the answers built with jansson in Twilio's shapes: 200 with the call resource
+ * ({"sid", "status"}), 404 with Twilio's error body for a call that is not (or no
+ * longer) there, 400 with Twilio's error body (code, message, more_info, status) for
+ * what voxgate does not carry out (other TwiML verbs, Url=), 401 without the token,
+ * 404 for any other path, 413 past BOT_API_BODY_MAX. A hang-up goes to signaling as
+ * the bot's (VG_MSG_BOT_HANGUP); a transfer as a command through an API mailbox
+ * (bot_api_cmd). With bots.api.auth_token set, a request must carry HTTP Basic
+ * credentials whose password is that token (compared in constant time; Twilio's
+ * clients send the account SID and their auth token). Without it nothing is checked:
  * bind the API to an address only the bots reach.
  */
 #include <errno.h>
@@ -23,34 +33,66 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <libwebsockets.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "bots/bot.h"
 
-#define BOT_API_BODY_MAX 1024
+#define BOT_API_BODY_MAX 8192
+#define BOT_API_MORE_INFO "https://www.twilio.com/docs/errors/"
+
+/* The form parameters of a call update (Twilio's names). */
+enum { BOT_API_STATUS, BOT_API_TWIML, BOT_API_URL, BOT_API_PARAMS };
+static const char *const bot_api_params[BOT_API_PARAMS] = {"Status", "Twiml", "Url"};
 
 /* One HTTP request. lws allocates it per connection (per_session_data_size). */
 struct bot_api_req {
 	char path[256];
-	char body[BOT_API_BODY_MAX];
+	struct lws_spa *spa; /* the form's parser, while a POST's body comes */
 	size_t body_len;
 	uint8_t post;
 };
 
-/* Send status and a JSON body, then end the transaction. */
-static int bot_api_reply(struct lws *wsi, unsigned status, const char *json)
+/* Send status and a JSON body (taken), then end the transaction. */
+static int bot_api_reply(struct lws *wsi, unsigned status, json_t *body)
 {
 	uint8_t buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start,
 		*end = buf + sizeof(buf) - 1;
-	size_t n = strlen(json);
+	char *json = json_dumps(body, JSON_COMPACT);
+	size_t n = json ? strlen(json) : 0;
+	int rc = -1;
 
-	if (lws_add_http_common_headers(wsi, status, "application/json", n, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
-		return -1;
-	memcpy(p, json, n);
-	if (lws_write(wsi, p, n, LWS_WRITE_HTTP_FINAL) != (int)n)
-		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	json_decref(body);
+	if (json && !lws_add_http_common_headers(wsi, status, "application/json", n, &p, end) &&
+	    !lws_finalize_write_http_header(wsi, start, &p, end) &&
+	    lws_write(wsi, (unsigned char *)json, n, LWS_WRITE_HTTP_FINAL) == (int)n)
+		rc = lws_http_transaction_completed(wsi) ? -1 : 0;
+	free(json);
+	return rc;
+}
+
+/* Twilio's error body: {"code", "message", "more_info", "status"}. */
+static int bot_api_error(struct lws *wsi, unsigned status, int code, const char *message)
+{
+	char more[64];
+
+	snprintf(more, sizeof(more), BOT_API_MORE_INFO "%d", code);
+	return bot_api_reply(wsi, status, json_pack("{s:i, s:s, s:s, s:i}", "code", code,
+						    "message", message, "more_info", more,
+						    "status", (int)status));
+}
+
+/* a == b for the token, in time that depends on the length of b only. */
+static bool bot_api_same(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = (unsigned char)(la != lb);
+
+	for (size_t i = 0; i < lb; i++)
+		d |= (unsigned char)(b[i] ^ (i < la ? a[i] : 0));
+	return d == 0;
 }
 
 /* True when the request may go on: no token configured, or Basic credentials whose
@@ -71,43 +113,124 @@ static bool bot_api_authorised(struct lws *wsi, const char *token)
 		return false;
 	plain[n] = '\0';
 	colon = strchr(plain, ':');
-	return colon && strcmp(colon + 1, token) == 0;
+	return colon && bot_api_same(colon + 1, token);
+}
+
+/* The first element child of n, or NULL. */
+static xmlNode *bot_api_child(xmlNode *n)
+{
+	for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return c;
+	return NULL;
+}
+
+static bool bot_api_is(const xmlNode *n, const char *name)
+{
+	return n && strcmp((const char *)n->name, name) == 0;
+}
+
+/* What TwiML asks of the call: *hangup, or a transfer command in *cmd (JSON, to
+ * free). Returns 0, or the Twilio error code with why in `why`. */
+static int bot_api_twiml(const char *twiml, bool *hangup, char **cmd, const char **why)
+{
+	xmlDoc *doc = xmlReadMemory(twiml, (int)strlen(twiml), "twiml.xml", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL, *verb = bot_api_child(root);
+	xmlNode *noun = bot_api_child(verb);
+	xmlChar *target = NULL;
+	int rc = 0;
+
+	*hangup = false;
+	*cmd = NULL;
+	if (!doc || !bot_api_is(root, "Response")) {
+		*why = "Twiml is not a TwiML document (<Response>...</Response>)";
+		rc = 12100;
+	} else if (bot_api_is(verb, "Hangup")) {
+		*hangup = true;
+	} else if ((bot_api_is(verb, "Refer") && bot_api_is(noun, "Sip")) ||
+		   (bot_api_is(verb, "Dial") && (bot_api_is(noun, "Sip") ||
+						 bot_api_is(noun, "Number")))) {
+		target = xmlNodeGetContent(noun);
+		if (!target || !*target) {
+			*why = "the transfer names no target";
+			rc = 12200;
+		} else {
+			json_t *t = json_pack("{s:s, s:s}", "mode",
+					      bot_api_is(verb, "Refer") ? "refer" : "trunk",
+					      "target", (const char *)target);
+
+			*cmd = json_dumps(t, JSON_COMPACT);
+			json_decref(t);
+		}
+	} else {
+		*why = "voxgate carries out <Hangup/>, <Refer><Sip>, <Dial><Sip> and "
+		       "<Dial><Number> in a call update";
+		rc = 12200;
+	}
+	xmlFree(target);
+	xmlFreeDoc(doc);
+	return rc;
 }
 
 /* The request is whole: carry it out. */
 static int bot_api_do(struct lws *wsi, struct bot_api_req *r)
 {
 	struct bot_worker *w = lws_context_user(lws_get_context(wsi));
-	char account[64], call[64], json[512];
+	const char *status = r->spa ? lws_spa_get_string(r->spa, BOT_API_STATUS) : NULL;
+	const char *twiml = r->spa ? lws_spa_get_string(r->spa, BOT_API_TWIML) : NULL;
+	const char *url = r->spa ? lws_spa_get_string(r->spa, BOT_API_URL) : NULL;
+	char account[64], call[64], msg[256], *cmd = NULL;
+	const char *why = NULL;
 	unsigned slot, gen;
-	int n = 0;
+	bool hangup = false;
+	int n = 0, code, rc;
 
 	if (!bot_api_authorised(wsi, bot_worker_cfg(w)->bots.api_token))
-		return bot_api_reply(wsi, HTTP_STATUS_UNAUTHORIZED,
-				     "{\"code\":20003,\"message\":\"Authenticate\","
-				     "\"status\":401}");
-
+		return bot_api_error(wsi, HTTP_STATUS_UNAUTHORIZED, 20003, "Authenticate");
 	if (!r->post ||
 	    sscanf(r->path, "/2010-04-01/Accounts/%63[^/]/Calls/%63[^./].json%n", account,
 		   call, &n) != 2 || r->path[n] != '\0')
-		return bot_api_reply(wsi, HTTP_STATUS_NOT_FOUND,
-				     "{\"code\":20404,\"message\":\"The requested resource was "
-				     "not found\",\"status\":404}");
-	r->body[r->body_len] = '\0';
-	if (!strstr(r->body, "Status=completed") && !strstr(r->body, "Status=canceled"))
-		return bot_api_reply(wsi, HTTP_STATUS_BAD_REQUEST,
-				     "{\"code\":21220,\"message\":\"Status must be completed "
-				     "(nothing else is done here)\",\"status\":400}");
-	if (sscanf(call, "CA%8x%8x", &slot, &gen) != 2 || strlen(call) != 34 ||
-	    bot_hangup_call(w, slot, gen) != 0) {
-		snprintf(json, sizeof(json), "{\"code\":20404,\"message\":\"The requested "
-			 "resource /2010-04-01/Accounts/%s/Calls/%s.json was not found\","
-			 "\"status\":404}", account, call);
-		return bot_api_reply(wsi, HTTP_STATUS_NOT_FOUND, json);
+		return bot_api_error(wsi, HTTP_STATUS_NOT_FOUND, 20404,
+				     "The requested resource was not found");
+	if (sscanf(call, "CA%8x%8x", &slot, &gen) != 2 || strlen(call) != 34)
+		slot = UINT32_MAX;
+	if (url && *url)
+		return bot_api_error(wsi, HTTP_STATUS_BAD_REQUEST, 21205,
+				     "voxgate does not fetch TwiML from a Url: send Twiml");
+	if (twiml && *twiml) {
+		code = bot_api_twiml(twiml, &hangup, &cmd, &why);
+		if (code)
+			return bot_api_error(wsi, HTTP_STATUS_BAD_REQUEST, code, why);
+	} else if (status && (strcmp(status, "completed") == 0 ||
+			      strcmp(status, "canceled") == 0)) {
+		hangup = true;
+	} else {
+		return bot_api_error(wsi, HTTP_STATUS_BAD_REQUEST, 21220,
+				     "Status must be completed or canceled, or Twiml given");
 	}
-	snprintf(json, sizeof(json), "{\"sid\":\"%s\",\"account_sid\":\"%s\","
-		 "\"status\":\"completed\"}", call, account);
-	return bot_api_reply(wsi, HTTP_STATUS_OK, json);
+	rc = hangup ? bot_hangup_call(w, slot, gen)
+		    : cmd ? bot_api_cmd(w, slot, gen, VG_BOT_CMD_TRANSFER, cmd) : -ENOMEM;
+	free(cmd);
+	if (rc == -ENOSPC)
+		return bot_api_error(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, 20503,
+				     "too many call updates at once: try again");
+	if (rc) {
+		snprintf(msg, sizeof(msg), "The requested resource /2010-04-01/Accounts/%s/"
+			 "Calls/%s.json was not found", account, call);
+		return bot_api_error(wsi, HTTP_STATUS_NOT_FOUND, 20404, msg);
+	}
+	return bot_api_reply(wsi, HTTP_STATUS_OK,
+			     json_pack("{s:s, s:s, s:s}", "sid", call, "account_sid", account,
+				       "status", hangup ? "completed" : "in-progress"));
+}
+
+static void bot_api_free(struct bot_api_req *r)
+{
+	if (r && r->spa) {
+		lws_spa_destroy(r->spa);
+		r->spa = NULL;
+	}
 }
 
 int bot_api_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -117,21 +240,39 @@ int bot_api_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
+		bot_api_free(r);
 		snprintf(r->path, sizeof(r->path), "%s", (const char *)in);
 		r->body_len = 0;
 		r->post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
 		if (!r->post)
 			return bot_api_do(wsi, r);
-		return 0; /* the body comes next */
+		r->spa = lws_spa_create(wsi, bot_api_params, BOT_API_PARAMS, BOT_API_BODY_MAX,
+					NULL, NULL);
+		return r->spa ? 0 : -1; /* the body comes next */
 	case LWS_CALLBACK_HTTP_BODY:
-		if (r->body_len + len >= sizeof(r->body))
-			return bot_api_reply(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE,
-					     "{\"status\":413}");
-		memcpy(r->body + r->body_len, in, len);
 		r->body_len += len;
+		if (r->body_len > BOT_API_BODY_MAX) {
+			bot_api_free(r);
+			return bot_api_error(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, 20413,
+					     "request body too large");
+		}
+		if (r->spa && lws_spa_process(r->spa, in, (int)len))
+			return -1;
 		return 0;
-	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		return bot_api_do(wsi, r);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+		int rc;
+
+		if (!r->spa)
+			return -1;
+		lws_spa_finalize(r->spa);
+		rc = bot_api_do(wsi, r);
+		bot_api_free(r);
+		return rc;
+	}
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+	case LWS_CALLBACK_CLOSED_HTTP:
+		bot_api_free(r);
+		return 0;
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}

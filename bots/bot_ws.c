@@ -26,13 +26,19 @@
  * dtmf, hangup and stop.
  *
  * Failures: no socket within the agent's connect_timeout_ms, a refused connection or
- * handshake, or the bot closing mid-call (with on_close = "hangup") end the call
- * through bot_hangup(); all are logged with the call id and counted. A bot that
- * closes mid-call may have just said goodbye (Pipecat ends a call that way when it
- * has no REST API to call): the call ends once what it sent has been played
- * (bot_ws_drain). Anything the
- * bot sends that is not a Twilio message (bad JSON, bad base64, binary frames, over
- * BOT_WS_MSG_MAX bytes) is counted in bot_msgs_bad and dropped.
+ * handshake end the call through bot_fail(); the bot closing mid-call (with on_close
+ * = "hangup") is its end, through bot_hangup(). All are logged with the call id and
+ * counted. A bot that closes mid-call may have just said goodbye (Pipecat ends a call
+ * that way when it has no REST API to call): signaling has the worker let what it
+ * sent play out first (VG_MSG_BOT_DRAIN), as for any end of the bot's side.
+ * Anything the bot sends that is not a Twilio message (bad JSON, bad base64, binary
+ * frames, over BOT_WS_MSG_MAX bytes) is counted in bot_msgs_bad and dropped.
+ *
+ * How the bot's commands went comes back as messages of voxgate's own, in both
+ * dialects: {"event":"update_failed","update":{"status":415,"reason":"refused"}},
+ * {"event":"transfer_accepted","transfer":{"status":202}} and
+ * {"event":"transfer_failed","transfer":{"status":405,"reason":"refused"}} (reasons:
+ * refused, notify, timeout, unsupported, not_allowed, pending, ending, bad).
  *
  * Memory: a struct bot_ws per session (about 5 KB) and lws' own per connection,
  * taken at open; messages to the bot wait in an lws buflist until the socket is
@@ -61,10 +67,7 @@ struct bot_ws {
 	struct bot_worker *w;
 	const struct cfg_agent *agent;
 	lws_sorted_usec_list_t connect_timer;
-	lws_sorted_usec_list_t drain_timer; /* bounds the wait for drain_mark */
 	uint8_t established;
-	uint8_t draining;           /* the bot closed: its last audio plays, then BYE */
-	uint32_t drain_mark;        /* the mark behind the bot's last audio */
 	uint8_t closing;            /* the call ended: send what is queued, then close */
 	uint8_t failed;             /* the call was told to end */
 	struct lws_buflist *out;    /* messages to the bot, each LWS_PRE + text */
@@ -143,7 +146,25 @@ static const char *bot_ws_seq(struct bot_ws *b)
 	return b->seq_text;
 }
 
-/* The call must end: once per session. */
+/* The agent's fallback (on_failure = "transfer"): a transfer to signaling first;
+ * the hang-up that follows it is what happens when no transfer is carried out. */
+static void bot_ws_fallback(struct bot_ws *b, const char *why)
+{
+	json_t *t;
+	char *text;
+
+	if (!b->agent->on_failure_transfer)
+		return;
+	t = json_pack("{s:s, s:s, s:s}", "mode", "refer", "target", b->agent->fallback,
+		      "reason", why);
+	text = json_dumps(t, JSON_COMPACT);
+	if (text)
+		bot_send_cmd(b->w, b->s, VG_BOT_CMD_TRANSFER, text);
+	free(text);
+	json_decref(t);
+}
+
+/* The bot failed (unreachable, refused): the call ends, once per session. */
 static void bot_ws_fail(struct bot_ws *b, const char *why)
 {
 	if (b->failed || !b->s)
@@ -151,19 +172,8 @@ static void bot_ws_fail(struct bot_ws *b, const char *why)
 	b->failed = 1;
 	log_err("bot", "call %s: bot %s (%s): %s: the call ends", b->call_id, b->agent->id,
 		b->agent->url, why);
-	if (b->agent->on_failure_transfer) {
-		/* the fallback goes to signaling first; the hangup after it is what
-		 * happens when no transfer is carried out */
-		json_t *t = json_pack("{s:s, s:s, s:s}", "mode", "refer", "target",
-				      b->agent->fallback, "reason", why);
-		char *text = json_dumps(t, JSON_COMPACT);
-
-		if (text)
-			bot_send_cmd(b->w, b->s, VG_BOT_CMD_TRANSFER, text);
-		free(text);
-		json_decref(t);
-	}
-	bot_hangup(b->w, b->s);
+	bot_ws_fallback(b, why);
+	bot_fail(b->w, b->s);
 }
 
 static void bot_ws_connect_timeout(lws_sorted_usec_list_t *sul)
@@ -256,41 +266,22 @@ static void bot_ws_pcm8(struct bot_ws *b, const int16_t *pcm, size_t n)
 	}
 }
 
-static void bot_ws_drain_timeout(lws_sorted_usec_list_t *sul)
-{
-	struct bot_ws *b = lws_container_of(sul, struct bot_ws, drain_timer);
-
-	log_warn("bot", "call %s: the bot's last audio did not play out within "
-		 "dataplane.playout_ms", b->call_id);
-	bot_ws_fail(b, "the bot closed the WebSocket");
-}
-
-/*
- * The bot closed its socket mid-call: what it sent last may still wait in the
- * playout queue (up to dataplane.playout_ms). Complete a partial frame with
- * silence, queue a mark behind it, and end the call when the dataplane gives the
- * mark back (bot_ws_mark), or after playout_ms and a margin at most.
- */
-static void bot_ws_drain(struct bot_ws *b, struct lws_context *ctx)
+/* The bot's side ends (VG_MSG_BOT_DRAIN): complete a partial frame with silence, so
+ * that the last of what the bot said plays too. */
+static void bot_ws_flush(struct bot_worker *w, struct bot_session *s)
 {
 	static const uint8_t ulaw_silence[VG_FRAME_SAMPLES] = {
 		[0 ... VG_FRAME_SAMPLES - 1] = 0xff};
 	static const int16_t pcm_silence[VG_FRAME_SAMPLES];
+	struct bot_ws *b = s->state;
 
+	(void)w;
+	if (!b)
+		return;
 	if (b->ulaw_n)
 		bot_ws_audio(b, ulaw_silence, VG_FRAME_SAMPLES - b->ulaw_n);
 	if (b->pcm_n)
 		bot_ws_pcm8(b, pcm_silence, VG_FRAME_SAMPLES - b->pcm_n);
-	b->drain_mark = b->mark_next++;
-	if (bot_send_mark(b->w, b->s, b->drain_mark) != 0) {
-		bot_ws_fail(b, "the bot closed the WebSocket");
-		return;
-	}
-	b->draining = 1;
-	log_info("bot", "call %s: the bot closed the WebSocket; the call ends once its last "
-		 "audio has played", b->call_id);
-	lws_sul_schedule(ctx, 0, &b->drain_timer, bot_ws_drain_timeout,
-			 (lws_usec_t)(bot_worker_cfg(b->w)->dp.playout_ms + 500) * LWS_US_PER_MS);
 }
 
 /* A binary message of the raw dialect: PCM16 little-endian at the agent's rate.
@@ -347,7 +338,7 @@ static bool bot_ws_message(struct bot_ws *b, const char *text, size_t len)
 	} else if (strcmp(event, "mark") == 0) {
 		const char *name = json_string_value(
 			json_object_get(json_object_get(m, "mark"), "name"));
-		uint32_t id = b->mark_next++;
+		uint32_t id = b->mark_next++ & 0x7fffffffu; /* the top bit is the worker's */
 
 		if (!name)
 			ok = false;
@@ -478,9 +469,13 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		if (b && b->s && !b->closing) {
 			bot_worker_stats(b->w)->ws_closed++;
-			if (b->agent->on_close == CFG_ON_CLOSE_HANGUP)
-				bot_ws_drain(b, lws_get_context(wsi));
-			else
+			if (b->agent->on_close == CFG_ON_CLOSE_HANGUP) {
+				log_info("bot", "call %s: bot %s (%s) closed the WebSocket; the "
+					 "call ends once its last audio has played", b->call_id,
+					 b->agent->id, b->agent->url);
+				bot_ws_fallback(b, "the bot closed the WebSocket");
+				bot_hangup(b->w, b->s);
+			} else
 				log_info("bot", "call %s: the bot closed the WebSocket; the call "
 					 "goes on (on_close = \"continue\")", b->call_id);
 		}
@@ -662,12 +657,6 @@ static void bot_ws_mark(struct bot_worker *w, struct bot_session *s, uint32_t id
 	struct bot_ws *b = s->state;
 
 	(void)w;
-	if (b && b->draining && id == b->drain_mark) {
-		lws_sul_cancel(&b->drain_timer);
-		log_info("bot", "call %s: the bot's last audio has played", b->call_id);
-		bot_ws_fail(b, "the bot closed the WebSocket");
-		return;
-	}
 	if (!b || !b->established)
 		return;
 	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s, s:{s:s}}", "event", "mark",
@@ -689,12 +678,34 @@ static void bot_ws_close(struct bot_session *s)
 	b->closing = 1;
 	b->s = NULL;
 	s->state = NULL;
-	lws_sul_cancel(&b->drain_timer);
 	if (b->wsi && !b->established)
 		lws_set_timeout(b->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 	else if (b->wsi)
 		lws_callback_on_writable(b->wsi);
 	bot_ws_free_if_done(b);
+}
+
+/* How a command went: update_failed, transfer_accepted or transfer_failed. */
+static void bot_ws_result(struct bot_worker *w, struct bot_session *s, unsigned result,
+			  unsigned status, unsigned reason)
+{
+	struct bot_ws *b = s->state;
+	const char *event = result == VG_RES_UPDATE_FAILED ? "update_failed"
+			    : result == VG_RES_TRANSFER_ACCEPTED ? "transfer_accepted"
+								 : "transfer_failed";
+	json_t *what = json_pack("{s:i}", "status", (int)status);
+
+	(void)w;
+	if (!b || !b->established) {
+		json_decref(what);
+		return;
+	}
+	if (result != VG_RES_TRANSFER_ACCEPTED)
+		json_object_set_new(what, "reason", json_string(vg_reason_name(reason)));
+	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s, s:o}", "event", event, "sequenceNumber",
+				      bot_ws_seq(b), "streamSid", b->stream_sid,
+				      result == VG_RES_UPDATE_FAILED ? "update" : "transfer",
+				      what));
 }
 
 const struct bot_ops bot_ws_ops = {
@@ -704,5 +715,7 @@ const struct bot_ops bot_ws_ops = {
 	.frame = bot_ws_frame,
 	.dtmf = bot_ws_dtmf,
 	.mark = bot_ws_mark,
+	.flush = bot_ws_flush,
+	.result = bot_ws_result,
 	.close = bot_ws_close,
 };

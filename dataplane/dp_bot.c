@@ -101,9 +101,13 @@ void dp_dtmf_emit(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
 /* ---- bot frames into the playout queues ---- */
 
 /* Tell the bot worker of the call that the marks whose audio has played (all of
- * them with `all`: the queue was cleared or the call ends) are done, in order. */
+ * them with `all`: the queue was cleared or the call ends) are done, in order. Key
+ * presses the bot sent play in place of its audio: while any is queued or playing,
+ * no mark is done, so a mark behind them (a drain's) waits for them too. */
 void dp_marks_done(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, bool all)
 {
+	if (!all && (c->dtmf_tx.active || c->dtmf_tx.q_count))
+		return;
 	while (c->n_marks && (all || (int32_t)(c->q_out - c->marks[c->mark_head].at) >= 0)) {
 		struct vg_frame *f = dp_stage(lc, c->worker);
 

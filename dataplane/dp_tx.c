@@ -192,11 +192,11 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		c->q_head = (uint16_t)((c->q_head + 1) % dp->q_cap);
 		c->q_count--;
 		c->q_out++;
-		if (c->n_marks)
-			dp_marks_done(lc, slot, c, false);
 	} else {
 		silence = true;
 	}
+	if (c->n_marks) /* after its audio, or once a key press has played */
+		dp_marks_done(lc, slot, c, false);
 	c->ts += VG_FRAME_SAMPLES;
 	if (c->dir == CS_DIR_RECVONLY || c->dir == CS_DIR_INACTIVE ||
 	    c->remote_ip == 0 || c->remote_port == 0)

@@ -16,7 +16,8 @@
 size_t cs_table_size(uint32_t n)
 {
 	return sizeof(struct cs_table) +
-	       (size_t)n * (sizeof(struct cs_slot) + CS_CTX_MAX + CS_CMD_MAX);
+	       (size_t)n * (sizeof(struct cs_slot) + CS_CTX_MAX + CS_CMD_MAX) +
+	       (size_t)CS_API_CMDS * CS_CMD_MAX;
 }
 
 int cs_table_init(struct cs_table *t, uint32_t n, uint16_t rtp_port_base, uint32_t per_addr,

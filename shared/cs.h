@@ -25,7 +25,7 @@
  * After the contexts, each call's bot command mailbox: one command of the bot for
  * signaling (struct cs_cmd). W: the call's bot worker, before VG_MSG_BOT_CMD; RO for
  * signaling until it answers VG_MSG_BOT_CMD_DONE, after which the worker may write
- * the next one.
+ * the next one. Then the HTTP API's mailboxes (cs_api_cmd()).
  */
 #ifndef VG_CS_H
 #define VG_CS_H
@@ -203,6 +203,21 @@ static inline struct cs_cmd *cs_cmd(struct cs_table *t, uint32_t idx)
 {
 	return (struct cs_cmd *)((char *)&t->slots[t->n_slots] +
 				 (size_t)t->n_slots * CS_CTX_MAX + (size_t)idx * CS_CMD_MAX);
+}
+
+/*
+ * The HTTP API's mailboxes: CS_API_CMDS commands for any call (a TwiML transfer, say),
+ * after the bot command mailboxes. Mailbox i: W: the bot worker that serves the API
+ * (worker 0), before VG_MSG_API_CMD with value i; RO for signaling until it answers
+ * VG_MSG_API_CMD_DONE with value i.
+ */
+#define CS_API_CMDS 16
+
+static inline struct cs_cmd *cs_api_cmd(struct cs_table *t, unsigned i)
+{
+	return (struct cs_cmd *)((char *)&t->slots[t->n_slots] +
+				 (size_t)t->n_slots * (CS_CTX_MAX + CS_CMD_MAX) +
+				 (size_t)i * CS_CMD_MAX);
 }
 
 /* Slot for an index; the caller has checked idx < t->n_slots. */

@@ -36,13 +36,73 @@ enum vg_msg_type {
 	VG_MSG_BOT_CMD,      /* bot worker -> signaling: a command of the bot is in the
 			      * slot's mailbox (cs_cmd); arg: enum vg_bot_cmd */
 	VG_MSG_BOT_CMD_DONE, /* signaling -> bot worker: the mailbox is free again */
+	VG_MSG_BOT_DRAIN,    /* signaling -> bot worker: the bot's side of the call ends:
+			      * let what the bot sent play out, then BOT_DRAINED */
+	VG_MSG_BOT_DRAINED,  /* bot worker -> signaling: the bot's audio has played (or
+			      * the wait for it ran out) */
+	VG_MSG_BOT_RESULT,   /* signaling -> bot worker: how a command of the bot went;
+			      * arg: enum vg_bot_result, value: VG_RESULT(status, reason) */
+	VG_MSG_API_CMD,      /* bot worker (HTTP API) -> signaling: a command for the call
+			      * is in API mailbox `value` (cs_api_cmd); arg: vg_bot_cmd */
+	VG_MSG_API_CMD_DONE, /* signaling -> that worker: API mailbox `value` is free */
 };
 
-/* What a bot asks of signaling (VG_MSG_BOT_CMD). */
+/* What a bot asks of signaling (VG_MSG_BOT_CMD, VG_MSG_API_CMD). */
 enum vg_bot_cmd {
-	VG_BOT_CMD_TRANSFER = 1, /* {"mode":"refer"|"bridge","target":..., "headers":{}} */
+	VG_BOT_CMD_TRANSFER = 1, /* {"mode":"refer"|"bridge"|"warm"|"try_refer"|"trunk",
+				  * "target":..., "headers":{}} */
 	VG_BOT_CMD_UPDATE = 2,   /* {"final":bool,"payload":{...}}: data for the platform */
 };
+
+/* VG_MSG_BOT_HANGUP's arg: why the bot's side ends. */
+enum vg_hangup {
+	VG_HANGUP_BOT = 0,    /* the bot (or its REST hang-up) ends the call */
+	VG_HANGUP_FAILED = 1, /* the bot could not be reached, or failed */
+};
+
+/* What VG_MSG_BOT_RESULT reports. */
+enum vg_bot_result {
+	VG_RES_UPDATE_FAILED = 1,    /* the platform refused the update (INFO) or did not
+				      * answer it */
+	VG_RES_TRANSFER_ACCEPTED = 2, /* the platform took the transfer (REFER 2xx) */
+	VG_RES_TRANSFER_FAILED = 3,  /* the transfer did not happen; the call goes on */
+};
+
+/* Why a command failed (VG_RESULT's reason). */
+#define VG_REASON_LIST(X)                                                        \
+	X(NONE, "none")                                                          \
+	X(REFUSED, "refused")         /* the platform answered >= 300 */         \
+	X(NOTIFY, "notify")           /* the REFER's NOTIFY reported a failure */ \
+	X(TIMEOUT, "timeout")         /* no answer, or no final NOTIFY, in time */ \
+	X(UNSUPPORTED, "unsupported") /* a transfer mode voxgate does not have */ \
+	X(NOT_ALLOWED, "not_allowed") /* the trunk takes no transfer */          \
+	X(PENDING, "pending")         /* another transfer is under way */       \
+	X(ENDING, "ending")           /* the call is ending */                  \
+	X(BAD, "bad")                 /* no target, or a command not understood */
+
+enum vg_reason {
+#define VG_REASON_ENUM(id, name) VG_REASON_##id,
+	VG_REASON_LIST(VG_REASON_ENUM)
+#undef VG_REASON_ENUM
+	VG_REASON_MAX
+};
+
+/* The name of a reason, as bots read it. */
+static inline const char *vg_reason_name(unsigned r)
+{
+	static const char *const names[] = {
+#define VG_REASON_NAME(id, name) name,
+		VG_REASON_LIST(VG_REASON_NAME)
+#undef VG_REASON_NAME
+	};
+
+	return r < VG_REASON_MAX ? names[r] : "?";
+}
+
+/* VG_MSG_BOT_RESULT's value: a SIP status (0: none) and an enum vg_reason. */
+#define VG_RESULT(status, reason) ((uint32_t)(status) | (uint32_t)(reason) << 16)
+#define VG_RESULT_STATUS(v) ((v) & 0xffffu)
+#define VG_RESULT_REASON(v) ((v) >> 16)
 
 /* One control or event message: 16 bytes, copied by value through the ring. */
 struct vg_msg {

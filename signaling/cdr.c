@@ -14,7 +14,8 @@
 
 #include "signaling/sdp_offer.h"
 
-#define CDR_LINE_MAX 4096 /* a record is about 1 KiB */
+#define CDR_LINE_MAX 16384 /* a record is about 1 KiB, 2 more with a final intent */
+#define CDR_BILLING_S 6       /* billing unit: a deciminute, rounded up (seed 003) */
 
 int cdr_open(struct cdr *d, const char *path)
 {
@@ -96,7 +97,32 @@ static json_t *cdr_record(const struct cdr_call *c)
 	json_object_set_new(rec, "answer_s", c->answer_s >= 0 ? cdr_seconds(c->answer_s)
 							      : json_null());
 	json_object_set_new(rec, "duration_s", cdr_seconds(c->duration_s));
+	{
+		/* whole units, up: 0.001 s is one; a call never answered is none */
+		long long units = c->duration_s > 0
+			? (long long)((c->duration_s * 1000 + CDR_BILLING_S * 1000 - 1) /
+				      (CDR_BILLING_S * 1000)) : 0;
+
+		json_object_set_new(rec, "billing_units", json_integer(units));
+		json_object_set_new(rec, "billed_s", json_integer(units * CDR_BILLING_S));
+	}
 	json_object_set_new(rec, "end", json_string(c->end));
+	json_object_set_new(rec, "outcome", json_string(c->outcome ? c->outcome : "failed"));
+	{
+		json_t *fi = c->final_intent ? json_loads(c->final_intent, 0, NULL) : NULL;
+
+		json_object_set_new(rec, "final_intent", fi ? fi : json_null());
+		json_object_set_new(rec, "final_delivered", json_boolean(c->final_delivered));
+	}
+	if (c->transfer_mode)
+		json_object_set_new(rec, "transfer",
+				    json_pack("{s:s, s:s, s:i}", "mode", c->transfer_mode,
+					      "target", c->transfer_target ? c->transfer_target : "",
+					      "status", (int)c->transfer_status));
+	else
+		json_object_set_new(rec, "transfer", json_null());
+	json_object_set_new(rec, "handback", c->handback_status < 0 ? json_null()
+				: json_pack("{s:i}", "status", c->handback_status));
 	cdr_from_context(rec, ctx, "trunk");
 	cdr_from_context(rec, ctx, "source_ip");
 	cdr_from_context(rec, ctx, "from_number");

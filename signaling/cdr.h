@@ -8,6 +8,8 @@
  * one write() to a file opened with O_APPEND, so records of a file stay whole
  * lines. cdr_reopen() (on SIGHUP) opens the path again, for log rotation. Calls
  * refused before they took a slot (403, 404, 488, 503) are counted, not recorded.
+ * Each record also says how the bot's side ended: the outcome, the final intent, the
+ * transfer and the hand-back, and the duration in 6-second billing units.
  */
 #ifndef VG_CDR_H
 #define VG_CDR_H
@@ -35,6 +37,13 @@ struct cdr_call {
 	const char *end;        /* why it ended, a short word (cdr_call.end in the README) */
 	const struct cs_media *media;
 	const struct cs_dp_stats *dp;
+	const char *outcome;        /* "success", "failed" or "disconnected" (RingCX's) */
+	const char *final_intent;   /* the bot's final update (JSON text), or NULL */
+	bool final_delivered;       /* the platform took it (2xx to its INFO) */
+	const char *transfer_mode;  /* "refer", or NULL when the bot asked none */
+	const char *transfer_target; /* its Refer-To */
+	unsigned transfer_status;   /* its last SIP status (REFER answer or NOTIFY), 0 */
+	int handback_status;        /* HTTP status of the hand-back; 0 no answer; -1 none */
 };
 
 /* Open path for appending (created 0640 if absent). Returns 0 or -errno. */

@@ -44,11 +44,45 @@
 #include "signaling/ctx.h"
 #include "signaling/sdp_offer.h"
 #include "signaling/srcfilter.h"
+#include "signaling/webhook.h"
+
+#include <jansson.h>
 
 #define SIG_POLL_MS 2           /* event rings are drained this often */
 #define SIG_EVT_DRAIN_MAX 64    /* events taken from a ring per read */
 #define SIG_SHUTDOWN_MS 3000    /* longest wait for BYEs and nua shutdown */
 #define SIG_SDP_MAX 2048
+
+/* How the call went, as RingCX names its IVA results (seed 000), for the CDR. */
+enum sig_outcome {
+	SO_NONE = 0,     /* not known yet: "failed" if it stays so */
+	SO_SUCCESS,      /* the bot finished: final intent, hand-back or transfer taken */
+	SO_FAILED,       /* the bot failed, or its end (hand-back, transfer) did */
+	SO_DISCONNECTED, /* the caller hung up before the bot finished */
+};
+
+/* The bot's side of an answered call ending (sig_end.c): what comes once its audio
+ * has played out (SE_DRAINING), then where the end stands. */
+enum sig_after { SA_NONE = 0, SA_BYE, SA_INFO_FINAL, SA_NOTIFY };
+enum sig_end_phase {
+	SE_LIVE = 0,   /* the bot talks */
+	SE_DRAINING,   /* VG_MSG_BOT_DRAIN sent: `after` comes with BOT_DRAINED */
+	SE_INFO,       /* the final INFO is out */
+	SE_NOTIFYING,  /* the hand-back POST is out */
+	SE_WAIT_BYE,   /* the platform is to send BYE within the trunk's wait_bye_ms */
+	SE_BYE,        /* our BYE is out */
+};
+
+/* A transfer by REFER (sig_refer.c). */
+enum sig_xfer {
+	XF_NONE = 0,
+	XF_DRAINING,   /* the bot's audio plays out, then REFER */
+	XF_SENT,       /* REFER out, no final answer yet */
+	XF_ACCEPTED,   /* 2xx to the REFER: NOTIFYs follow */
+	XF_DONE,       /* a 2xx NOTIFY: the platform's BYE is awaited (bye_ms) */
+};
+
+#define SIG_REFER_TO_MAX 512
 
 enum sig_call_state {
 	SC_FREE = 0,
@@ -75,6 +109,27 @@ struct sig_call {
 	char answer[SIG_SDP_MAX];
 	struct timespec t_invite, t_answer;
 	const char *end;       /* why it ended, for its CDR: the first cause seen */
+	uint8_t tls;           /* the INVITE came over TLS */
+	/* The end of the bot's side and its outcome (sig_end.c, sig_refer.c). */
+	uint8_t outcome;       /* enum sig_outcome */
+	uint8_t end_phase;     /* enum sig_end_phase */
+	uint8_t after;         /* enum sig_after */
+	uint8_t xfer;          /* enum sig_xfer */
+	uint8_t bot_gone;      /* the bot ended its side (hung up, closed, failed) */
+	uint8_t bot_failed;    /* ... because it failed */
+	uint8_t infos;         /* INFOs out without their final answer (nua sends them in
+				* order, one at a time) */
+	uint32_t info_final;   /* of them, which carry the final intent: bit 0 oldest */
+	su_timer_t *end_timer; /* wait_bye_ms, or the transfer's NOTIFY or BYE wait */
+	json_t *bot_props;     /* the payloads of the bot's updates, merged */
+	char *final_intent;    /* the final update's JSON body, NULL if none */
+	uint8_t final_done;    /* the platform took it (2xx to the INFO) */
+	int16_t handback;      /* HTTP status of the hand-back; 0: no answer; -1: none */
+	uint16_t xfer_status;  /* the transfer's last SIP status (REFER answer, NOTIFY) */
+	char xfer_mode[16];    /* "" when no transfer was asked */
+	char refer_to[SIG_REFER_TO_MAX];
+	char refer_hdrs[SIG_REFER_TO_MAX]; /* the bot's X- headers, CRLF between */
+	char referred_by[160]; /* <sip:called@our address>, our identity in REFER */
 };
 
 struct sig_ua {
@@ -112,6 +167,7 @@ struct sig {
 	nua_t *cur_nua; /* the nua whose event is being handled (NUTAG_WITH_THIS) */
 	int filtered[2 * CFG_MAX_LISTENERS]; /* listener sockets with the allowlist filter */
 	unsigned n_filtered;
+	struct wh *wh;                        /* hand-back notifications */
 };
 
 static inline double sig_elapsed(const struct timespec *a, const struct timespec *b)
@@ -132,6 +188,14 @@ void sig_pin_to_source(struct sig *s, nua_t *nua, nua_handle_t *nh, const su_add
 
 /* Our Contact for the call, when nua's would be wrong (see sig.c), into c->contact. */
 void sig_contact(const struct sig *s, const nua_t *nua, const sip_t *sip, struct sig_call *c);
+
+/* Whether nua is a TLS listener's. */
+bool sig_ua_tls(const struct sig *s, const nua_t *nua);
+
+/* Our identity in a REFER's Referred-By, into c->referred_by: the called user at the
+ * address and port the INVITE came to. */
+void sig_referred_by(const struct sig *s, const nua_t *nua, const sip_t *sip,
+		     struct sig_call *c);
 
 /* sig_call.c */
 
@@ -155,5 +219,59 @@ void sig_hangup(struct sig *s, struct sig_call *c, enum sig_refusal r);
 
 /* One event from a dp lcore or a bot worker. */
 void sig_event_msg(struct sig *s, const struct vg_msg *m);
+
+/* sig_end.c: the bot's side of an answered call ending, the platform's way. */
+
+/* A command of the bot (enum vg_bot_cmd) as JSON: an update (INFO, or kept for the
+ * hand-back), or a transfer (sig_transfer()). */
+void sig_bot_cmd(struct sig *s, struct sig_call *c, uint16_t type, const char *json);
+
+/* The bot ended its side (failed: it could not be reached, or failed). */
+void sig_bot_hangup(struct sig *s, struct sig_call *c, bool failed);
+
+/* VG_MSG_BOT_DRAINED: the bot's last audio has played; carry out what waited. */
+void sig_bot_drained(struct sig *s, struct sig_call *c);
+
+/* Final answer (status) to the oldest INFO out. */
+void sig_info_answered(struct sig *s, struct sig_call *c, int status);
+
+/* The caller hung up (BYE or CANCEL): the outcome, if not settled. */
+void sig_caller_left(struct sig_call *c);
+
+/* Start the end with `after` once the bot's audio has played (SE_DRAINING). */
+void sig_end_start(struct sig *s, struct sig_call *c, enum sig_after after);
+
+/* Our BYE: the bot's side is over. */
+void sig_end_bye(struct sig *s, struct sig_call *c);
+
+/* Tell the bot how a command went (VG_MSG_BOT_RESULT). */
+void sig_bot_result(struct sig *s, const struct sig_call *c, unsigned result,
+		    unsigned status, unsigned reason);
+
+/* (Re)arm the call's end timer for ms, calling fn. */
+void sig_end_timer(struct sig *s, struct sig_call *c, uint32_t ms,
+		   void (*fn)(su_root_magic_t *, su_timer_t *, su_timer_arg_t *));
+
+/* A hand-back POST ended (webhook.h's wh_done_h). */
+void sig_handback_done(void *arg, uint32_t slot, uint32_t gen, long status,
+		       unsigned attempts);
+
+/* What the end holds (timers, memory): freed when the call ends. */
+void sig_end_free(struct sig_call *c);
+
+/* sig_refer.c: a transfer by REFER (seeds 002, 003). */
+
+/* The bot asks for a transfer ({"mode", "target", "headers"}). */
+void sig_transfer(struct sig *s, struct sig_call *c, const char *json);
+
+/* The bot's audio has played: send the REFER. */
+void sig_refer_send(struct sig *s, struct sig_call *c);
+
+/* Final answer to the REFER. */
+void sig_refer_answered(struct sig *s, struct sig_call *c, int status);
+
+/* A NOTIFY of the REFER's implicit subscription, answered here (nh, the event's). */
+void sig_refer_notify(struct sig *s, struct sig_call *c, nua_handle_t *nh, const sip_t *sip,
+		      tagi_t tags[]);
 
 #endif

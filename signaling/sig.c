@@ -30,6 +30,27 @@ void sig_contact(const struct sig *s, const nua_t *nua, const sip_t *sip,
 				 s->ua[i].url + 5);
 }
 
+bool sig_ua_tls(const struct sig *s, const nua_t *nua)
+{
+	for (unsigned i = 0; i < s->n_ua; i++)
+		if (s->ua[i].nua == nua)
+			return s->ua[i].tls;
+	return false;
+}
+
+void sig_referred_by(const struct sig *s, const nua_t *nua, const sip_t *sip,
+		     struct sig_call *c)
+{
+	const char *user = sip->sip_request ? sip->sip_request->rq_url->url_user : NULL;
+	const char *at = "";
+
+	for (unsigned i = 0; i < s->n_ua; i++)
+		if (s->ua[i].nua == nua) /* "sip:addr:port..." or "sips:addr:port" */
+			at = strchr(s->ua[i].url, ':') + 1;
+	snprintf(c->referred_by, sizeof(c->referred_by), "<sip:%s%s%.*s>", user ? user : "",
+		 user ? "@" : "", (int)strcspn(at, ";"), at);
+}
+
 /*
  * Send everything of this call to where its INVITE came from, over the same
  * transport: on TCP/TLS the caller's own connection is reused (RingCX accepts
@@ -81,6 +102,7 @@ static void sig_poll(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 			for (unsigned i = 0; i < n; i++)
 				sig_event_msg(s, &msgs[i]);
 	}
+	wh_poll(s->wh);
 	if (s->on_poll)
 		s->on_poll(s->on_poll_arg);
 	if (s->stop_requested)
@@ -123,13 +145,41 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 		if (c) {
 			log_info("sig", "call %s: BYE from the peer", sig_call_id(s, c));
 			sig_end_why(c, "caller_bye");
+			sig_caller_left(c);
 		}
 		break;
 	case nua_i_cancel:
 		if (c) {
 			log_info("sig", "call %s: CANCEL from the peer", sig_call_id(s, c));
 			sig_end_why(c, "caller_cancel");
+			sig_caller_left(c);
 		}
+		break;
+	case nua_r_info:
+		if (c && status >= 200)
+			sig_info_answered(s, c, status);
+		break;
+	case nua_r_refer:
+		if (c)
+			sig_refer_answered(s, c, status);
+		break;
+	case nua_i_notify:
+		/* NOTIFY is answered here (NUTAG_APPL_METHOD): the REFER's, or 481 */
+		if (c) {
+			sig_refer_notify(s, c, nh, sip, tags);
+		} else {
+			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
+			nua_handle_destroy(nh);
+		}
+		break;
+	case nua_i_info:
+		/* the platform's INFO, answered 200 by nua: nothing for the bot yet */
+		if (c)
+			log_info("sig", "call %s: INFO from the peer (%s)", sig_call_id(s, c),
+				 sip && sip->sip_content_type ? sip->sip_content_type->c_type
+							      : "no body");
+		else if (nh)
+			nua_handle_destroy(nh);
 		break;
 	case nua_r_shutdown:
 		if (status >= 200) {
@@ -247,9 +297,13 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 		}
 		nua_set_params(ua->nua, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
 			       NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
-			       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE"),
-			       /* UPDATE is answered here (sig_reinvite), not by nua */
-			       NUTAG_APPL_METHOD("UPDATE"),
+			       /* INFO: the platform's, answered by nua; NOTIFY: of our
+				* REFER (without it in Allow nua answers 405) */
+			       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, UPDATE, INFO, "
+						"NOTIFY"),
+			       /* UPDATE and NOTIFY are answered here (sig_reinvite,
+				* sig_refer_notify), not by nua */
+			       NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("NOTIFY"),
 			       SIPTAG_SUPPORTED_STR("timer"),
 			       /* RFC 4028 5: shorter Session-Expires get 422 */
 			       NUTAG_MIN_SE(cfg->sig.min_se),
@@ -357,6 +411,9 @@ int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 		rc = -ENOMEM;
 		goto fail;
 	}
+	rc = wh_create(&s->wh, sig_handback_done, s);
+	if (rc)
+		goto fail;
 	if (cfg->sig.cdr_file[0]) {
 		rc = cdr_open(&s->cdr, cfg->sig.cdr_file);
 		if (rc) {
@@ -407,6 +464,7 @@ void sig_destroy(struct sig *s)
 		su_root_destroy(s->root);
 	cs_pool_fini(&s->pool);
 	cdr_close(&s->cdr);
+	wh_destroy(s->wh);
 	free(s->call);
 	su_home_deinit(s->home);
 	if (s->su_ready)

@@ -59,6 +59,17 @@ struct sig_stats {
 	uint64_t ended;
 	uint64_t events_stale;  /* ring events for a call that is gone */
 	uint64_t calls_active;
+	/* How the bot's side of answered calls ended (RingCX's results). */
+	uint64_t success, failed, disconnected;
+	uint64_t infos;             /* INFOs sent with a bot's update */
+	uint64_t infos_failed;      /* of them: refused, or not answered */
+	uint64_t handbacks;         /* hand-back notifications POSTed */
+	uint64_t handbacks_failed;  /* of them: refused or unanswered after the retries */
+	uint64_t refers;            /* REFERs sent */
+	uint64_t transfers;         /* transfers done (a 2xx NOTIFY) */
+	uint64_t transfers_failed;  /* refused, failed, or not carried out */
+	uint64_t notify_bad;        /* NOTIFYs whose body is no sipfrag: answered 4xx */
+	uint64_t wait_bye_timeouts; /* the platform's BYE did not come: voxgate's went */
 };
 
 /* Calls refused with final status `status`, whatever the reason. */

@@ -32,6 +32,14 @@ static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timesp
 		.end = c->end ? c->end : "other",
 		.media = &media,
 		.dp = &slot->dp,
+		.outcome = c->outcome == SO_SUCCESS ? "success"
+			   : c->outcome == SO_DISCONNECTED ? "disconnected" : "failed",
+		.final_intent = c->final_intent,
+		.final_delivered = c->final_done,
+		.transfer_mode = c->xfer_mode[0] ? c->xfer_mode : NULL,
+		.transfer_target = c->refer_to,
+		.transfer_status = c->xfer_status,
+		.handback_status = c->handback,
 	};
 	double ago;
 	int rc;
@@ -79,7 +87,13 @@ static void sig_call_release(struct sig *s, struct sig_call *c)
 		 (unsigned long long)d->rx_dropped, d->rx_lost, d->rx_jitter_ms,
 		 (unsigned long long)d->tx_packets, (unsigned long long)d->tx_silence,
 		 d->peer_lost, d->peer_jitter_ms, d->rtt_ms, d->rtcp_rx, d->rtcp_tx);
+	if (c->outcome == SO_NONE)
+		c->outcome = SO_FAILED; /* an error, a timeout, shutdown */
+	s->st.success += c->outcome == SO_SUCCESS;
+	s->st.failed += c->outcome == SO_FAILED;
+	s->st.disconnected += c->outcome == SO_DISCONNECTED;
 	sig_cdr(s, c, &now);
+	sig_end_free(c);
 	cs_free(&s->pool, c->slot);
 	s->trunk_calls[c->trunk]--;
 	explicit_bzero(c, sizeof(*c)); /* its SDP and answer hold the SRTP keys */
@@ -100,6 +114,10 @@ void sig_call_end(struct sig *s, struct sig_call *c)
 	if (c->expiry) {
 		su_timer_destroy(c->expiry);
 		c->expiry = NULL;
+	}
+	if (c->end_timer) {
+		su_timer_destroy(c->end_timer);
+		c->end_timer = NULL;
 	}
 	if (c->nh) {
 		nua_handle_bind(c->nh, NULL);
@@ -316,6 +334,7 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 	int64_t slot;
 	const struct cfg_trunk *t;
 	int trunk, agent, rc;
+	bool tls;
 
 	s->st.invites++;
 	if (ai && ai->ai_addr)
@@ -363,8 +382,11 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 			      "an SDP offer in the INVITE is required");
 		return;
 	}
+	/* the SRTP policy of the transport (RingCX offers RTP/SAVP only over TLS) */
+	tls = sig_ua_tls(s, nua);
 	if (sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len, t->codecs,
-			     t->n_codecs, t->srtp, &choice, why, sizeof(why)) != 0) {
+			     t->n_codecs, tls ? t->srtp_tls : t->srtp, &choice, why,
+			     sizeof(why)) != 0) {
 		sig_turn_away(s, nh, SIG_REFUSE_OFFER, call_id, src, why, why);
 		return;
 	}
@@ -406,6 +428,9 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 	c->slot = (uint32_t)slot;
 	c->gen = gen;
 	c->trunk = (unsigned)trunk;
+	c->tls = tls;
+	c->handback = -1;
+	sig_referred_by(s, nua, sip, c);
 	sig_session_read(c, sip);
 	c->sdp = choice;
 	explicit_bzero(&choice.srtp, sizeof(choice.srtp));
@@ -677,10 +702,34 @@ void sig_hangup(struct sig *s, struct sig_call *c, enum sig_refusal r)
 	}
 }
 
+/* VG_MSG_API_CMD: a command of the HTTP API (worker 0) for the call of m; its
+ * mailbox goes back whether the call is still there or not. */
+static void sig_api_cmd(struct sig *s, const struct vg_msg *m)
+{
+	struct vg_msg done = {.type = VG_MSG_API_CMD_DONE, .value = m->value};
+	struct sig_call *c = sig_call_of(s, m);
+	const struct cs_cmd *cmd;
+
+	if (m->value >= CS_API_CMDS)
+		return;
+	cmd = cs_api_cmd(s->calls, m->value);
+	if (c && cmd->len < sizeof(cmd->json) && cmd->json[cmd->len] == '\0') {
+		log_info("sig", "call %s: a command of the HTTP API", sig_call_id(s, c));
+		sig_bot_cmd(s, c, m->arg, cmd->json);
+	}
+	if (ring_msg_send(s->rings->ctl_bot[0], &done))
+		log_err("sig", "bot control ring full: API mailbox %u lost", m->value);
+}
+
 void sig_event_msg(struct sig *s, const struct vg_msg *m)
 {
-	struct sig_call *c = sig_call_of(s, m);
+	struct sig_call *c;
 
+	if (m->type == VG_MSG_API_CMD) {
+		sig_api_cmd(s, m);
+		return;
+	}
+	c = sig_call_of(s, m);
 	if (!c)
 		return;
 	switch (m->type) {
@@ -716,29 +765,28 @@ void sig_event_msg(struct sig *s, const struct vg_msg *m)
 		const struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
 		struct vg_msg done = {.type = VG_MSG_BOT_CMD_DONE, .slot = c->slot,
 				      .gen = c->gen};
-		int len = cmd->len < sizeof(cmd->json) ? (int)cmd->len : 0;
 
-		/* Carrying these out is the trunk profile's work (REFER, bridged
-		 * legs, SIP INFO, HTTP notifications); until a profile does, they
-		 * are logged as they came. */
-		if (m->arg == VG_BOT_CMD_TRANSFER)
-			log_warn("sig", "call %s: the bot asks for a transfer %.*s: not "
-				 "carried out (no transfer profile for trunk '%s')",
-				 sig_call_id(s, c), len, cmd->json,
-				 s->cfg->sig.trunks[c->trunk].name);
-		else if (m->arg == VG_BOT_CMD_UPDATE)
-			log_info("sig", "call %s: bot update %.*s", sig_call_id(s, c), len,
-				 cmd->json);
-		else
-			s->st.events_stale++;
+		/* carried out before the mailbox is given back: nothing keeps a
+		 * pointer into it */
+		if (cmd->len < sizeof(cmd->json) && cmd->json[cmd->len] == '\0')
+			sig_bot_cmd(s, c, m->arg, cmd->json);
 		if (ring_msg_send(s->rings->ctl_bot[md->worker], &done))
 			log_err("sig", "call %s: bot control ring full", md->call_id);
 		break;
 	}
 	case VG_MSG_BOT_HANGUP:
-		log_info("sig", "call %s: the bot hangs up", sig_call_id(s, c));
-		sig_end_why(c, "bot_hangup");
-		sig_hangup(s, c, SIG_REFUSE_BOT);
+		log_info("sig", "call %s: the bot %s", sig_call_id(s, c),
+			 m->arg == VG_HANGUP_FAILED ? "failed" : "hangs up");
+		if (c->state == SC_STARTING) {
+			c->outcome = SO_FAILED;
+			sig_end_why(c, "bot_hangup");
+			sig_hangup(s, c, SIG_REFUSE_BOT);
+		} else {
+			sig_bot_hangup(s, c, m->arg == VG_HANGUP_FAILED);
+		}
+		break;
+	case VG_MSG_BOT_DRAINED:
+		sig_bot_drained(s, c);
 		break;
 	case VG_MSG_RTP_TIMEOUT:
 		log_info("sig", "call %s: no RTP from the peer: BYE", sig_call_id(s, c));

@@ -91,6 +91,13 @@ static void test_answered(void **state)
 		.end = "caller_bye",
 		.media = &md,
 		.dp = &dp,
+		.outcome = "success",
+		.final_intent = "{\"intent\":\"billing\",\"final\":true}",
+		.final_delivered = true,
+		.transfer_mode = "refer",
+		.transfer_target = "sip:+15550100@pbx.example",
+		.transfer_status = 603,
+		.handback_status = 200,
 	};
 	json_t *r, *m, *rtp;
 
@@ -118,6 +125,18 @@ static void test_answered(void **state)
 	assert_true(json_real_value(json_object_get(r, "answer_s")) == 0.25);
 	assert_true(json_real_value(json_object_get(r, "duration_s")) == 61.0);
 	assert_string_equal(str(r, "end"), "caller_bye");
+	/* 61.0004 s: 11 units of 6 s (Ultravox's rule: rounded up) */
+	assert_int_equal(json_integer_value(json_object_get(r, "billing_units")), 11);
+	assert_int_equal(json_integer_value(json_object_get(r, "billed_s")), 66);
+	assert_string_equal(str(r, "outcome"), "success");
+	assert_string_equal(str(json_object_get(r, "final_intent"), "intent"), "billing");
+	assert_true(json_is_true(json_object_get(r, "final_delivered")));
+	assert_string_equal(str(json_object_get(r, "transfer"), "target"),
+			    "sip:+15550100@pbx.example");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "transfer"),
+							    "status")), 603);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "handback"),
+							    "status")), 200);
 	assert_string_equal(str(r, "trunk"), "exotel");
 	assert_string_equal(str(r, "from_number"), "+911234");
 	assert_string_equal(str(r, "called"), "sales");
@@ -147,7 +166,8 @@ static void test_not_answered(void **state)
 	struct cs_media md;
 	struct cs_dp_stats dp;
 	struct cdr_call c = {.context = "not json", .agent = "echo", .answer_s = -1,
-			     .end = "bot_hangup", .media = &md, .dp = &dp};
+			     .end = "bot_hangup", .media = &md, .dp = &dp,
+			     .handback_status = -1};
 	json_t *r, *m;
 
 	(void)state;
@@ -160,6 +180,11 @@ static void test_not_answered(void **state)
 	assert_true(json_is_null(json_object_get(r, "answer_s")));
 	assert_true(json_real_value(json_object_get(r, "duration_s")) == 0);
 	assert_string_equal(str(r, "end"), "bot_hangup");
+	assert_int_equal(json_integer_value(json_object_get(r, "billing_units")), 0);
+	assert_string_equal(str(r, "outcome"), "failed"); /* none given */
+	assert_true(json_is_null(json_object_get(r, "final_intent")));
+	assert_true(json_is_null(json_object_get(r, "transfer")));
+	assert_true(json_is_null(json_object_get(r, "handback")));
 	assert_true(json_is_null(json_object_get(r, "trunk")));
 	m = json_object_get(r, "media");
 	assert_true(json_is_null(json_object_get(m, "latched")));
