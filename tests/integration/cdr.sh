@@ -2,7 +2,8 @@
 # cdr.sh: call detail records (signaling.cdr_file), one JSON line per ended call.
 #   - a CDR file voxgate cannot open stops it at start-up, saying why
 #   - an echo call the caller hangs up: its record, field by field (who, when, how
-#     long, why it ended, media addresses and codec, RTP and RTCP figures)
+#     long and in 6-second billing units, why it ended and the outcome, media
+#     addresses and codec, RTP and RTCP figures)
 #   - the file moved away and SIGHUP: voxgate opens the path again, the next record
 #     goes there, the moved file keeps its one
 #   - a call still up when voxgate stops: recorded with end "shutdown"
@@ -54,6 +55,11 @@ want("media.remote %s" % m["remote"], m["remote"].startswith("198.18.1.2:"))
 want("codec %s, srtp %s" % (m["codec"], m["srtp"]), m["codec"] == "PCMA" and m["srtp"] is None)
 rtp = r["rtp"]  # 2 s of audio from the caller, the call held 2.5 s
 want("duration_s %s" % r["duration_s"], 2.4 <= r["duration_s"] < 6)
+want("billing %s units, %s s" % (r["billing_units"], r["billed_s"]),
+     (r["billing_units"], r["billed_s"]) == (1, 6))
+want("outcome %s (the caller hung up on the bot)" % r["outcome"], r["outcome"] == "disconnected")
+want("no final intent, transfer, hand-back",
+     (r["final_intent"], r["final_delivered"], r["transfer"], r["handback"]) == (None, False, None, None))
 want("rtp in %s (100 sent)" % rtp["in"], rtp["in"] == 100)
 want("latched %s" % m["latched"], m["latched"] == m["remote"])
 want("rtp out %s" % rtp["out"], 100 <= rtp["out"] <= 300)

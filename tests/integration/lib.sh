@@ -227,6 +227,20 @@ capture_stop() {
 	wait "$cap_pid" 2>/dev/null
 }
 
+# cdr_has N EXPR: the Nth record (1-based) of the CDR file $cdr makes the Python EXPR
+# true, on r (the record) and x (the JSON in $cdr_x, if set); prints the record when not.
+cdr_has() {
+	python3 - "$cdr" "$1" "$2" "${cdr_x:-null}" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[int(sys.argv[2]) - 1])
+x = json.loads(sys.argv[4])
+ok = eval(sys.argv[3])
+if not ok:
+    print("# record:", json.dumps(r))
+sys.exit(0 if ok else 1)
+PY
+}
+
 # tls_certs: a self-signed certificate for 198.18.0.1 in $tmp/tls (agent.pem: key and
 # certificate, cafile.pem: the certificate, for clients to check it), and in
 # tls_listener the conf_edit pair that adds a TLS listener on 5061 using it.

@@ -18,6 +18,10 @@
               not JSON, media whose payload is not base64, a binary frame, an
               unknown event; then stay
         raw:  the raw dialect: send every binary frame (PCM16) straight back
+        updates: 0.5 s after "start" send an update (not final), 0.5 s later the
+              final one; then stay (the platform hangs up)
+        bridge: 0.5 s after "start" ask for a bridged transfer (not carried out
+              yet: voxgate answers transfer_failed, unsupported), 1 s later hang up
   ws_bot.py rawcheck FILE --pcap PCAP --caller-audio RAW --rate R
       what the raw script saw (the start message, binary frames of 20 ms at R Hz) and
       that the caller heard its own audio back through the bot
@@ -109,6 +113,25 @@ async def serve(a):
         await ws.send(json.dumps({"event": "hangup"}))
         note(did="hangup")
 
+    async def updates(ws):
+        await asyncio.sleep(0.5)
+        await ws.send(json.dumps({"event": "update", "update": {
+            "payload": {"progress": "identified", "customer": {"tier": "gold"}}}}))
+        note(did="update")
+        await asyncio.sleep(0.5)
+        await ws.send(json.dumps({"event": "update", "update": {
+            "final": True, "payload": {"intent": "Technical Support"}}}))
+        note(did="final")
+
+    async def bridge(ws):
+        await asyncio.sleep(0.5)
+        await ws.send(json.dumps({"event": "transfer", "transfer": {
+            "mode": "bridge", "target": "+15550100"}}))
+        note(did="transfer")
+        await asyncio.sleep(1)
+        await ws.send(json.dumps({"event": "hangup"}))
+        note(did="hangup")
+
     async def junk(ws, sid):
         await asyncio.sleep(0.3)
         await ws.send("this is not JSON")
@@ -150,6 +173,10 @@ async def serve(a):
                     task = asyncio.ensure_future(cmds(ws))
                 elif a.script == "junk":
                     task = asyncio.ensure_future(junk(ws, sid))
+                elif a.script == "updates":
+                    task = asyncio.ensure_future(updates(ws))
+                elif a.script == "bridge":
+                    task = asyncio.ensure_future(bridge(ws))
         if task:
             task.cancel()
 
@@ -348,7 +375,8 @@ def main():
     p.add_argument("--cert", help="serve wss:// with this certificate (PEM)")
     p.add_argument("--key", help="and this key")
     p.add_argument("--script", default="talk",
-                   choices=["talk", "dtmf", "die", "goodbye", "cmds", "junk", "raw"])
+                   choices=["talk", "dtmf", "die", "goodbye", "cmds", "junk", "raw",
+                            "updates", "bridge"])
     p = sub.add_parser("byecheck")
     p.add_argument("log")
     p.add_argument("--pcap", required=True)

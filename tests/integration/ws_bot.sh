@@ -19,7 +19,9 @@
 #   - wss://, the bot's certificate checked against bots.tls_ca
 source "$(dirname "$0")/lib.sh"
 
-conf_edit 'workers = 1;' 'workers = 1;
+# the trunk takes no REFER: the bots' transfers are refused to them (refer.sh has REFER)
+conf_edit 'codecs = [ "PCMA", "PCMU" ]; }' 'codecs = [ "PCMA", "PCMU" ]; transfer = { refer = false; }; }' \
+	'workers = 1;' 'workers = 1;
   tls_ca = "'"$tmp/bottls/cert.pem"'";' \
 	'port = 8088; };' 'port = 8088; auth_token = "s3cret"; };' \
 	'{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
@@ -106,10 +108,10 @@ ended=$(date +%s.%N)
 died=$(/usr/bin/python3 -c 'import json, sys
 print([json.loads(l)["t"] for l in open(sys.argv[1]) if "\"die\"" in l][0])' "$tmp/bot-die")
 check "voxgate logs the bot's socket closing, with the call id" \
-	grep -q "bot dies (ws://198.18.0.2:8767/twilio): the bot closed the WebSocket: the call ends" \
+	grep -q "bot dies (ws://198.18.0.2:8767/twilio) closed the WebSocket; the call ends once its last audio has played" \
 	"$tmp/voxgate.log"
-check "the agent's fallback went to signaling as a transfer command before the BYE" \
-	grep -qF 'the bot asks for a transfer {"mode":"refer","target":"sip:+15550199@fallback.example","reason":"the bot closed the WebSocket"}' \
+check "the agent's fallback went to signaling as a transfer (refused here: the trunk takes no REFER), then BYE" \
+	grep -qF "the bot's transfer {\"mode\":\"refer\",\"target\":\"sip:+15550199@fallback.example\",\"reason\":\"the bot closed the WebSocket\"}: not carried out (not_allowed)" \
 	"$tmp/voxgate.log"
 check "the caller got BYE within 2 s of the bot going away ($(awk -v a="$died" -v b="$ended" 'BEGIN { printf "%.2f", b - a }') s)" \
 	awk -v rc=$rc -v a="$died" -v b="$ended" 'BEGIN { exit !(rc == 0 && b - a < 2.0) }' 
@@ -159,13 +161,15 @@ bye_call_start cmds "$tmp/wait_dtmf.xml" || not_ok "the call to the commanding b
 wait "$bye_pid"
 rc=$?
 capture_stop
-check "the bot's hangup ends the call with BYE" test $rc -eq 0
-check "the bot's update reaches signaling as a typed command, JSON intact" \
-	grep -qF 'bot update {"final":true,"payload":{"intent":"billing","score":0.5}}' \
+check "the bot's final update ends the call with BYE (the trunk's end mode is bye)" test $rc -eq 0
+check "the update reached signaling as a typed command, JSON intact" \
+	grep -qF 'bot update (final) {"intent":"billing","score":0.5,"final":true}' \
 	"$tmp/voxgate.log"
-check "its transfer too (logged as not carried out: no transfer profile yet)" \
-	grep -qF 'the bot asks for a transfer {"mode":"refer","target":"sip:+15550100@pbx.example","headers":{"X-Reason":"agent"}}: not carried out' \
+check "its transfer too, refused (the trunk takes no REFER)" \
+	grep -qF "the bot's transfer {\"mode\":\"refer\",\"target\":\"sip:+15550100@pbx.example\",\"headers\":{\"X-Reason\":\"agent\"}}: not carried out (not_allowed)" \
 	"$tmp/voxgate.log"
+check "and the bot was told: transfer_failed, reason not_allowed" \
+	grep -q '"got": {"event": "transfer_failed", .*"transfer": {"status": 0, "reason": "not_allowed"}' "$tmp/bot-cmds"
 check "the bot's key presses reach the caller as RFC 4733 events: 5 and #" \
 	bash -c 'python3 "$1/tests/integration/rtp_audio.py" events "$2" --gw 198.18.1.1 \
 		--caller 198.18.1.2 --pt 101 | grep -q "^5:[0-9]* #:[0-9]*$"' _ "$top" "$tmp/cmds.pcap"
