@@ -161,14 +161,18 @@ static void app_print_counters(const struct app *a)
 		const struct bot_stats *b = bot_pool_stats(a->bots, w);
 
 		log_info("stats", "bot worker %u: sessions active %llu started %llu stopped "
-			 "%llu; frames in %llu out %llu stale %llu ring full %llu; websocket "
-			 "failed %llu closed %llu, msgs in %llu, msgs bad %llu", w,
+			 "%llu; frames in %llu out %llu stale %llu ring full %llu; backlog full "
+			 "%llu trimmed %llu bytes %llu; websocket failed %llu closed %llu, "
+			 "msgs in %llu, msgs bad %llu", w,
 			 (unsigned long long)b->sessions_active,
 			 (unsigned long long)b->sessions_started,
 			 (unsigned long long)b->sessions_stopped,
 			 (unsigned long long)b->frames_in, (unsigned long long)b->frames_out,
 			 (unsigned long long)b->frames_stale,
 			 (unsigned long long)b->frames_ring_full,
+			 (unsigned long long)b->backlog_full,
+			 (unsigned long long)b->frames_trimmed,
+			 (unsigned long long)b->backlog_bytes,
 			 (unsigned long long)b->ws_failed, (unsigned long long)b->ws_closed,
 			 (unsigned long long)b->bot_msgs_in, (unsigned long long)b->bot_msgs_bad);
 	}

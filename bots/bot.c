@@ -25,6 +25,7 @@
 
 #include "base/log.h"
 #include "base/shm.h"
+#include "bots/backlog.h"
 
 #define BOT_BURST 32
 #define BOT_CTL_DRAIN_MAX 32 /* control messages taken per poll, at most */
@@ -33,6 +34,9 @@
 /* The worker's own marks (the drain's) have this bit set; a bot's never do. */
 #define BOT_MARK_OWN 0x80000000u
 #define BOT_DRAIN_CHECK_MS 10 /* how often the drains' deadlines are looked at */
+#define BOT_PUMP_MS 2 /* how often the backlogs are looked at, at most */
+#define BOT_WINDOW 50 /* frames played between looks at a session's standing queue */
+#define BOT_QUIET 328 /* a frame whose samples stay within this (-40 dBFS) is quiet */
 
 static_assert(offsetof(struct bot_session, call_id) == alignof(struct bot_session),
 	      "a frame's fields of a bot session fill its first cache line");
@@ -53,7 +57,10 @@ struct bot_worker {
 	uint32_t n_drains;
 	uint32_t *ends;                  /* slots of built-in bots with an end_after_ms */
 	uint32_t n_ends;
+	uint32_t *pumps;                 /* slots of the sessions with a backlog */
+	uint32_t n_pumps;
 	uint64_t next_timer_check;       /* TSC: drains and ends are looked at then */
+	uint64_t next_pump;              /* TSC: the backlogs are looked at then */
 	uint16_t api_busy;               /* API mailboxes in use, one bit each */
 };
 
@@ -64,6 +71,11 @@ struct bot_pool {
 	unsigned n_workers;
 	uint64_t lat_mult;                 /* TSC -> µs for the latency histogram */
 	uint64_t drain_tsc;                /* the longest wait for a drain mark */
+	uint64_t frame_tsc;                /* 20 ms */
+	uint32_t ahead_max;                /* the bot's audio frames a dp lcore holds
+					    * for a call, at most: bots.ring_ms (the
+					    * stall a worker outlives), in frames */
+	uint32_t backlog_max;              /* bots.backlog_s in frames */
 	struct bot_stats_file *stats_file; /* shared mapping, stats_size bytes */
 	size_t stats_size;
 	char stats_path[SHM_PATH_MAX];
@@ -121,59 +133,228 @@ static unsigned bot_flush(struct bot_worker *w, unsigned l)
 	return n - sent;
 }
 
-/* The next frame staged towards the dp lcore of s, or NULL when the stage is full
- * even after a flush: the frame is dropped, counted in frames_ring_full. */
-static struct vg_frame *bot_stage(struct bot_worker *w, struct bot_session *s)
+/* Whether one more frame can be staged towards dp lcore l (after a flush if need
+ * be). */
+static bool bot_stage_room(struct bot_worker *w, unsigned l)
+{
+	return w->n_out[l] < BOT_BURST || bot_flush(w, l) < BOT_BURST;
+}
+
+/* Stage a copy of f towards the dp lcore of s. Returns 0, or -ENOBUFS when the
+ * stage is full even after a flush: f is dropped, counted in frames_ring_full. */
+static int bot_stage(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f)
 {
 	unsigned l = s->lcore;
 
-	if (w->n_out[l] == BOT_BURST && bot_flush(w, l) == BOT_BURST) {
+	if (!bot_stage_room(w, l)) {
 		w->st->frames_ring_full++;
-		return NULL;
+		return -ENOBUFS;
 	}
-	return &w->out[l][w->n_out[l]++];
+	memcpy(&w->out[l][w->n_out[l]++], f, f->kind == VG_FRAME_AUDIO ? sizeof(*f)
+				: offsetof(struct vg_frame, pcm) + sizeof(f->dtmf));
+	if (f->kind == VG_FRAME_AUDIO && s->dp_live)
+		s->dp_sent++;
+	return 0;
+}
+
+/*
+ * The bot's audio frames the dp lcore of s holds (handed on, not yet played, cleared
+ * or dropped), from the count the lcore publishes in the call slot; *done: that
+ * count. Frames handed on before the lcore took the call are not known to it: the
+ * count starts when it is seen, and is set right when the lcore has done more.
+ */
+static uint32_t bot_ahead(struct bot_worker *w, struct bot_session *s, uint32_t *done)
+{
+	uint64_t v = __atomic_load_n(&cs_slot(w->pool->calls, s->slot)->dp.bot_done,
+				     __ATOMIC_ACQUIRE);
+	int32_t d;
+
+	*done = (uint32_t)v;
+	if ((uint32_t)(v >> 32) != s->gen) {
+		s->dp_live = 0;
+		return 0;
+	}
+	if (!s->dp_live) {
+		s->dp_live = 1;
+		s->dp_sent = s->win_done = *done;
+	}
+	d = (int32_t)(s->dp_sent - *done);
+	if (d < 0) {
+		s->dp_sent = *done;
+		d = 0;
+	}
+	return (uint32_t)d;
+}
+
+/* Put f behind what waits in the backlog of s. Returns 0 or -ENOMEM (logged). */
+static int bot_backlog_add(struct bot_worker *w, struct bot_session *s,
+			   const struct vg_frame *f)
+{
+	int rc = backlog_push(&s->bl, f);
+
+	if (rc < 0) {
+		log_err("bot", "call %s: out of memory for the bot's audio backlog", s->call_id);
+		return rc;
+	}
+	w->st->backlog_bytes += rc ? backlog_chunk_bytes : 0;
+	if (!s->pumping) {
+		s->pumping = 1;
+		w->pumps[w->n_pumps++] = s->slot;
+	}
+	return 0;
+}
+
+/* A frame towards the caller of s: staged at once when nothing waits before it and
+ * the lcore has room, else into the backlog. */
+static int bot_out(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f,
+		   uint32_t ahead)
+{
+	if (!s->bl.n && (f->kind != VG_FRAME_AUDIO || ahead < w->pool->ahead_max))
+		return bot_stage(w, s, f);
+	return bot_backlog_add(w, s, f);
+}
+
+/* Hand the dp lcore of s what waits in its backlog, audio while the lcore holds
+ * fewer than ahead_max frames. Returns true once the backlog is empty. */
+static bool bot_pump(struct bot_worker *w, struct bot_session *s)
+{
+	uint32_t done, ahead = bot_ahead(w, s, &done);
+	const struct vg_frame *f;
+
+	while ((f = backlog_peek(&s->bl))) {
+		if ((f->kind == VG_FRAME_AUDIO && ahead >= w->pool->ahead_max) ||
+		    !bot_stage_room(w, s->lcore))
+			break;
+		bot_stage(w, s, f);
+		ahead += f->kind == VG_FRAME_AUDIO;
+		if (backlog_pop(&s->bl))
+			w->st->backlog_bytes -= backlog_chunk_bytes;
+	}
+	return s->bl.n == 0;
+}
+
+/* The sessions with a backlog: each one's audio handed on as the lcore plays it.
+ * Every BOT_PUMP_MS at most. */
+static void bot_pumps_run(struct bot_worker *w, uint64_t now)
+{
+	if (now < w->next_pump)
+		return;
+	w->next_pump = now + rte_get_tsc_hz() / 1000 * BOT_PUMP_MS;
+	for (uint32_t i = 0; i < w->n_pumps;) {
+		struct bot_session *s = &w->sessions[w->pumps[i]];
+
+		if (s->active && !bot_pump(w, s)) {
+			i++;
+			continue;
+		}
+		s->pumping = 0;
+		w->pumps[i] = w->pumps[--w->n_pumps];
+	}
+}
+
+/* Empty the backlog of s (its memory too). */
+static void bot_backlog_drop(struct bot_worker *w, struct bot_session *s)
+{
+	w->st->backlog_bytes -= backlog_bytes(&s->bl);
+	backlog_free(&s->bl);
+}
+
+static bool bot_quiet(const int16_t *pcm)
+{
+	for (unsigned i = 0; i < VG_FRAME_SAMPLES; i++)
+		if (pcm[i] > BOT_QUIET || pcm[i] < -BOT_QUIET)
+			return false;
+	return true;
+}
+
+/*
+ * The standing queue of s. Every BOT_WINDOW frames played: the least audio the call
+ * held ahead of the caller when a frame of the bot came in. A bot that sends in real
+ * time (its frames in the window within a fifth of those played) yet always found
+ * some queued, in this window and the one before, has a queue that only adds delay,
+ * left by a start-up burst or jitter that has passed: that many of its next frames
+ * are dropped, quiet ones (the pauses between words), or any after a window that
+ * brought none (an echo of a tone has no pause). Jitter that recurs (a worker stalled
+ * every second) keeps the queue it needs, as it empties the queue in one window of
+ * two. A bot that sends faster than real time (Pipecat's TTS at 2x) or has stopped
+ * sending means its queue: none is dropped.
+ */
+static void bot_window(struct bot_session *s, uint32_t done, uint32_t depth)
+{
+	uint32_t played = done - s->win_done;
+	bool paced;
+
+	if (!s->dp_live)
+		return;
+	if (!s->win_in || depth < s->win_min)
+		s->win_min = (uint16_t)(depth > UINT16_MAX ? UINT16_MAX : depth);
+	s->win_in++;
+	if (played < BOT_WINDOW)
+		return;
+	paced = s->win_in * 5 >= played * 4 && s->win_in * 5 <= played * 6;
+	s->trim_any = paced && s->trim && !s->win_quiet;
+	s->win_quiet = 0;
+	s->trim = paced ? RTE_MIN(s->win_min, s->prev_min) : 0;
+	s->prev_min = paced ? s->win_min : 0;
+	s->win_done = done;
+	s->win_in = 0;
 }
 
 int bot_send_dtmf(struct bot_worker *w, struct bot_session *s, uint8_t event,
 		  unsigned duration_ms)
 {
-	struct vg_frame *f = bot_stage(w, s);
+	struct vg_frame f;
 
-	if (!f)
-		return -ENOBUFS;
-	memset(f, 0, offsetof(struct vg_frame, pcm) + sizeof(f->dtmf));
-	f->slot = s->slot;
-	f->gen = s->gen;
-	f->kind = VG_FRAME_DTMF;
-	f->dtmf.event = event;
-	f->dtmf.duration_ms = (uint16_t)(duration_ms > 65535 ? 65535 : duration_ms);
-	return 0;
+	memset(&f, 0, offsetof(struct vg_frame, pcm) + sizeof(f.dtmf));
+	f.slot = s->slot;
+	f.gen = s->gen;
+	f.kind = VG_FRAME_DTMF;
+	f.dtmf.event = event;
+	f.dtmf.duration_ms = (uint16_t)(duration_ms > 65535 ? 65535 : duration_ms);
+	return bot_out(w, s, &f, 0);
 }
 
 /* A frame with no payload (mark, clear) towards the caller of s. */
-static int bot_send_ctl(struct bot_worker *w, struct bot_session *s, uint16_t kind,
-			uint32_t value)
+static void bot_ctl_frame(struct bot_session *s, struct vg_frame *f, uint16_t kind,
+			  uint32_t value)
 {
-	struct vg_frame *f = bot_stage(w, s);
-
-	if (!f)
-		return -ENOBUFS;
 	memset(f, 0, offsetof(struct vg_frame, pcm));
 	f->slot = s->slot;
 	f->gen = s->gen;
 	f->kind = kind;
 	f->seq = value;
-	return 0;
 }
 
 int bot_send_mark(struct bot_worker *w, struct bot_session *s, uint32_t id)
 {
-	return bot_send_ctl(w, s, VG_FRAME_MARK, id);
+	struct vg_frame f;
+
+	bot_ctl_frame(s, &f, VG_FRAME_MARK, id);
+	return bot_out(w, s, &f, 0);
 }
 
+/* The dataplane drops what it queued and gives its marks back; the marks that wait
+ * here follow the clear, so that they come back after those, in order. */
 int bot_send_clear(struct bot_worker *w, struct bot_session *s)
 {
-	return bot_send_ctl(w, s, VG_FRAME_CLEAR, 0);
+	struct vg_frame f;
+	const struct vg_frame *b;
+	int rc;
+
+	bot_ctl_frame(s, &f, VG_FRAME_CLEAR, 0);
+	rc = bot_stage(w, s, &f);
+	while ((b = backlog_peek(&s->bl))) {
+		if (b->kind == VG_FRAME_MARK)
+			bot_stage(w, s, b);
+		if (backlog_pop(&s->bl))
+			w->st->backlog_bytes -= backlog_chunk_bytes;
+	}
+	bot_backlog_drop(w, s);
+	s->trim = 0;
+	s->prev_min = 0;
+	s->win_in = 0;
+	s->win_quiet = 0;
+	return rc;
 }
 
 void bot_hangup(struct bot_worker *w, struct bot_session *s)
@@ -296,20 +477,43 @@ struct lws_context *bot_worker_lws(struct bot_worker *w)
 
 int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm)
 {
-	struct vg_frame *f = bot_stage(w, s);
+	uint32_t done, ahead = bot_ahead(w, s, &done);
+	struct vg_frame f;
 
-	if (!f)
-		return -ENOBUFS;
-	f->slot = s->slot;
-	f->gen = s->gen;
-	f->kind = VG_FRAME_AUDIO;
-	f->samples = VG_FRAME_SAMPLES;
-	f->seq = s->out_seq++;
-	f->tsc = rte_rdtsc();
-	memcpy(f->pcm, pcm, sizeof(f->pcm));
 	if (s->tap[1].f)
 		bot_wav_write(&s->tap[1], pcm, VG_FRAME_SAMPLES);
-	return 0;
+	bot_window(s, done, ahead + s->bl.audio);
+	if (s->trim) {
+		bool quiet = bot_quiet(pcm);
+
+		s->win_quiet += quiet;
+		if (quiet || s->trim_any) {
+			s->trim--;
+			w->st->frames_trimmed++;
+			return 0;
+		}
+	}
+	if (s->bl.audio >= w->pool->backlog_max) {
+		w->st->backlog_full++;
+		if (!s->full_told) {
+			log_warn("bot", "call %s: the bot's audio beyond bots.backlog_s (%u s) "
+				 "ahead of the caller is dropped", s->call_id,
+				 w->pool->cfg->bots.backlog_s);
+			if (s->ops->full)
+				s->ops->full(w, s);
+		}
+		s->full_told = 1;
+		return -ENOBUFS;
+	}
+	s->full_told = 0;
+	f.slot = s->slot;
+	f.gen = s->gen;
+	f.kind = VG_FRAME_AUDIO;
+	f.samples = VG_FRAME_SAMPLES;
+	f.seq = s->out_seq++;
+	f.tsc = rte_rdtsc();
+	memcpy(f.pcm, pcm, sizeof(f.pcm));
+	return bot_out(w, s, &f, ahead);
 }
 
 /* Take slot out of a list of slots (drains, ends). */
@@ -363,7 +567,12 @@ static void bot_drain(struct bot_worker *w, const struct vg_msg *m)
 		return;
 	}
 	s->draining = 1;
-	s->drain_until = rte_rdtsc() + w->pool->drain_tsc;
+	{
+		uint32_t done, ahead = bot_ahead(w, s, &done);
+
+		s->drain_until = rte_rdtsc() + w->pool->drain_tsc +
+				 (ahead + s->bl.audio) * w->pool->frame_tsc;
+	}
 	w->drains[w->n_drains++] = s->slot;
 }
 
@@ -396,8 +605,8 @@ static void bot_timers_check(struct bot_worker *w)
 			i++;
 			continue;
 		}
-		log_warn("bot", "call %s: the bot's last audio did not play out within "
-			 "dataplane.playout_ms", s->call_id);
+		log_warn("bot", "call %s: the bot's last audio did not play out in time "
+			 "(what was queued, and 500 ms more)", s->call_id);
 		bot_drained(w, s); /* takes s out of the list: i now holds the next */
 	}
 }
@@ -458,6 +667,11 @@ static void bot_session_close(struct bot_worker *w, struct bot_session *s)
 	}
 	if (s->ops && s->ops->close)
 		s->ops->close(s);
+	bot_backlog_drop(w, s);
+	if (s->pumping) {
+		bot_list_del(w->pumps, &w->n_pumps, s->slot);
+		s->pumping = 0;
+	}
 	for (unsigned i = 0; i < s->n_cmds; i++)
 		free(s->cmds[i].json);
 	s->n_cmds = 0;
@@ -627,6 +841,8 @@ static unsigned bot_frames_poll(struct bot_worker *w, unsigned l)
 			continue;
 		}
 		w->st->frames_in++;
+		if (s->bl.n) /* the call played a frame: the next waits */
+			bot_pump(w, s);
 		if (s->tap[0].f)
 			bot_wav_write(&s->tap[0], f->pcm, f->samples);
 		if (f->tsc)
@@ -700,6 +916,8 @@ static void *bot_worker_main(void *arg)
 			work += bot_frames_poll(w, l);
 		if (w->n_drains || w->n_ends)
 			bot_timers_check(w);
+		if (w->n_pumps)
+			bot_pumps_run(w, rte_rdtsc());
 		for (unsigned l = 0; l < p->rings->n_lcores; l++)
 			bot_flush(w, l);
 		if (!work)
@@ -731,6 +949,9 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 	p->n_workers = rings->n_workers;
 	p->lat_mult = lat_tsc_mult(rte_get_tsc_hz());
 	p->drain_tsc = rte_get_tsc_hz() / 1000 * (cfg->dp.playout_ms + 500);
+	p->frame_tsc = rte_get_tsc_hz() / 50;
+	p->ahead_max = RTE_MIN(cfg->bots.ring_ms, cfg->dp.playout_ms) / 20;
+	p->backlog_max = cfg->bots.backlog_s * 50;
 	p->stats_size = sizeof(*p->stats_file) + p->n_workers * sizeof(struct bot_stats);
 	p->stats_file = shm_create(BOT_STATS_KIND, p->stats_size, p->stats_path);
 	if (!p->stats_file) {
@@ -751,10 +972,12 @@ int bot_pool_create(struct bot_pool **out, const struct cfg *cfg, struct cs_tabl
 
 		if (!w || !(w->sessions = aligned_alloc(alignof(struct bot_session), bytes)) ||
 		    !(w->drains = calloc(calls->n_slots, sizeof(*w->drains))) ||
-		    !(w->ends = calloc(calls->n_slots, sizeof(*w->ends)))) {
+		    !(w->ends = calloc(calls->n_slots, sizeof(*w->ends))) ||
+		    !(w->pumps = calloc(calls->n_slots, sizeof(*w->pumps)))) {
 			if (w) {
 				free(w->sessions);
 				free(w->drains);
+				free(w->ends);
 			}
 			free(w);
 			bot_pool_destroy(p);
@@ -826,6 +1049,7 @@ void bot_pool_destroy(struct bot_pool *p)
 			free(p->w[i]->sessions);
 			free(p->w[i]->drains);
 			free(p->w[i]->ends);
+			free(p->w[i]->pumps);
 		}
 		free(p->w[i]);
 	}

@@ -21,6 +21,7 @@
 
 #include <libwebsockets.h>
 
+#include "bots/backlog.h"
 #include "bots/bot_stats-t.h"
 #include "config/cfg.h"
 #include "shared/cs.h"
@@ -57,6 +58,9 @@ struct bot_ops {
 	 * vg_reason), to tell the bot. Optional. */
 	void (*result)(struct bot_worker *w, struct bot_session *s, unsigned result,
 		       unsigned status, unsigned reason);
+	/* The bot's audio beyond bots.backlog_s ahead of the caller is being dropped
+	 * (once for each run of drops). Optional. */
+	void (*full)(struct bot_worker *w, struct bot_session *s);
 	/* Release s->state. */
 	void (*close)(struct bot_session *s);
 };
@@ -98,6 +102,20 @@ struct bot_session {
 	uint64_t drain_until; /* TSC: DRAINED is sent by then, mark or not */
 	uint64_t end_at;    /* built-in bots: TSC of the agent's end (end_after_ms), 0:
 			     * none */
+	/* The bot's frames towards the caller beyond what the dp lcore holds (bots.ring_ms
+	 * of audio), and what tells how far ahead the call is (bot.c). */
+	struct backlog bl;
+	uint32_t dp_sent;   /* audio frames handed to the lcore, in its count */
+	uint32_t win_done;  /* the lcore's count when the window began (bot_window) */
+	uint16_t win_in;    /* the bot's audio frames in the window */
+	uint16_t win_min;   /* the least audio ahead of the caller seen in it */
+	uint16_t prev_min;  /* win_min of the window before, 0 when it was not paced */
+	uint16_t trim;      /* frames to drop: the standing queue */
+	uint16_t win_quiet; /* quiet frames seen in the window while trimming */
+	uint8_t trim_any;   /* drop any frame, not only quiet ones */
+	uint8_t dp_live;    /* the lcore has taken the call: its count is ours */
+	uint8_t pumping;    /* in the worker's list of sessions with a backlog */
+	uint8_t full_told;  /* the bot was told its audio is dropped (bots.backlog_s) */
 	struct {
 		uint16_t type;
 		char *json;
@@ -125,9 +143,12 @@ void bot_pool_destroy(struct bot_pool *p);
 const struct bot_stats *bot_pool_stats(const struct bot_pool *p, unsigned i);
 
 /*
- * Queue one frame of PCM (VG_FRAME_SAMPLES samples) towards the caller of s. The
- * frame is sent with the worker's next flush, in order. Returns 0, or -ENOBUFS when
- * the frame was dropped (counted in frames_ring_full).
+ * Queue one frame of PCM (VG_FRAME_SAMPLES samples) towards the caller of s, in
+ * order: the dp lcore holds the next few frames of the call, the rest waits in the
+ * session's backlog (bots.backlog_s at most) and is handed on as the caller hears
+ * it. A standing queue of a bot that sends in real time is trimmed (bot.c,
+ * bot_window). Returns 0, or -ENOBUFS when the frame was dropped (counted in
+ * backlog_full or frames_ring_full), -ENOMEM.
  */
 int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm);
 

@@ -22,6 +22,9 @@
 	X(frames_out)                                                             \
 	X(frames_stale)     /* frames for a session that is gone or not ours */   \
 	X(frames_ring_full) /* bot frames dropped: ring to dp lcore full */       \
+	X(backlog_full)     /* bot frames dropped: bots.backlog_s ahead already */ \
+	X(frames_trimmed)   /* bot frames dropped: a real-time bot's standing queue */ \
+	X(backlog_bytes)    /* memory the sessions' backlogs hold now */          \
 	X(ctl_stale)                                                              \
 	X(open_failed)                                                            \
 	X(ws_failed)        /* WebSocket bots unreachable, timed out or refused */ \
@@ -48,7 +51,7 @@ struct bot_stats {
  */
 #define BOT_STATS_MAGIC 0x54424756u /* "VGBT" */
 #define BOT_STATS_KIND "bots"
-#define BOT_STATS_VERSION 1
+#define BOT_STATS_VERSION 2
 
 #define BOT_COUNTER_COUNT (offsetof(struct bot_stats, in_to_bot) / sizeof(uint64_t))
 

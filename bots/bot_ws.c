@@ -39,6 +39,9 @@
  * {"event":"transfer_accepted","transfer":{"status":202}} and
  * {"event":"transfer_failed","transfer":{"status":405,"reason":"refused"}} (reasons:
  * refused, notify, timeout, unsupported, not_allowed, pending, ending, bad).
+ * A bot may send its audio as fast as it likes: what is beyond the next few frames
+ * waits in the worker (bot.h, bot_send_pcm); beyond bots.backlog_s it is dropped and
+ * the bot told once: {"event":"playout_full","playout_full":{"max_ms":120000}}.
  *
  * Memory: a struct bot_ws per session (about 5 KB) and lws' own per connection,
  * taken at open; messages to the bot wait in an lws buflist until the socket is
@@ -348,7 +351,11 @@ static bool bot_ws_message(struct bot_ws *b, const char *text, size_t len)
 			log_warn("bot", "call %s: mark '%s' lost: ring to the dataplane full",
 				 b->call_id, name);
 	} else if (strcmp(event, "clear") == 0) {
+		/* what is short of a frame goes too, in either dialect */
 		b->ulaw_n = 0;
+		b->pcm_n = 0;
+		if (b->down)
+			speex_resampler_reset_mem(b->down);
 		bot_send_clear(b->w, b->s);
 	} else if (strcmp(event, "transfer") == 0 || strcmp(event, "update") == 0) {
 		/* voxgate's own: for signaling, as JSON ("transfer": mode refer or
@@ -685,6 +692,20 @@ static void bot_ws_close(struct bot_session *s)
 	bot_ws_free_if_done(b);
 }
 
+/* The bot sends more than bots.backlog_s ahead of the caller: what is beyond is
+ * dropped. Told once for each run of drops. */
+static void bot_ws_full(struct bot_worker *w, struct bot_session *s)
+{
+	struct bot_ws *b = s->state;
+
+	if (!b || !b->established)
+		return;
+	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s, s:{s:i}}", "event", "playout_full",
+				      "sequenceNumber", bot_ws_seq(b), "streamSid", b->stream_sid,
+				      "playout_full", "max_ms",
+				      (int)(bot_worker_cfg(w)->bots.backlog_s * 1000)));
+}
+
 /* How a command went: update_failed, transfer_accepted or transfer_failed. */
 static void bot_ws_result(struct bot_worker *w, struct bot_session *s, unsigned result,
 			  unsigned status, unsigned reason)
@@ -717,5 +738,6 @@ const struct bot_ops bot_ws_ops = {
 	.mark = bot_ws_mark,
 	.flush = bot_ws_flush,
 	.result = bot_ws_result,
+	.full = bot_ws_full,
 	.close = bot_ws_close,
 };

@@ -959,8 +959,8 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 
 static int cfg_read_bots(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
-	static const char *const known[] = {"workers", "ring_ms", "agents", "api", "tls_ca",
-						  NULL};
+	static const char *const known[] = {"workers", "ring_ms", "backlog_s", "agents", "api",
+						  "tls_ca", NULL};
 	static const char *const akeys[] = {"address", "port", "auth_token", NULL};
 	static const char *const where = "bots";
 	config_setting_t *l, *api;
@@ -970,7 +970,8 @@ static int cfg_read_bots(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 		return cfg_fail(x, NULL, "missing group 'bots'");
 	if (cfg_only(x, g, where, known) ||
 	    cfg_int(x, g, where, "workers", 1, 16, 1, &c->bots.workers) ||
-	    cfg_int(x, g, where, "ring_ms", 40, 2000, 200, &c->bots.ring_ms))
+	    cfg_int(x, g, where, "ring_ms", 40, 2000, 200, &c->bots.ring_ms) ||
+	    cfg_int(x, g, where, "backlog_s", 1, 3600, 120, &c->bots.backlog_s))
 		return -EINVAL;
 	if (cfg_str(x, g, where, "tls_ca", 0, c->bots.tls_ca, sizeof(c->bots.tls_ca), &l) < 0)
 		return -EINVAL;

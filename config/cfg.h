@@ -234,6 +234,7 @@ struct cfg {
 	struct {
 		uint32_t workers;
 		uint32_t ring_ms; /* each call's audio a dp lcore -> bot worker ring holds */
+		uint32_t backlog_s; /* a bot's audio a call holds ahead, at most */
 		struct cfg_agent agents[CFG_MAX_AGENTS];
 		unsigned n_agents;
 		/* CA certificates (PEM file) to check wss:// bots with; "": the system's */

@@ -256,6 +256,16 @@ static inline void dp_call_prefetch(const struct dp *dp, uint32_t slot)
 	rte_prefetch0(&cs_slot(dp->calls, slot)->dp);
 }
 
+/* Publish how many of the bot's frames have left the playout queue of slot
+ * (cs_dp_stats.bot_done): after each one played, a clear, a drop. */
+static inline void dp_bot_done(const struct dp *dp, uint32_t slot, const struct dp_call *c)
+{
+	struct cs_dp_stats *st = &cs_slot(dp->calls, slot)->dp;
+
+	__atomic_store_n(&st->bot_done, (uint64_t)c->gen << 32 |
+			 (uint32_t)(c->q_out + st->playout_full), __ATOMIC_RELEASE);
+}
+
 /* Entry i (0 .. q_cap - 1) of the playout queue of slot. */
 static inline uint8_t *dp_qentry(const struct dp *dp, uint32_t slot, unsigned i)
 {

@@ -63,6 +63,7 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_
 	c->remote_ip = md->remote_ip;
 	c->remote_port = md->remote_port;
 	c->worker = md->worker < dp->n_workers ? md->worker : 0;
+	dp_bot_done(dp, msg->slot, c);
 	/* RFC 3550 5.1: random initial sequence number, timestamp and SSRC. */
 	c->ssrc = (uint32_t)rte_rand();
 	c->seq = (uint16_t)rte_rand();

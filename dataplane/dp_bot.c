@@ -175,6 +175,7 @@ unsigned dp_bot_poll(struct dp_lcore *lc, uint64_t now)
 				lc->st->playout_cleared += c->q_count;
 				c->q_out += c->q_count;
 				c->q_count = 0;
+				dp_bot_done(dp, f->slot, c);
 				dp_marks_done(lc, f->slot, c, true);
 				continue;
 			}
@@ -193,6 +194,7 @@ unsigned dp_bot_poll(struct dp_lcore *lc, uint64_t now)
 			if (c->q_count == dp->q_cap) {
 				dp_count(lc, DP_DROP_PLAYOUT_FULL);
 				cs_slot(dp->calls, f->slot)->dp.playout_full++;
+				dp_bot_done(dp, f->slot, c);
 				continue;
 			}
 			q = dp_qentry(dp, f->slot, (c->q_head + c->q_count) % dp->q_cap);

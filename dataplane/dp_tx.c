@@ -192,6 +192,7 @@ static void dp_call_tx(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, ui
 		c->q_head = (uint16_t)((c->q_head + 1) % dp->q_cap);
 		c->q_count--;
 		c->q_out++;
+		dp_bot_done(dp, slot, c);
 	} else {
 		silence = true;
 	}

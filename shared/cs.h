@@ -118,6 +118,10 @@ struct cs_dp_stats {
 	uint64_t tx_bytes;
 	uint64_t tx_silence;   /* packets sent with silence (no bot audio queued) */
 	uint64_t playout_full; /* bot frames dropped: playout queue full */
+	/* The bot's audio frames that have left the playout queue (played, cleared or
+	 * dropped) since the lcore took the call: generation << 32 | count, one store,
+	 * so that the call's bot worker knows how much it holds (bots/bot.c). */
+	uint64_t bot_done;
 	uint32_t latched_ip;   /* peer address learned from its RTP, network order */
 	uint16_t latched_port;
 	uint16_t pad;

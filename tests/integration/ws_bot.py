@@ -68,6 +68,24 @@ def audio_b():
     return audioop.lin2ulaw(tones(3, [400, 650, 850, 1100, 1500], 3), 2)
 
 
+def audio_long(seconds):
+    """Mu-law tones without a pause: what a bot says in one long answer."""
+    return audioop.lin2ulaw(tones(seconds, [300, 450, 600, 800, 1000, 1300], 5), 2)
+
+
+def audio_words(seconds):
+    """Mu-law: words (250 ms tones) and pauses (250 ms of silence) by turns."""
+    pcm = bytearray(tones(seconds, [350, 550, 750, 950], 2))
+    for k in range(1, int(seconds * 4), 2):
+        pcm[4000 * k:4000 * (k + 1)] = bytes(4000)
+    return audioop.lin2ulaw(bytes(pcm), 2)
+
+
+def loud(frame_pcm):
+    """Whether 20 ms of PCM16 holds more than the quiet of a pause."""
+    return max(abs(v) for v in struct.unpack("<%dh" % (len(frame_pcm) // 2), frame_pcm)) > 500
+
+
 async def serve(a):
     import websockets
 
@@ -132,6 +150,50 @@ async def serve(a):
         await ws.send(json.dumps({"event": "hangup"}))
         note(did="hangup")
 
+    async def media(ws, sid, audio):
+        """audio at once, in 100 ms messages"""
+        for off in range(0, len(audio), 800):
+            await ws.send(json.dumps({"event": "media", "streamSid": sid, "media": {
+                "payload": base64.b64encode(audio[off:off + 800]).decode()}}))
+
+    async def mark(ws, sid, name):
+        await ws.send(json.dumps({"event": "mark", "streamSid": sid, "mark": {"name": name}}))
+        note(did="mark", name=name)
+
+    async def burst(ws, sid):  # 8 s sent at once, far beyond the dataplane's queue
+        await asyncio.sleep(0.5)
+        note(did="play", audio="long")
+        await media(ws, sid, audio_long(8))
+        await mark(ws, sid, "end")
+
+    async def burstclear(ws, sid):  # the same, cleared after 2.5 s, then audio a
+        await asyncio.sleep(0.5)
+        await media(ws, sid, audio_long(8))
+        await mark(ws, sid, "long")
+        await asyncio.sleep(2.5)
+        await ws.send(json.dumps({"event": "clear", "streamSid": sid}))
+        note(did="clear")
+        await asyncio.sleep(0.5)
+        note(did="play", audio="a")
+        await media(ws, sid, audio_a())
+        await mark(ws, sid, "a")
+
+    async def flood(ws, sid):  # 14 s at once: beyond bots.backlog_s = 10
+        await asyncio.sleep(0.5)
+        await media(ws, sid, audio_long(14))
+        note(did="flood")
+
+    async def paced(ws, sid):  # 1 s at once, then words in real time, frame by frame
+        await asyncio.sleep(0.5)
+        said = audio_words(6)
+        await media(ws, sid, said[:8000])
+        t0 = time.monotonic()
+        for k, off in enumerate(range(8000, len(said), 160)):
+            await ws.send(json.dumps({"event": "media", "streamSid": sid, "media": {
+                "payload": base64.b64encode(said[off:off + 160]).decode()}}))
+            await asyncio.sleep(max(0, t0 + 0.02 * (k + 1) - time.monotonic()))
+        await mark(ws, sid, "end")
+
     async def junk(ws, sid):
         await asyncio.sleep(0.3)
         await ws.send("this is not JSON")
@@ -177,6 +239,10 @@ async def serve(a):
                     task = asyncio.ensure_future(updates(ws))
                 elif a.script == "bridge":
                     task = asyncio.ensure_future(bridge(ws))
+                elif a.script in ("burst", "burstclear", "flood", "paced"):
+                    task = asyncio.ensure_future(
+                        {"burst": burst, "burstclear": burstclear, "flood": flood,
+                         "paced": paced}[a.script](ws, sid))
         if task:
             task.cancel()
 
@@ -190,18 +256,33 @@ async def serve(a):
         await asyncio.Future()
 
 
-def check(a):
+class Checks:
+    """TAP lines: ok(cond, what) prints one; rc() is the exit status."""
+
+    def __init__(self):
+        self.fails = 0
+
+    def __call__(self, cond, what):
+        print(("ok - " if cond else "not ok - ") + what)
+        self.fails += not cond
+
+    def rc(self):
+        return 1 if self.fails else 0
+
+
+def to_caller(pcap):
+    """voxgate's RTP to the caller in a capture: (time, packet) of 20 ms of G.711."""
     from rtp_audio import read_pcap
 
+    return [(t, p) for t, s_, d, sp, dp, p in read_pcap(pcap)
+            if s_ == "198.18.1.1" and d == "198.18.1.2" and sp % 2 == 0 and len(p) == 172]
+
+
+def check(a):
     ev = [json.loads(line) for line in open(a.log)]
     got = [e["got"] for e in ev if "got" in e]
     did = {(e["did"], e.get("name") or e.get("audio")): e["t"] for e in ev if "did" in e}
-    fails = 0
-
-    def ok(cond, what):
-        nonlocal fails
-        print(("ok - " if cond else "not ok - ") + what)
-        fails += not cond
+    ok = Checks()
 
     kinds = [m.get("event") for m in got]
     ok(kinds[:2] == ["connected", "start"] and kinds[-1] == "stop",
@@ -237,8 +318,7 @@ def check(a):
        "correlation %.4f, %d ms into the stream" % (c, 20 * frame))
 
     # what the caller heard: voxgate's RTP, A-law
-    pkts = [(t, p) for t, s_, d, sp, dp, p in read_pcap(a.pcap)
-            if s_ == "198.18.1.1" and d == "198.18.1.2" and sp % 2 == 0 and len(p) == 172]
+    pkts = to_caller(a.pcap)
     times = [t for t, _ in pkts]
     pcm = b"".join(audioop.alaw2lin(p[12:], 2) for _, p in pkts)
     for name, audio in (("a", audio_a()), ("b", audio_b())):
@@ -273,24 +353,16 @@ def check(a):
     mb = dict(marks).get("b", 0)
     ok(mb and mb - clear_t < 0.05, "the pending mark b came back on clear (%.0f ms)" %
        (1000 * (mb - clear_t)))
-    return 1 if fails else 0
+    return ok.rc()
 
 
 def byecheck(a):
     """The goodbye script: the caller heard all of audio A and the partial frame after
     it, and the BYE came once that had played, not when the socket closed."""
-    from rtp_audio import read_pcap
-
     closed = [json.loads(line)["t"] for line in open(a.log) if '"close"' in line][0]
-    fails = 0
+    ok = Checks()
 
-    def ok(cond, what):
-        nonlocal fails
-        print(("ok - " if cond else "not ok - ") + what)
-        fails += not cond
-
-    pkts = [(t, p) for t, s_, d, sp, dp, p in read_pcap(a.pcap)
-            if s_ == "198.18.1.1" and d == "198.18.1.2" and sp % 2 == 0 and len(p) == 172]
+    pkts = to_caller(a.pcap)
     pcm = b"".join(audioop.alaw2lin(p[12:], 2) for _, p in pkts)
     ref = audioop.ulaw2lin(audio_a()[:12000], 2)
     c, first = best_lag(ref, pcm)
@@ -304,19 +376,12 @@ def byecheck(a):
     ok(end and end < a.bye_at < end + 0.5 and a.bye_at - closed > 1.3,
        "the BYE came once that had played: %.2f s after the socket closed, %.0f ms after "
        "the last packet" % (a.bye_at - closed, 1000 * (a.bye_at - end)))
-    return 1 if fails else 0
+    return ok.rc()
 
 
 def rawcheck(a):
-    from rtp_audio import read_pcap
-
     ev = [json.loads(line) for line in open(a.log)]
-    fails = 0
-
-    def ok(cond, what):
-        nonlocal fails
-        print(("ok - " if cond else "not ok - ") + what)
-        fails += not cond
+    ok = Checks()
 
     got = [e["got"] for e in ev if "got" in e]
     st = got[0] if got else {}
@@ -330,8 +395,7 @@ def rawcheck(a):
        "raw: the caller's audio comes as %d binary frames of %s bytes (20 ms at %d Hz)" %
        (len(sizes), sorted(set(sizes)), a.rate))
     said = audioop.alaw2lin(open(a.caller_audio, "rb").read(), 2)
-    pkts = [p for t, s_, d, sp, dp, p in read_pcap(a.pcap)
-            if s_ == "198.18.1.1" and d == "198.18.1.2" and sp % 2 == 0 and len(p) == 172]
+    pkts = [p for _, p in to_caller(a.pcap)]
     heard = struct.unpack("<%dh" % (160 * len(pkts)),
                           b"".join(audioop.alaw2lin(p[12:], 2) for p in pkts))
     x = struct.unpack("<%dh" % (len(said) // 2), said)[8000:16000]  # its second second
@@ -347,7 +411,71 @@ def rawcheck(a):
     best = max((corr(lag), lag) for lag in range(max(0, best[1] - 4), best[1] + 5))
     ok(best[0] > 0.98, "raw: the caller heard its own audio back through the bot "
        "(%s Hz and back): correlation %.4f" % (a.rate, best[0]))
-    return 1 if fails else 0
+    return ok.rc()
+
+
+def backlogcheck(a):
+    """What the caller heard of a bot that sends faster than real time (burst,
+    burstclear, flood) or in real time after a start-up burst (paced)."""
+    ev = [json.loads(line) for line in open(a.log)]
+    got = [e["got"] for e in ev if "got" in e]
+    did = {(e["did"], e.get("name") or e.get("audio")): e["t"] for e in ev if "did" in e}
+    marks = {m["mark"]["name"]: e["t"] for e, m in ((e, e["got"]) for e in ev if "got" in e)
+             if m.get("event") == "mark"}
+    ok = Checks()
+
+    pkts = to_caller(a.pcap)
+    times = [t for t, _ in pkts]
+    pcm = b"".join(audioop.alaw2lin(p[12:], 2) for _, p in pkts)
+
+    def heard(ref, name, after=0.0):
+        """ref found intact in what was heard after `after`, at 20 ms pace; the time
+        its last frame was sent"""
+        skip = next((i for i, t in enumerate(times) if t >= after), len(times))
+        c, first = best_lag(ref, pcm[320 * skip:])
+        first += skip
+        span = times[first:first + len(ref) // 320]
+        steps = [y - x for x, y in zip(span, span[1:])]
+        ok(c > 0.99 and len(span) == len(ref) // 320 and
+           max(abs(x - 0.02) for x in steps) < 0.008,
+           "%s: the caller heard all %.1f s of it intact (%.4f) at 20 ms pace (steps "
+           "%.1f-%.1f ms)" % (name, len(ref) / 16000, c, 1000 * min(steps or [0]),
+                              1000 * max(steps or [0])))
+        return span[-1] if span else 0
+
+    if a.mode == "burst":
+        end = heard(audioop.ulaw2lin(audio_long(8), 2), "8 s sent at once")
+        ok(abs(marks.get("end", 0) - end) < 0.06, "its mark came back when it had been "
+           "heard (%.0f ms after the last packet)" % (1000 * (marks.get("end", 0) - end)))
+    elif a.mode == "burstclear":
+        clear_t = did.get(("clear", None), 0)
+        last = max((t for t, p in pkts if t <= clear_t + 0.4 and
+                    loud(audioop.alaw2lin(p[12:], 2))), default=0)
+        ok(clear_t and last - clear_t < 0.025, "after clear the caller hears the 8 s stop "
+           "within 20 ms, 5.5 s of it unheard (last packet %.1f ms after clear)" %
+           (1000 * (last - clear_t)))
+        ok(0 <= marks.get("long", 0) - clear_t < 0.05, "its pending mark came back on "
+           "clear (%.0f ms)" % (1000 * (marks.get("long", 0) - clear_t)))
+        end = heard(audioop.ulaw2lin(audio_a(), 2), "audio a after the clear", clear_t)
+        ok(abs(marks.get("a", 0) - end) < 0.06 and
+           marks.get("a", 0) - did.get(("play", "a"), 0) < 2.2,
+           "... without waiting for what was cleared: mark a %.2f s after it was sent" %
+           (marks.get("a", 0) - did.get(("play", "a"), 0)))
+    elif a.mode == "flood":
+        full = [m for m in got if m.get("event") == "playout_full"]
+        ok(len(full) == 1 and full[0].get("playout_full") == {"max_ms": 10000} and
+           full[0].get("streamSid", "").startswith("MZ"),
+           "the bot was told once that its audio beyond 10 s is dropped: %s" % full)
+    elif a.mode == "paced":
+        said = audioop.ulaw2lin(audio_words(6), 2)
+        sent = sum(loud(said[i:i + 320]) for i in range(0, len(said), 320))
+        got_loud = sum(loud(audioop.alaw2lin(p[12:], 2)) for _, p in pkts)
+        ok(got_loud == sent, "every word was heard: %d frames of words sent, %d heard" %
+           (sent, got_loud))
+        lag = marks.get("end", 0) - did.get(("mark", "end"), 0)
+        ok(0 <= lag < 0.1, "the 1 s queue of its start was trimmed from its pauses: the "
+           "last frame was heard %.0f ms after it was sent (1 s without)" % (1000 * lag))
+    return ok.rc()
 
 
 def best_lag(ref, pcm):
@@ -376,7 +504,12 @@ def main():
     p.add_argument("--key", help="and this key")
     p.add_argument("--script", default="talk",
                    choices=["talk", "dtmf", "die", "goodbye", "cmds", "junk", "raw",
-                            "updates", "bridge"])
+                            "updates", "bridge", "burst", "burstclear", "flood", "paced"])
+    p = sub.add_parser("backlogcheck")
+    p.add_argument("log")
+    p.add_argument("--pcap", required=True)
+    p.add_argument("--mode", required=True,
+                   choices=["burst", "burstclear", "flood", "paced"])
     p = sub.add_parser("byecheck")
     p.add_argument("log")
     p.add_argument("--pcap", required=True)
@@ -398,6 +531,8 @@ def main():
         return 0
     if a.cmd == "byecheck":
         return byecheck(a)
+    if a.cmd == "backlogcheck":
+        return backlogcheck(a)
     return rawcheck(a) if a.cmd == "rawcheck" else check(a)
 
 
