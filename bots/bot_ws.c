@@ -1,29 +1,28 @@
 /*
- * bot_ws.c: bots over WebSocket, in the Twilio Media Streams dialect or raw PCM.
+ * bot_ws.c: bots over WebSocket; the socket and the session's life. What the
+ * messages say is the agent's dialect (bot_ws-int.h): Twilio Media Streams
+ * (ws_twilio.c), Telnyx (ws_telnyx.c), Plivo (ws_plivo.c), Exotel (ws_exotel.c),
+ * Vonage (ws_vonage.c) or voxgate's raw PCM (ws_raw.c).
  *
  * Each worker has one libwebsockets client context, serviced without blocking from
  * the worker's loop (bot.c), so one thread carries the rings and every socket of its
  * sessions. A session opens its socket when the call is published; once it is up
- * the bot gets, as Twilio sends them: "connected", "start" (streamSid, callSid,
- * accountSid, tracks, mediaFormat audio/x-mulaw 8000, customParameters = the call
- * context, whose from_number and to_number are there), then one "media" message per
- * 20 ms frame of the caller (base64 mu-law), "dtmf" for each key press, "mark" when
- * the audio before one of the bot's marks has been played, and "stop" when the call
- * ends. From the bot it takes "media" (base64 mu-law, any length: cut into 20 ms
- * frames for the playout queue), "mark" and "clear", and messages of voxgate's own
- * that Twilio does not have: {"event":"hangup"} ends the call;
+ * the dialect's start goes out and the call is answered (bot_ready).
+ *
+ * Besides each dialect's own messages, a bot may send voxgate's, as JSON with an
+ * "event" field in any dialect: {"event":"hangup"} ends the call;
  * {"event":"dtmf","dtmf":{"digits":"12#","duration":100}} plays key presses to the
  * caller as RFC 4733 events; {"event":"transfer","transfer":{"mode":"refer"|"bridge",
  * "target":"sip:...","headers":{...}}} and {"event":"update","update":{"final":true,
- * "payload":{...}}} go to signaling as typed commands (bot_send_cmd). PCMA calls are converted through linear PCM: the
- * dataplane encodes the bot's frames in the call's law.
- *
- * The raw dialect: one text message first, {"event":"start", "callSid", "streamSid",
- * "context": the call context, "audio": {"encoding":"pcm16le", "sample_rate": 8000 or
- * 16000, "channels":1, "frame_ms":20}}; then binary messages of PCM16 little-endian
- * both ways (20 ms each towards the bot, any length from it; 16 kHz is resampled with
- * speexdsp), and the same JSON text messages as the Twilio dialect for mark, clear,
- * dtmf, hangup and stop.
+ * "payload":{...}}} go to signaling as typed commands (bot_send_cmd). How a command
+ * went comes back the same way: {"event":"update_failed","update":{"status":415,
+ * "reason":"refused"}}, {"event":"transfer_accepted","transfer":{"status":202}} and
+ * {"event":"transfer_failed","transfer":{"status":405,"reason":"refused"}} (reasons:
+ * refused, notify, timeout, unsupported, not_allowed, pending, ending, bad), each
+ * with "sequenceNumber" and "streamSid". A bot may send its audio as fast as it
+ * likes: what is beyond bots.ring_ms ahead of the caller waits in the worker (bot.h,
+ * bot_send_pcm); beyond bots.backlog_s it is dropped and the bot told once:
+ * {"event":"playout_full","playout_full":{"max_ms":120000}}.
  *
  * Failures: no socket within the agent's connect_timeout_ms, a refused connection or
  * handshake end the call through bot_fail(); the bot closing mid-call (with on_close
@@ -31,17 +30,9 @@
  * counted. A bot that closes mid-call may have just said goodbye (Pipecat ends a call
  * that way when it has no REST API to call): signaling has the worker let what it
  * sent play out first (VG_MSG_BOT_DRAIN), as for any end of the bot's side.
- * Anything the bot sends that is not a Twilio message (bad JSON, bad base64, binary
- * frames, over BOT_WS_MSG_MAX bytes) is counted in bot_msgs_bad and dropped.
- *
- * How the bot's commands went comes back as messages of voxgate's own, in both
- * dialects: {"event":"update_failed","update":{"status":415,"reason":"refused"}},
- * {"event":"transfer_accepted","transfer":{"status":202}} and
- * {"event":"transfer_failed","transfer":{"status":405,"reason":"refused"}} (reasons:
- * refused, notify, timeout, unsupported, not_allowed, pending, ending, bad).
- * A bot may send its audio as fast as it likes: what is beyond the next few frames
- * waits in the worker (bot.h, bot_send_pcm); beyond bots.backlog_s it is dropped and
- * the bot told once: {"event":"playout_full","playout_full":{"max_ms":120000}}.
+ * Anything the bot sends that neither its dialect nor voxgate takes (bad JSON, bad
+ * base64, binary frames where the dialect has none, over BOT_WS_MSG_MAX bytes) is
+ * counted in bot_msgs_bad and dropped.
  *
  * Memory: a struct bot_ws per session (about 5 KB) and lws' own per connection,
  * taken at open; messages to the bot wait in an lws buflist until the socket is
@@ -56,40 +47,17 @@
 #include <libwebsockets.h>
 #include <speex/speex_resampler.h>
 
-#include "base/log.h"
-#include "bots/bot.h"
 #include "base/g711.h"
+#include "base/log.h"
+#include "bots/bot_ws-int.h"
 
 #define BOT_WS_MSG_MAX (256 * 1024) /* one message from the bot, at most */
-#define BOT_WS_MARKS 64             /* mark names kept until their audio plays */
-#define BOT_WS_NAME_MAX 64
 
-struct bot_ws {
-	struct lws *wsi;            /* NULL once the socket is gone */
-	struct bot_session *s;      /* NULL once the call is gone */
-	struct bot_worker *w;
-	const struct cfg_agent *agent;
-	lws_sorted_usec_list_t connect_timer;
-	uint8_t established;
-	uint8_t closing;            /* the call ended: send what is queued, then close */
-	uint8_t failed;             /* the call was told to end */
-	struct lws_buflist *out;    /* messages to the bot, each LWS_PRE + text */
-	char stream_sid[40], call_sid[40];
-	char call_id[96];
-	char seq_text[12];
-	uint32_t seq;               /* sequenceNumber of our last message */
-	uint32_t chunk;             /* media chunks sent */
-	char *in;                   /* message from the bot being assembled */
-	size_t in_len, in_cap;
-	uint8_t ulaw[VG_FRAME_SAMPLES]; /* the bot's audio short of a whole frame */
-	unsigned ulaw_n;
-	uint32_t mark_next;         /* id of the bot's next mark */
-	char marks[BOT_WS_MARKS][BOT_WS_NAME_MAX];
-	/* raw dialect at 16 kHz: 8 kHz -> 16 kHz towards the bot, and back */
-	SpeexResamplerState *up, *down;
-	int16_t pcm[VG_FRAME_SAMPLES]; /* the bot's audio at 8 kHz short of a frame */
-	unsigned pcm_n;
+/* The dialects, in the order of enum cfg_dialect. */
+static const struct ws_dialect *const bot_ws_dialects[] = {
+	&ws_twilio, &ws_raw, &ws_telnyx, &ws_plivo, &ws_exotel, &ws_vonage,
 };
+#define BOT_WS_DIALECTS (sizeof(bot_ws_dialects) / sizeof(*bot_ws_dialects))
 
 static void bot_ws_free_if_done(struct bot_ws *b)
 {
@@ -104,9 +72,9 @@ static void bot_ws_free_if_done(struct bot_ws *b)
 	free(b);
 }
 
-/* Queue one message to the bot. A segment of the out list is the write type (one
- * byte), LWS_PRE bytes for lws' framing, then the message. */
-static void bot_ws_queue(struct bot_ws *b, const void *data, size_t len, uint8_t type)
+/* A segment of the out list is the write type (one byte), LWS_PRE bytes for lws'
+ * framing, then the message. */
+void bot_ws_send(struct bot_ws *b, const void *data, size_t len, uint8_t type)
 {
 	uint8_t buf[1 + LWS_PRE + 1024], *p = buf;
 
@@ -126,24 +94,18 @@ static void bot_ws_queue(struct bot_ws *b, const void *data, size_t len, uint8_t
 	lws_callback_on_writable(b->wsi);
 }
 
-static void bot_ws_send(struct bot_ws *b, const char *text, size_t len)
-{
-	bot_ws_queue(b, text, len, LWS_WRITE_TEXT);
-}
-
-static void bot_ws_send_json(struct bot_ws *b, json_t *msg)
+void bot_ws_send_json(struct bot_ws *b, json_t *msg)
 {
 	char *text = json_dumps(msg, JSON_COMPACT);
 
 	if (text) {
-		bot_ws_send(b, text, strlen(text));
+		bot_ws_send(b, text, strlen(text), LWS_WRITE_TEXT);
 		free(text);
 	}
 	json_decref(msg);
 }
 
-/* The next sequenceNumber, as Twilio writes it: a decimal string. */
-static const char *bot_ws_seq(struct bot_ws *b)
+const char *bot_ws_seq(struct bot_ws *b)
 {
 	snprintf(b->seq_text, sizeof(b->seq_text), "%u", ++b->seq);
 	return b->seq_text;
@@ -191,8 +153,8 @@ static void bot_ws_connect_timeout(lws_sorted_usec_list_t *sul)
 		lws_set_timeout(b->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
-/* "connected" and "start", as Twilio opens a stream. customParameters carries the
- * call context: strings as they are, anything else as its JSON text. */
+/* The socket is up: the dialect's start, with the call context as strings:
+ * strings as they are, anything else as its JSON text. */
 static void bot_ws_start(struct bot_ws *b)
 {
 	json_error_t err;
@@ -200,9 +162,6 @@ static void bot_ws_start(struct bot_ws *b)
 	const char *key;
 	json_t *v;
 
-	if (b->agent->dialect == CFG_DIALECT_TWILIO)
-		bot_ws_send_json(b, json_pack("{s:s, s:s, s:s}", "event", "connected",
-					      "protocol", "Call", "version", "1.0.0"));
 	json_object_foreach(ctx, key, v) {
 		if (json_is_string(v)) {
 			json_object_set(params, key, v);
@@ -215,39 +174,27 @@ static void bot_ws_start(struct bot_ws *b)
 		}
 	}
 	json_decref(ctx);
-	b->seq = 1;
-	if (b->agent->dialect == CFG_DIALECT_RAW) {
-		bot_ws_send_json(b, json_pack(
-			"{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:i, s:i, s:i}}", "event", "start",
-			"sequenceNumber", "1", "callSid", b->call_sid, "streamSid", b->stream_sid,
-			"context", params, "audio", "encoding", "pcm16le", "sample_rate",
-			(int)b->agent->sample_rate, "channels", 1, "frame_ms", 20));
-		return;
-	}
-	bot_ws_send_json(b, json_pack(
-		"{s:s, s:s, s:{s:s, s:s, s:s, s:[s], s:o, s:{s:s, s:i, s:i}}, s:s}",
-		"event", "start", "sequenceNumber", "1", "start", "accountSid",
-		b->agent->account_sid, "streamSid", b->stream_sid, "callSid", b->call_sid,
-		"tracks", "inbound", "customParameters", params, "mediaFormat", "encoding",
-		"audio/x-mulaw", "sampleRate", 8000, "channels", 1, "streamSid", b->stream_sid));
+	b->seq = 0;
+	b->d->start(b, params);
+	json_decref(params);
 }
 
-/* Cut the bot's mu-law into frames for the caller. */
-static void bot_ws_audio(struct bot_ws *b, const uint8_t *ulaw, size_t n)
+void bot_ws_law_in(struct bot_ws *b, unsigned law, const uint8_t *g711, size_t n)
 {
 	int16_t pcm[VG_FRAME_SAMPLES];
 
+	b->law_kind = law;
 	while (n) {
-		size_t take = VG_FRAME_SAMPLES - b->ulaw_n < n ? VG_FRAME_SAMPLES - b->ulaw_n : n;
+		size_t take = VG_FRAME_SAMPLES - b->law_n < n ? VG_FRAME_SAMPLES - b->law_n : n;
 
-		memcpy(b->ulaw + b->ulaw_n, ulaw, take);
-		b->ulaw_n += (unsigned)take;
-		ulaw += take;
+		memcpy(b->law + b->law_n, g711, take);
+		b->law_n += (unsigned)take;
+		g711 += take;
 		n -= take;
-		if (b->ulaw_n == VG_FRAME_SAMPLES) {
-			g711_decode(CS_LAW_PCMU, b->ulaw, pcm, VG_FRAME_SAMPLES);
+		if (b->law_n == VG_FRAME_SAMPLES) {
+			g711_decode((enum cs_law)law, b->law, pcm, VG_FRAME_SAMPLES);
 			bot_send_pcm(b->w, b->s, pcm);
-			b->ulaw_n = 0;
+			b->law_n = 0;
 		}
 	}
 }
@@ -273,23 +220,24 @@ static void bot_ws_pcm8(struct bot_ws *b, const int16_t *pcm, size_t n)
  * that the last of what the bot said plays too. */
 static void bot_ws_flush(struct bot_worker *w, struct bot_session *s)
 {
-	static const uint8_t ulaw_silence[VG_FRAME_SAMPLES] = {
-		[0 ... VG_FRAME_SAMPLES - 1] = 0xff};
 	static const int16_t pcm_silence[VG_FRAME_SAMPLES];
 	struct bot_ws *b = s->state;
 
 	(void)w;
 	if (!b)
 		return;
-	if (b->ulaw_n)
-		bot_ws_audio(b, ulaw_silence, VG_FRAME_SAMPLES - b->ulaw_n);
+	if (b->law_n) {
+		uint8_t silence[VG_FRAME_SAMPLES];
+
+		g711_encode((enum cs_law)b->law_kind, pcm_silence, silence,
+			    VG_FRAME_SAMPLES - b->law_n);
+		bot_ws_law_in(b, b->law_kind, silence, VG_FRAME_SAMPLES - b->law_n);
+	}
 	if (b->pcm_n)
 		bot_ws_pcm8(b, pcm_silence, VG_FRAME_SAMPLES - b->pcm_n);
 }
 
-/* A binary message of the raw dialect: PCM16 little-endian at the agent's rate.
- * Returns false for an odd byte count. */
-static bool bot_ws_raw_audio(struct bot_ws *b, const uint8_t *data, size_t len)
+bool bot_ws_pcm_in(struct bot_ws *b, const uint8_t *data, size_t len)
 {
 	int16_t in[640], out[640];
 
@@ -315,82 +263,153 @@ static bool bot_ws_raw_audio(struct bot_ws *b, const uint8_t *data, size_t len)
 	return true;
 }
 
-/* One whole message from the bot. Returns false when it is not one we take. */
-static bool bot_ws_message(struct bot_ws *b, const char *text, size_t len)
+size_t bot_ws_pcm_out(struct bot_ws *b, const int16_t *pcm, uint8_t *le)
 {
-	json_error_t err;
-	json_t *m = json_loadb(text, len, 0, &err);
-	const char *event = json_string_value(json_object_get(m, "event"));
-	bool ok = true;
+	int16_t up[2 * VG_FRAME_SAMPLES];
+	spx_uint32_t in_n = VG_FRAME_SAMPLES, out_n = VG_FRAME_SAMPLES;
 
-	if (!event) {
-		ok = false;
-	} else if (strcmp(event, "media") == 0) {
-		const char *payload = json_string_value(
-			json_object_get(json_object_get(m, "media"), "payload"));
-		size_t plen = payload ? strlen(payload) : 0;
-		uint8_t *ulaw = plen ? malloc(plen) : NULL;
-		int n = ulaw ? lws_b64_decode_string_len(payload, (int)plen, (char *)ulaw,
-							  (int)plen) : -1;
+	if (b->up) {
+		out_n = 2 * VG_FRAME_SAMPLES;
+		speex_resampler_process_int(b->up, 0, pcm, &in_n, up, &out_n);
+		pcm = up;
+	}
+	for (spx_uint32_t i = 0; i < out_n; i++) {
+		le[2 * i] = (uint8_t)pcm[i];
+		le[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
+	}
+	return 2 * out_n;
+}
 
-		if (n < 0 || plen % 4)
-			ok = false;
-		else
-			bot_ws_audio(b, ulaw, (size_t)n);
-		free(ulaw);
-	} else if (strcmp(event, "mark") == 0) {
-		const char *name = json_string_value(
-			json_object_get(json_object_get(m, "mark"), "name"));
-		uint32_t id = b->mark_next++ & 0x7fffffffu; /* the top bit is the worker's */
+size_t bot_ws_b64_out(struct bot_ws *b, unsigned law, const int16_t *pcm, char *out)
+{
+	uint8_t raw[4 * VG_FRAME_SAMPLES];
+	size_t n = VG_FRAME_SAMPLES;
+	int len;
 
-		if (!name)
-			ok = false;
-		else
-			snprintf(b->marks[id % BOT_WS_MARKS], BOT_WS_NAME_MAX, "%s", name);
-		if (name && bot_send_mark(b->w, b->s, id) != 0)
-			log_warn("bot", "call %s: mark '%s' lost: ring to the dataplane full",
-				 b->call_id, name);
-	} else if (strcmp(event, "clear") == 0) {
-		/* what is short of a frame goes too, in either dialect */
-		b->ulaw_n = 0;
-		b->pcm_n = 0;
-		if (b->down)
-			speex_resampler_reset_mem(b->down);
-		bot_send_clear(b->w, b->s);
-	} else if (strcmp(event, "transfer") == 0 || strcmp(event, "update") == 0) {
-		/* voxgate's own: for signaling, as JSON ("transfer": mode refer or
-		 * bridge, target, headers; "update": final, payload) */
+	if (law == BOT_WS_PCM16)
+		n = bot_ws_pcm_out(b, pcm, raw);
+	else
+		g711_encode((enum cs_law)law, pcm, raw, VG_FRAME_SAMPLES);
+	len = lws_b64_encode_string((const char *)raw, (int)n, out, 1024);
+	return len < 0 ? 0 : (size_t)len;
+}
+
+void bot_ws_uuid(const struct bot_ws *b, unsigned salt, char *out, size_t size)
+{
+	uint32_t slot = b->s ? b->s->slot : 0, gen = b->s ? b->s->gen : 0;
+
+	snprintf(out, size, "%08x-%04x-4%03x-a%03x-%012llx", slot, gen & 0xffffu,
+		 salt & 0xfffu, (gen >> 16) & 0xfffu,
+		 (unsigned long long)(b->opened & 0xffffffffffffull));
+}
+
+bool bot_ws_b64_in(struct bot_ws *b, unsigned law, const char *b64)
+{
+	uint8_t small[4096], *out = small;
+	size_t len = b64 ? strlen(b64) : 0;
+	int n;
+	bool ok;
+
+	if (!b64 || len % 4)
+		return false;
+	if (len > sizeof(small) && !(out = malloc(len)))
+		return false;
+	n = len ? lws_b64_decode_string_len(b64, (int)len, (char *)out, (int)len) : 0;
+	ok = n >= 0;
+	if (ok && law == BOT_WS_PCM16)
+		ok = bot_ws_pcm_in(b, out, (size_t)n);
+	else if (ok)
+		bot_ws_law_in(b, law, out, (size_t)n);
+	if (out != small)
+		free(out);
+	return ok;
+}
+
+bool bot_ws_mark_in(struct bot_ws *b, const char *name)
+{
+	uint32_t id = b->mark_next++ & 0x7fffffffu; /* the top bit is the worker's */
+
+	if (!name)
+		return false;
+	snprintf(b->marks[id % BOT_WS_MARKS], BOT_WS_NAME_MAX, "%s", name);
+	if (bot_send_mark(b->w, b->s, id) != 0)
+		log_warn("bot", "call %s: mark '%s' lost: ring to the dataplane full",
+			 b->call_id, name);
+	return true;
+}
+
+void bot_ws_clear_in(struct bot_ws *b)
+{
+	/* what is short of a frame goes too */
+	b->law_n = 0;
+	b->pcm_n = 0;
+	if (b->down)
+		speex_resampler_reset_mem(b->down);
+	bot_send_clear(b->w, b->s);
+}
+
+const char *ws_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* voxgate's own messages from the bot, in any dialect. Returns false when m is not
+ * one of them. */
+static bool bot_ws_own(struct bot_ws *b, json_t *m)
+{
+	const char *event = ws_str(m, "event");
+
+	if (!event)
+		return false;
+	if (strcmp(event, "transfer") == 0 || strcmp(event, "update") == 0) {
+		/* for signaling, as JSON ("transfer": mode refer or bridge, target,
+		 * headers; "update": final, payload) */
 		bool transfer = event[0] == 't';
 		json_t *o = json_object_get(m, event);
 		char *text = json_is_object(o) ? json_dumps(o, JSON_COMPACT) : NULL;
+		bool ok = text && (!transfer || json_is_string(json_object_get(o, "target")));
 
-		ok = text && (!transfer || json_is_string(json_object_get(o, "target")));
 		if (ok && bot_send_cmd(b->w, b->s, transfer ? VG_BOT_CMD_TRANSFER
 							     : VG_BOT_CMD_UPDATE, text) != 0)
 			log_warn("bot", "call %s: %s dropped: %u commands already wait for "
 				 "signaling", b->call_id, event, BOT_CMDS_MAX);
 		free(text);
-	} else if (strcmp(event, "hangup") == 0) { /* voxgate's own: end the call */
+		return ok;
+	}
+	if (strcmp(event, "hangup") == 0) {
 		log_info("bot", "call %s: the bot hangs up", b->call_id);
 		bot_hangup(b->w, b->s);
-	} else if (strcmp(event, "dtmf") == 0) { /* voxgate's own: key presses out */
+		return true;
+	}
+	if (strcmp(event, "dtmf") == 0) { /* key presses out */
 		json_t *d = json_object_get(m, "dtmf");
-		const char *digits = json_string_value(json_object_get(d, "digits"));
+		const char *digits = ws_str(d, "digits");
 		json_int_t ms = json_integer_value(json_object_get(d, "duration"));
+		bool ok = digits && *digits;
 
-		ok = digits && *digits;
 		for (const char *c = digits; ok && *c; c++) {
 			const char *map = "0123456789*#ABCD", *at = strchr(map, *c);
 
-			if (!at || !*c)
+			if (!at)
 				ok = false;
 			else
 				bot_send_dtmf(b->w, b->s, (uint8_t)(at - map),
 					      ms >= 40 && ms <= 2000 ? (unsigned)ms : 100);
 		}
-	} else {
-		ok = false;
+		return ok;
 	}
+	return false;
+}
+
+/* One whole text message from the bot: its dialect's, else voxgate's own. Returns
+ * false when it is neither. */
+static bool bot_ws_message(struct bot_ws *b, const char *text, size_t len)
+{
+	json_error_t err;
+	json_t *m = json_loadb(text, len, 0, &err);
+	enum ws_verdict v = m ? b->d->text(b, m) : WS_BAD;
+	bool ok = v == WS_TAKEN || (v == WS_OTHER && bot_ws_own(b, m));
+
 	json_decref(m);
 	return ok;
 }
@@ -423,7 +442,7 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		if (!b->s)
 			break;
-		if ((lws_frame_is_binary(wsi) && b->agent->dialect != CFG_DIALECT_RAW) ||
+		if ((lws_frame_is_binary(wsi) && !b->d->binary) ||
 		    b->in_len + len > BOT_WS_MSG_MAX) {
 			b->in_len = BOT_WS_MSG_MAX + 1; /* drop (and count) at its end */
 		} else {
@@ -447,7 +466,7 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 
 			bot_worker_stats(b->w)->bot_msgs_in++;
 			if (ok && lws_frame_is_binary(wsi))
-				ok = bot_ws_raw_audio(b, (const uint8_t *)b->in, b->in_len);
+				ok = b->d->binary(b, (const uint8_t *)b->in, b->in_len);
 			else if (ok)
 				ok = bot_ws_message(b, b->in, b->in_len);
 			if (!ok)
@@ -533,6 +552,7 @@ static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
 	char url[sizeof(a->url)], path[sizeof(a->url) + 1];
 	const char *proto, *host, *p;
 	struct bot_ws *b;
+	unsigned rate;
 	int port;
 
 	if (!ctx)
@@ -543,12 +563,15 @@ static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
 	b->s = s;
 	b->w = s->worker;
 	b->agent = a;
+	b->d = bot_ws_dialects[a->dialect < BOT_WS_DIALECTS ? a->dialect : 0];
 	snprintf(b->call_id, sizeof(b->call_id), "%s", s->call_id);
-	if (a->dialect == CFG_DIALECT_RAW && a->sample_rate != 8000) {
+	rate = b->d->rate ? b->d->rate : a->sample_rate;
+	b->opened = (uint64_t)lws_now_usecs();
+	if (rate != 8000) {
 		int err;
 
-		b->up = speex_resampler_init(1, 8000, a->sample_rate, 5, &err);
-		b->down = speex_resampler_init(1, a->sample_rate, 8000, 5, &err);
+		b->up = speex_resampler_init(1, 8000, rate, 5, &err);
+		b->down = speex_resampler_init(1, rate, 8000, 5, &err);
 		if (!b->up || !b->down) {
 			if (b->up)
 				speex_resampler_destroy(b->up);
@@ -561,9 +584,9 @@ static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
 	/* Twilio-shaped ids: CA/MZ and 32 hex digits; the slot and generation make
 	 * them unique on this host. */
 	snprintf(b->call_sid, sizeof(b->call_sid), "CA%08x%08x%016llx", s->slot, s->gen,
-		 (unsigned long long)lws_now_usecs());
+		 (unsigned long long)b->opened);
 	snprintf(b->stream_sid, sizeof(b->stream_sid), "MZ%08x%08x%016llx", s->slot,
-		 s->gen, (unsigned long long)lws_now_usecs());
+		 s->gen, (unsigned long long)b->opened);
 	snprintf(url, sizeof(url), "%s", a->url);
 	if (lws_parse_uri(url, &proto, &host, &port, &p)) {
 		s->state = NULL;
@@ -603,60 +626,20 @@ static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
 static void bot_ws_frame(struct bot_worker *w, struct bot_session *s, const struct vg_frame *f)
 {
 	struct bot_ws *b = s->state;
-	uint8_t ulaw[VG_FRAME_SAMPLES];
-	char b64[256], msg[512];
-	int n;
 
 	(void)w;
-	if (!b || !b->established || f->samples != VG_FRAME_SAMPLES)
-		return;
-	if (b->agent->dialect == CFG_DIALECT_RAW) {
-		int16_t up[2 * VG_FRAME_SAMPLES];
-		uint8_t le[4 * VG_FRAME_SAMPLES];
-		spx_uint32_t in_n = VG_FRAME_SAMPLES, out_n = 2 * VG_FRAME_SAMPLES;
-		const int16_t *pcm = f->pcm;
-
-		if (b->up) {
-			speex_resampler_process_int(b->up, 0, f->pcm, &in_n, up, &out_n);
-			pcm = up;
-		} else {
-			out_n = VG_FRAME_SAMPLES;
-		}
-		for (spx_uint32_t i = 0; i < out_n; i++) {
-			le[2 * i] = (uint8_t)pcm[i];
-			le[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
-		}
-		bot_ws_queue(b, le, 2 * out_n, LWS_WRITE_BINARY);
-		return;
-	}
-	g711_encode(CS_LAW_PCMU, f->pcm, ulaw, VG_FRAME_SAMPLES);
-	if (lws_b64_encode_string((const char *)ulaw, VG_FRAME_SAMPLES, b64, sizeof(b64)) < 0)
-		return;
-	b->chunk++;
-	n = snprintf(msg, sizeof(msg),
-		     "{\"event\":\"media\",\"sequenceNumber\":\"%u\",\"media\":{\"track\":"
-		     "\"inbound\",\"chunk\":\"%u\",\"timestamp\":\"%u\",\"payload\":\"%s\"},"
-		     "\"streamSid\":\"%s\"}",
-		     ++b->seq, b->chunk, (b->chunk - 1) * 20, b64, b->stream_sid);
-	bot_ws_send(b, msg, (size_t)n);
+	if (b && b->established && f->samples == VG_FRAME_SAMPLES)
+		b->d->frame(b, f->pcm);
 }
 
 static void bot_ws_dtmf(struct bot_worker *w, struct bot_session *s, uint8_t event,
 			unsigned duration_ms)
 {
 	struct bot_ws *b = s->state;
-	char msg[256];
-	int n;
 
 	(void)w;
-	(void)duration_ms;
-	if (!b || !b->established)
-		return;
-	n = snprintf(msg, sizeof(msg),
-		     "{\"event\":\"dtmf\",\"streamSid\":\"%s\",\"sequenceNumber\":\"%u\","
-		     "\"dtmf\":{\"track\":\"inbound_track\",\"digit\":\"%c\"}}",
-		     b->stream_sid, ++b->seq, vg_dtmf_char(event));
-	bot_ws_send(b, msg, (size_t)n);
+	if (b && b->established)
+		b->d->dtmf(b, vg_dtmf_char(event), duration_ms);
 }
 
 static void bot_ws_mark(struct bot_worker *w, struct bot_session *s, uint32_t id)
@@ -664,24 +647,19 @@ static void bot_ws_mark(struct bot_worker *w, struct bot_session *s, uint32_t id
 	struct bot_ws *b = s->state;
 
 	(void)w;
-	if (!b || !b->established)
-		return;
-	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s, s:{s:s}}", "event", "mark",
-				      "sequenceNumber", bot_ws_seq(b), "streamSid",
-				      b->stream_sid, "mark", "name", b->marks[id % BOT_WS_MARKS]));
+	if (b && b->established && b->d->mark)
+		b->d->mark(b, b->marks[id % BOT_WS_MARKS]);
 }
 
-/* The call ended: "stop", then the socket closes once that is written. */
+/* The call ended: the dialect's stop, then the socket closes once that is written. */
 static void bot_ws_close(struct bot_session *s)
 {
 	struct bot_ws *b = s->state;
 
 	if (!b)
 		return;
-	bot_ws_send_json(b, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "event", "stop",
-				      "sequenceNumber", bot_ws_seq(b), "streamSid", b->stream_sid, "stop",
-				      "accountSid", b->agent->account_sid, "callSid",
-				      b->call_sid));
+	if (b->established)
+		b->d->stop(b);
 	b->closing = 1;
 	b->s = NULL;
 	s->state = NULL;

@@ -886,7 +886,8 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 	static const enum cfg_builtin builtin_bot[] = {CFG_BOT_ECHO, CFG_BOT_NULL,
 						      CFG_BOT_PLAY, CFG_BOT_RECORD};
 	/* in the order of enum cfg_dialect, enum cfg_on_close, and hangup/transfer */
-	static const char *const dialects[] = {"twilio", "raw", NULL};
+	static const char *const dialects[] = {"twilio", "raw", "telnyx", "plivo", "exotel",
+					       "vonage", NULL};
 	static const char *const on_closes[] = {"hangup", "continue", NULL};
 	static const char *const on_failures[] = {"hangup", "transfer", NULL};
 	config_setting_t *at, *url;
@@ -924,11 +925,18 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 	if (cfg_enum(x, g, where, what, "dialect", dialects, &dialect) < 0)
 		return -EINVAL;
 	a->dialect = (uint8_t)dialect;
-	if (cfg_int(x, g, where, "sample_rate", 8000, 16000, 8000, &a->sample_rate))
+	/* PCM16 to and from the bot: Vonage's is 16 kHz unless told otherwise */
+	if (cfg_int(x, g, where, "sample_rate", 8000, 16000,
+		    dialect == CFG_DIALECT_VONAGE ? 16000 : 8000, &a->sample_rate))
 		return -EINVAL;
 	if (a->sample_rate != 8000 && a->sample_rate != 16000)
 		return cfg_fail(x, config_setting_get_member(g, "sample_rate"),
 				"agent '%s': sample_rate is 8000 or 16000", a->id);
+	if (a->sample_rate != 8000 && dialect != CFG_DIALECT_RAW &&
+	    dialect != CFG_DIALECT_VONAGE)
+		return cfg_fail(x, config_setting_get_member(g, "sample_rate"),
+				"agent '%s': sample_rate is for the raw and vonage dialects; "
+				"the others are 8 kHz", a->id);
 	if (cfg_enum(x, g, where, what, "on_close", on_closes, &on_close) < 0 ||
 	    cfg_enum(x, g, where, what, "on_failure", on_failures, &on_failure) < 0 ||
 	    cfg_str(x, g, where, "fallback", 0, a->fallback, sizeof(a->fallback), NULL) < 0)

@@ -143,8 +143,15 @@ enum cfg_unlisted {
 	CFG_UNLISTED_403 = 1,  /* answered 403 Forbidden */
 };
 
-/* WebSocket dialects of a bot (bots/bot_ws.c). */
-enum cfg_dialect { CFG_DIALECT_TWILIO = 0, CFG_DIALECT_RAW = 1 };
+/* WebSocket dialects of a bot (bots/bot_ws.c, ws_*.c). */
+enum cfg_dialect {
+	CFG_DIALECT_TWILIO = 0,
+	CFG_DIALECT_RAW = 1,
+	CFG_DIALECT_TELNYX = 2,
+	CFG_DIALECT_PLIVO = 3,
+	CFG_DIALECT_EXOTEL = 4,
+	CFG_DIALECT_VONAGE = 5,
+};
 
 /* What happens to the call when its bot's socket closes mid-call. */
 enum cfg_on_close { CFG_ON_CLOSE_HANGUP = 0, CFG_ON_CLOSE_CONTINUE = 1 };
@@ -166,7 +173,8 @@ struct cfg_agent {
 	uint8_t on_failure_transfer; /* a failed bot: ask signaling to transfer to fallback */
 	char fallback[256];         /* where the call goes when its bot fails */
 	uint32_t connect_timeout_ms; /* no open socket by then: the call ends */
-	char account_sid[40];       /* twilio: start.accountSid */
+	char account_sid[40];       /* twilio: start.accountSid; exotel: account_sid;
+				     * plivo: accountId */
 	/* Built-in bots: end the call after end_after_ms (0: never) with a final update
 	 * whose payload is end_update, or the transfer end_transfer, or a hang-up. JSON
 	 * objects, owned; NULL when not set. */

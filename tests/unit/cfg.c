@@ -237,8 +237,13 @@ static void test_agent_choices(void **state)
 		     "not \"parrot\"");
 	expect_error(10, "  agents = ( { id = \"e\"; builtin = \"echo\"; url = \"ws://x\"; } );",
 		     10, "agent 'e' needs either builtin or url, not both");
-	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; dialect = \"vonage\"; } );",
-		     10, "agent 'e': dialect is \"twilio\" or \"raw\", not \"vonage\"");
+	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; dialect = \"signalwire\"; } );",
+		     10, "agent 'e': dialect is \"twilio\", \"raw\", \"telnyx\", \"plivo\", "
+		     "\"exotel\" or \"vonage\", not \"signalwire\"");
+	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; dialect = \"telnyx\"; "
+		     "sample_rate = 16000; } );", 10,
+		     "agent 'e': sample_rate is for the raw and vonage dialects; the others are "
+		     "8 kHz");
 	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; on_close = \"stop\"; } );",
 		     10, "agent 'e': on_close is \"hangup\" or \"continue\", not \"stop\"");
 	expect_error(10, "  agents = ( { id = \"e\"; url = \"ws://x\"; on_failure = \"retry\"; } );",
@@ -253,6 +258,12 @@ static void test_agent_choices(void **state)
 	assert_int_equal(c.bots.agents[0].dialect, CFG_DIALECT_RAW);
 	assert_int_equal(c.bots.agents[0].on_close, CFG_ON_CLOSE_CONTINUE);
 	assert_int_equal(c.bots.agents[0].on_failure_transfer, 1);
+	cfg_free(&c);
+	/* Vonage's audio is 16 kHz unless told otherwise */
+	assert_int_equal(load(&c, 10, "  agents = ( { id = \"echo\"; url = \"ws://x\"; dialect = "
+			      "\"vonage\"; } );", err, sizeof(err)), 0);
+	assert_int_equal(c.bots.agents[0].dialect, CFG_DIALECT_VONAGE);
+	assert_int_equal(c.bots.agents[0].sample_rate, 16000);
 	cfg_free(&c);
 	assert_int_equal(load(&c, 10, "  agents = ( { id = \"echo\"; builtin = \"null\"; } );",
 			      err, sizeof(err)), 0);
