@@ -176,6 +176,7 @@ static void bench_cfg(struct bench *b)
 	c->dp.rtp_latch = true;
 	c->bots.workers = b->workers;
 	c->bots.ring_ms = 200;
+	c->bots.backlog_s = 120;
 	c->bots.n_agents = 1;
 	snprintf(c->bots.agents[0].id, sizeof(c->bots.agents[0].id), "echo");
 	c->bots.agents[0].builtin = CFG_BOT_ECHO;

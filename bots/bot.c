@@ -37,6 +37,9 @@
 #define BOT_PUMP_MS 2 /* how often the backlogs are looked at, at most */
 #define BOT_WINDOW 50 /* frames played between looks at a session's standing queue */
 #define BOT_QUIET 328 /* a frame whose samples stay within this (-40 dBFS) is quiet */
+/* Frames a standing queue keeps: where a frame comes in between the lcore's 20 ms
+ * ticks puts one in its queue at times, also for a bot that answers at once. */
+#define BOT_MARGIN 1
 
 static_assert(offsetof(struct bot_session, call_id) == alignof(struct bot_session),
 	      "a frame's fields of a bot session fill its first cache line");
@@ -271,13 +274,13 @@ static bool bot_quiet(const int16_t *pcm)
  * The standing queue of s. Every BOT_WINDOW frames played: the least audio the call
  * held ahead of the caller when a frame of the bot came in. A bot that sends in real
  * time (its frames in the window within a fifth of those played) yet always found
- * some queued, in this window and the one before, has a queue that only adds delay,
- * left by a start-up burst or jitter that has passed: that many of its next frames
- * are dropped, quiet ones (the pauses between words), or any after a window that
- * brought none (an echo of a tone has no pause). Jitter that recurs (a worker stalled
- * every second) keeps the queue it needs, as it empties the queue in one window of
- * two. A bot that sends faster than real time (Pipecat's TTS at 2x) or has stopped
- * sending means its queue: none is dropped.
+ * more than BOT_MARGIN queued, in this window and the one before, has a queue that
+ * only adds delay, left by a start-up burst or jitter that has passed: that many of
+ * its next frames but the margin are dropped, quiet ones (the pauses between words),
+ * or any after a window that brought none (an echo of a tone has no pause). Jitter
+ * that recurs (a worker stalled every second) keeps the queue it needs, as it empties
+ * the queue in one window of two. A bot that sends faster than real time (Pipecat's
+ * TTS at 2x) or has stopped sending means its queue: none is dropped.
  */
 static void bot_window(struct bot_session *s, uint32_t done, uint32_t depth)
 {
@@ -294,7 +297,8 @@ static void bot_window(struct bot_session *s, uint32_t done, uint32_t depth)
 	paced = s->win_in * 5 >= played * 4 && s->win_in * 5 <= played * 6;
 	s->trim_any = paced && s->trim && !s->win_quiet;
 	s->win_quiet = 0;
-	s->trim = paced ? RTE_MIN(s->win_min, s->prev_min) : 0;
+	s->trim = paced && RTE_MIN(s->win_min, s->prev_min) > BOT_MARGIN
+			  ? RTE_MIN(s->win_min, s->prev_min) - BOT_MARGIN : 0;
 	s->prev_min = paced ? s->win_min : 0;
 	s->win_done = done;
 	s->win_in = 0;
