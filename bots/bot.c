@@ -279,11 +279,9 @@ static bool bot_quiet(const int16_t *pcm)
  * time (its frames in the window within a fifth of those played) yet always found
  * more than BOT_MARGIN queued, in this window and the one before, has a queue that
  * only adds delay, left by a start-up burst or jitter that has passed: that many of
- * its next frames but the margin are dropped, quiet ones (the pauses between words),
- * or any after a window that brought none (an echo of a tone has no pause). Jitter
- * that recurs (a worker stalled every second) keeps the queue it needs, as it empties
- * the queue in one window of two. A bot that sends faster than real time (Pipecat's
- * TTS at 2x) or has stopped sending means its queue: none is dropped.
+ * its next quiet frames but the margin are dropped (the pauses between words), never
+ * speech. A bot that never pauses (an echo of a tone) keeps its queue; so does a bot
+ * that sends faster than real time (Pipecat's TTS at 2x) or has stopped sending.
  */
 static void bot_window(struct bot_session *s, uint32_t done, uint32_t depth)
 {
@@ -298,8 +296,6 @@ static void bot_window(struct bot_session *s, uint32_t done, uint32_t depth)
 	if (played < BOT_WINDOW)
 		return;
 	paced = s->win_in * 5 >= played * 4 && s->win_in * 5 <= played * 6;
-	s->trim_any = paced && s->trim && !s->win_quiet;
-	s->win_quiet = 0;
 	s->trim = paced && RTE_MIN(s->win_min, s->prev_min) > BOT_MARGIN
 			  ? RTE_MIN(s->win_min, s->prev_min) - BOT_MARGIN : 0;
 	s->prev_min = paced ? s->win_min : 0;
@@ -360,7 +356,6 @@ int bot_send_clear(struct bot_worker *w, struct bot_session *s)
 	s->trim = 0;
 	s->prev_min = 0;
 	s->win_in = 0;
-	s->win_quiet = 0;
 	return rc;
 }
 
@@ -490,15 +485,10 @@ int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm
 	if (s->tap[1].f)
 		bot_wav_write(&s->tap[1], pcm, VG_FRAME_SAMPLES);
 	bot_window(s, done, ahead + s->bl.audio);
-	if (s->trim) {
-		bool quiet = bot_quiet(pcm);
-
-		s->win_quiet += quiet;
-		if (quiet || s->trim_any) {
-			s->trim--;
-			w->st->frames_trimmed++;
-			return 0;
-		}
+	if (s->trim && bot_quiet(pcm)) {
+		s->trim--;
+		w->st->frames_trimmed++;
+		return 0;
 	}
 	if (s->bl.audio >= w->pool->backlog_max) {
 		w->st->backlog_full++;

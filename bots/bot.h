@@ -110,9 +110,7 @@ struct bot_session {
 	uint16_t win_in;    /* the bot's audio frames in the window */
 	uint16_t win_min;   /* the least audio ahead of the caller seen in it */
 	uint16_t prev_min;  /* win_min of the window before, 0 when it was not paced */
-	uint16_t trim;      /* frames to drop: the standing queue */
-	uint16_t win_quiet; /* quiet frames seen in the window while trimming */
-	uint8_t trim_any;   /* drop any frame, not only quiet ones */
+	uint16_t trim;      /* quiet frames to drop: the standing queue */
 	uint8_t dp_live;    /* the lcore has taken the call: its count is ours */
 	uint8_t pumping;    /* in the worker's list of sessions with a backlog */
 	uint8_t full_told;  /* the bot was told its audio is dropped (bots.backlog_s) */
