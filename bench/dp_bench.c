@@ -802,6 +802,8 @@ int main(int argc, char **argv)
 				       (unsigned long long)(drops_after[d] - drops_before[d]));
 		printf("bot_frames_in %llu\n", (unsigned long long)bs->frames_in);
 		printf("bot_to_dp_ring_full %llu\n", (unsigned long long)bs->frames_ring_full);
+		printf("bot_frames_trimmed %llu\n", (unsigned long long)bs->frames_trimmed);
+		printf("bot_backlog_full %llu\n", (unsigned long long)bs->backlog_full);
 		printf("dp_pps %.0f\n", (double)pkts / secs);
 		printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
 		printf("tsc_ghz %.2f\n", (double)b.hz / 1e9);

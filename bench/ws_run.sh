@@ -38,7 +38,9 @@ for n in 200 400 600 800 1000 1500 2000; do
 	# the worker's and the peer's CPU over the middle of the measured window (after
 	# the set-up and the 2 s warm-up)
 	sleep $((n / 500 + 4))
-	worker=$(grep -l '^vg-bot0$' /proc/$bench_pid/task/*/comm 2>/dev/null | head -1)
+	# (bench_pid is timeout's; dp_bench is its child)
+	worker=$(grep -l '^vg-bot0$' /proc/"$(pgrep -P "$bench_pid" | head -1)"/task/*/comm \
+		2>/dev/null | head -1 || true)
 	worker=${worker%/comm}
 	w0=$(ticks "$worker") e0=$(ticks /proc/$echo_pid)
 	sleep $((secs / 2))
