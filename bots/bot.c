@@ -58,7 +58,7 @@ struct bot_worker {
 	struct vg_frame out[RING_MAX_LCORES][BOT_BURST];
 	unsigned n_out[RING_MAX_LCORES];
 	struct bot_stats *st;            /* in the pool's stats file */
-	struct lws_context *lws; /* WebSocket bots of this worker, NULL if none */
+	struct bot_ws_loop *ws;          /* WebSocket bots of this worker, NULL if none */
 	uint32_t *drains;                /* slots of the sessions draining */
 	uint32_t n_drains;
 	uint32_t *ends;                  /* slots of built-in bots with an end_after_ms */
@@ -472,9 +472,9 @@ struct bot_stats *bot_worker_stats(struct bot_worker *w)
 	return w->st;
 }
 
-struct lws_context *bot_worker_lws(struct bot_worker *w)
+struct bot_ws_loop *bot_worker_ws(struct bot_worker *w)
 {
-	return w->lws;
+	return w->ws;
 }
 
 int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm)
@@ -885,8 +885,8 @@ static void *bot_worker_main(void *arg)
 		for (unsigned i = 0; i < p->cfg->bots.n_agents; i++)
 			ws |= p->cfg->bots.agents[i].builtin == CFG_BOT_NONE;
 		if (ws)
-			w->lws = bot_ws_context(p->cfg, w, api);
-		if (ws && !w->lws)
+			w->ws = bot_ws_loop_create(p->cfg, w, api);
+		if (ws && !w->ws)
 			log_err("bot", "worker %u: no libwebsockets context%s: calls to "
 				"WebSocket bots will fail", w->idx,
 				api ? " (is the API's address:port free?)" : "");
@@ -906,9 +906,9 @@ static void *bot_worker_main(void *arg)
 	while (!__atomic_load_n(&p->quit, __ATOMIC_RELAXED)) {
 		unsigned work = bot_ctl_poll(w);
 
-		/* non-blocking (a negative timeout): the rings need the thread too */
-		if (w->lws)
-			lws_service(w->lws, -1);
+		/* without waiting: the rings need the thread too */
+		if (w->ws)
+			work += bot_ws_loop_run(w->ws);
 		for (unsigned l = 0; l < p->rings->n_lcores; l++)
 			work += bot_frames_poll(w, l);
 		if (w->n_drains || w->n_ends)
@@ -922,12 +922,12 @@ static void *bot_worker_main(void *arg)
 	}
 	for (uint32_t i = 0; i < p->calls->n_slots; i++)
 		bot_session_close(w, &w->sessions[i]);
-	if (w->lws) {
+	if (w->ws) {
 		/* let the stop messages and close frames go out, a little */
 		for (unsigned i = 0; i < 20; i++)
-			lws_service(w->lws, -1), nanosleep(&idle, NULL);
-		bot_ws_context_destroy(w->lws);
-		w->lws = NULL;
+			bot_ws_loop_run(w->ws), nanosleep(&idle, NULL);
+		bot_ws_loop_destroy(w->ws);
+		w->ws = NULL;
 	}
 	log_info("bot", "worker %u stopped", w->idx);
 	return NULL;

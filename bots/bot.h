@@ -195,8 +195,8 @@ const struct cfg *bot_worker_cfg(struct bot_worker *w);
 /* Counters of the worker, for the bot implementations to count in. */
 struct bot_stats *bot_worker_stats(struct bot_worker *w);
 
-/* The worker's libwebsockets context (created with the worker), or NULL. */
-struct lws_context *bot_worker_lws(struct bot_worker *w);
+/* The worker's WebSocket loop (created with the worker), or NULL. */
+struct bot_ws_loop *bot_worker_ws(struct bot_worker *w);
 
 /* The built-in bots, and WebSocket bots (bot_ws.c). */
 extern const struct bot_ops bot_echo_ops;
@@ -218,11 +218,18 @@ int bot_hangup_call(struct bot_worker *w, uint32_t slot, uint32_t gen);
 int bot_api_cmd(struct bot_worker *w, uint32_t slot, uint32_t gen, uint16_t type,
 		const char *json);
 
-/* Create/destroy a worker's libwebsockets context (bot_ws.c), on the worker's own
- * thread; with api set it also serves the HTTP API (bot_api.c) on
- * cfg->bots.api_address:api_port. */
-struct lws_context *bot_ws_context(const struct cfg *cfg, struct bot_worker *w, bool api);
-void bot_ws_context_destroy(struct lws_context *ctx);
+/*
+ * A worker's WebSocket loop (bot_ws.c): its libwebsockets context on a libev loop
+ * (epoll), created, run and destroyed on the worker's own thread; with api set it
+ * also serves the HTTP API (bot_api.c) on cfg->bots.api_address:api_port. NULL when
+ * no context can be made. bot_ws_loop_run() services what is ready without waiting
+ * and returns how many callbacks had work (0: the worker may nap).
+ */
+struct bot_ws_loop;
+struct bot_ws_loop *bot_ws_loop_create(const struct cfg *cfg, struct bot_worker *w, bool api);
+unsigned bot_ws_loop_run(struct bot_ws_loop *l);
+struct lws_context *bot_ws_loop_lws(struct bot_ws_loop *l);
+void bot_ws_loop_destroy(struct bot_ws_loop *l);
 
 /* The HTTP API's libwebsockets callback and its per-request memory (bot_api.c). */
 #define BOT_API_REQ_SIZE 320

@@ -38,6 +38,7 @@ struct bot_ws {
 	uint8_t established;
 	uint8_t closing;            /* the call ended: send what is queued, then close */
 	uint8_t failed;             /* the call was told to end */
+	uint8_t peer_closed;        /* the bot closed: nothing more goes to it */
 	struct lws_buflist *out;    /* messages to the bot, each LWS_PRE + text */
 	/* ids in the provider's shape (ws_dialect.ids): the call's and the stream's */
 	char stream_sid[48], call_sid[48];

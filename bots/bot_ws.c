@@ -4,9 +4,10 @@
  * (ws_twilio.c), Telnyx (ws_telnyx.c), Plivo (ws_plivo.c), Exotel (ws_exotel.c),
  * Vonage (ws_vonage.c) or voxgate's raw PCM (ws_raw.c).
  *
- * Each worker has one libwebsockets client context, serviced without blocking from
- * the worker's loop (bot.c), so one thread carries the rings and every socket of its
- * sessions. A session opens its socket when the call is published; once it is up
+ * Each worker has one libwebsockets client context on a libev loop (epoll) of its
+ * own, run without blocking from the worker's loop (bot.c), so one thread carries
+ * the rings and every socket of its sessions, and a pass costs the sockets that are
+ * ready. Messages go straight onto the socket (bot_ws_send). A session opens its socket when the call is published; once it is up
  * the dialect's start goes out and the call is answered (bot_ready).
  *
  * Besides each dialect's own messages, a bot may send voxgate's, as JSON with an
@@ -35,8 +36,8 @@
  * counted in bot_msgs_bad and dropped.
  *
  * Memory: a struct bot_ws per session (about 5 KB) and lws' own per connection,
- * taken at open; messages to the bot wait in an lws buflist until the socket is
- * writable. The struct lives until both the session and the socket let go of it.
+ * taken at open; messages to the bot wait in an lws buflist only while the socket
+ * does not take them. The struct lives until both the session and the socket let go of it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <ev.h>
 #include <libwebsockets.h>
 #include <speex/speex_resampler.h>
 
@@ -52,6 +54,31 @@
 #include "bots/bot_ws-int.h"
 
 #define BOT_WS_MSG_MAX (256 * 1024) /* one message from the bot, at most */
+
+/* The worker's WebSocket loop: its lws context on a libev loop of its own (epoll),
+ * so that a pass costs the sockets that are ready, not a poll() over all of them.
+ * Without Debian's libwebsockets-evlib-ev plugin lws' own poll() loop serves. */
+struct bot_ws_loop {
+	struct lws_context *ctx;
+	struct ev_loop *ev; /* NULL: lws' own poll() loop */
+	void *loops[1];     /* info.foreign_loops */
+	unsigned events;    /* callbacks that had work, since the last pass */
+	bool kick;          /* a timer was set outside lws' callbacks */
+	lws_usec_t next_kick;
+};
+
+/* lws (Debian's 4.1.6, and 4.4 alike) services its timers (lws_sul_schedule, lws_set_timeout) on a
+ * libev loop from an idle watcher it starts on each socket event, and re-arms its
+ * libev timer while it is active, which libev ignores: a timer may wait for the next
+ * socket event, seconds away on a quiet worker. The worker wakes lws itself
+ * (lws_cancel_service: a byte through lws' pipe) when it scheduled something, and
+ * every BOT_WS_KICK_US. */
+#define BOT_WS_KICK_US 10000
+
+static void bot_ws_kick(struct bot_worker *w)
+{
+	bot_worker_ws(w)->kick = true;
+}
 
 /* The dialects, in the order of enum cfg_dialect. */
 static const struct ws_dialect *const bot_ws_dialects[] = {
@@ -72,13 +99,19 @@ static void bot_ws_free_if_done(struct bot_ws *b)
 	free(b);
 }
 
-/* A segment of the out list is the write type (one byte), LWS_PRE bytes for lws'
- * framing, then the message. */
+/*
+ * A message goes straight onto the socket when none of ours waits before it: lws
+ * (4.1) keeps what the kernel does not take and sends it before anything written
+ * later. Asking for a writeable callback instead costs two epoll_ctl and a wake-up per
+ * message, which on a worker with thousands of sessions is more than the send itself
+ * (bench/README.md). Messages wait in the out list (a segment: the write type, one
+ * byte, LWS_PRE bytes for lws' framing, then the message) only while earlier ones do.
+ */
 void bot_ws_send(struct bot_ws *b, const void *data, size_t len, uint8_t type)
 {
 	uint8_t buf[1 + LWS_PRE + 1024], *p = buf;
 
-	if (!b->wsi || !b->established)
+	if (!b->wsi || !b->established || b->peer_closed)
 		return;
 	if (1 + LWS_PRE + len > sizeof(buf)) {
 		p = malloc(1 + LWS_PRE + len);
@@ -87,11 +120,21 @@ void bot_ws_send(struct bot_ws *b, const void *data, size_t len, uint8_t type)
 	}
 	p[0] = type;
 	memcpy(p + 1 + LWS_PRE, data, len);
-	if (lws_buflist_append_segment(&b->out, p, 1 + LWS_PRE + len) < 0)
-		log_err("bot", "call %s: out of memory for a message to the bot", b->call_id);
+	if (!lws_buflist_next_segment_len(&b->out, NULL)) {
+		if (lws_write(b->wsi, p + 1 + LWS_PRE, len, (enum lws_write_protocol)type) <
+		    (int)len) {
+			/* the socket failed: lws closes it (LWS_CALLBACK_CLIENT_CLOSED) */
+			lws_set_timeout(b->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			bot_ws_kick(b->w);
+		}
+	} else {
+		if (lws_buflist_append_segment(&b->out, p, 1 + LWS_PRE + len) < 0)
+			log_err("bot", "call %s: out of memory for a message to the bot",
+				b->call_id);
+		lws_callback_on_writable(b->wsi);
+	}
 	if (p != buf)
 		free(p);
-	lws_callback_on_writable(b->wsi);
 }
 
 void bot_ws_send_json(struct bot_ws *b, json_t *msg)
@@ -421,6 +464,7 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 
 	if (!b) /* lws' own callbacks (protocol init, thread id, ...) */
 		return 0;
+	bot_worker_ws(b->w)->events++;
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		bot_worker_stats(b->w)->ws_failed++;
@@ -492,7 +536,11 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		}
 		break;
 	}
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		b->peer_closed = 1;
+		break;
 	case LWS_CALLBACK_CLIENT_CLOSED:
+		b->peer_closed = 1;
 		if (b && b->s && !b->closing) {
 			bot_worker_stats(b->w)->ws_closed++;
 			if (b->agent->on_close == CFG_ON_CLOSE_HANGUP) {
@@ -525,29 +573,93 @@ static const struct lws_protocols bot_ws_protocols[] = {
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-struct lws_context *bot_ws_context(const struct cfg *cfg, struct bot_worker *w, bool api)
+static struct lws_context *bot_ws_context(const struct cfg *cfg, struct bot_ws_loop *l,
+					  struct bot_worker *w, bool api)
 {
 	struct lws_context_creation_info info;
 
-	lws_set_log_level(LLL_ERR, NULL);
 	memset(&info, 0, sizeof(info));
 	info.port = api ? (int)cfg->bots.api_port : CONTEXT_PORT_NO_LISTEN;
 	info.iface = api ? cfg->bots.api_address : NULL;
 	info.protocols = bot_ws_protocols;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	if (l->ev) {
+		info.options |= LWS_SERVER_OPTION_LIBEV;
+		l->loops[0] = l->ev;
+		info.foreign_loops = l->loops;
+	}
 	info.client_ssl_ca_filepath = cfg->bots.tls_ca[0] ? cfg->bots.tls_ca : NULL;
 	info.user = w;
 	return lws_create_context(&info);
 }
 
-void bot_ws_context_destroy(struct lws_context *ctx)
+struct bot_ws_loop *bot_ws_loop_create(const struct cfg *cfg, struct bot_worker *w, bool api)
 {
-	lws_context_destroy(ctx);
+	struct bot_ws_loop *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	lws_set_log_level(LLL_ERR, NULL);
+	l->ev = ev_loop_new(EVBACKEND_EPOLL | EVFLAG_NOENV);
+	if (l->ev)
+		l->ctx = bot_ws_context(cfg, l, w, api);
+	if (!l->ctx && l->ev) {
+		log_warn("bot", "no libev event loop for libwebsockets (is Debian's "
+			 "libwebsockets-evlib-ev installed?): lws' poll() loop serves, "
+			 "at a cost that grows with the sessions");
+		ev_loop_destroy(l->ev);
+		l->ev = NULL;
+		l->ctx = bot_ws_context(cfg, l, w, api);
+	}
+	if (!l->ctx) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+unsigned bot_ws_loop_run(struct bot_ws_loop *l)
+{
+	unsigned n;
+
+	if (l->ev) {
+		lws_usec_t now = lws_now_usecs();
+
+		if (l->kick || now >= l->next_kick) {
+			l->kick = false;
+			l->next_kick = now + BOT_WS_KICK_US;
+			lws_cancel_service(l->ctx);
+		}
+		ev_run(l->ev, EVRUN_NOWAIT);
+	} else
+		lws_service(l->ctx, -1); /* a negative timeout: no wait */
+	n = l->events;
+	l->events = 0;
+	return n;
+}
+
+struct lws_context *bot_ws_loop_lws(struct bot_ws_loop *l)
+{
+	return l ? l->ctx : NULL;
+}
+
+void bot_ws_loop_destroy(struct bot_ws_loop *l)
+{
+	if (!l)
+		return;
+	lws_context_destroy(l->ctx);
+	if (l->ev) {
+		/* what lws let go of on its way out */
+		for (unsigned i = 0; i < 8 && ev_run(l->ev, EVRUN_NOWAIT); i++)
+			;
+		ev_loop_destroy(l->ev);
+	}
+	free(l);
 }
 
 static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
 {
-	struct lws_context *ctx = bot_worker_lws(s->worker);
+	struct lws_context *ctx = bot_ws_loop_lws(bot_worker_ws(s->worker));
 	struct lws_client_connect_info ci;
 	char url[sizeof(a->url)], path[sizeof(a->url) + 1];
 	const char *proto, *host, *p;
@@ -610,6 +722,7 @@ static int bot_ws_open(struct bot_session *s, const struct cfg_agent *a)
 	s->state = b;
 	lws_sul_schedule(ctx, 0, &b->connect_timer, bot_ws_connect_timeout,
 			 (lws_usec_t)a->connect_timeout_ms * LWS_US_PER_MS);
+	bot_ws_kick(b->w);
 	if (!lws_client_connect_via_info(&ci) && !b->failed) {
 		/* refused before any callback: the session ends now */
 		lws_sul_cancel(&b->connect_timer);
@@ -663,9 +776,10 @@ static void bot_ws_close(struct bot_session *s)
 	b->closing = 1;
 	b->s = NULL;
 	s->state = NULL;
-	if (b->wsi && !b->established)
+	if (b->wsi && !b->established) {
 		lws_set_timeout(b->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-	else if (b->wsi)
+		bot_ws_kick(b->w);
+	} else if (b->wsi && !b->peer_closed)
 		lws_callback_on_writable(b->wsi);
 	bot_ws_free_if_done(b);
 }

@@ -7,7 +7,8 @@
 #   tools/deps.sh vm     only what tools/vm.sh boots its guest with
 set -euo pipefail
 
-run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev libwebsockets-dev libspeexdsp-dev
+run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev libwebsockets-dev
+	libwebsockets-evlib-ev libev-dev libspeexdsp-dev
 	libsofia-sip-ua-dev libsrtp2-dev libconfig-dev libjemalloc-dev libjansson-dev
 	libcurl4-openssl-dev libxml2-dev
 	iproute2 ethtool procps)
