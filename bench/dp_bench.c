@@ -1,7 +1,7 @@
 /*
  * dp_bench: capacity and latency of voxgate's dataplane, in one process.
  *
- *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--ws URL]
+ *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--ws URL[,URL...]] [--workers W]
  *            [--loop K [--nap US] [--paired [--worker-idle]]] [EAL arguments after --]
  *
  * What runs is voxgate's own code: one dp lcore (dataplane/dp.c, the packet path,
@@ -34,7 +34,11 @@
  * built-in echo (bench/ws_echo sends every media message back): every frame goes
  * through the bot worker's socket both ways. The calls are PCMU then, since mu-law
  * survives the trip through linear PCM byte for byte except 0x7f, which the stamps
- * never hold (each stamp byte is sent as two bytes 0x20-0x2f).
+ * never hold (each stamp byte is sent as two bytes 0x20-0x2f). With several URLs (a
+ * comma between them: several ws_echo) the calls take them in turn.
+ * With --workers W (no --loop) W bot workers share the calls, call i on worker
+ * i % W; the worker figures (frames, trims, hop latencies) are their sums, and each
+ * worker's CPU is printed (workerI_cpu_percent).
  *
  * With --loop K there is no generator: K dp lcores, each with its own queue of the
  * port, whose TX ring is its RX ring (16,384 packets, as deep as bench/run.sh's memif
@@ -55,6 +59,11 @@
  * the CPUs (lcore 0 on CPU 1). One media address (198.18.1.1) has the ports of up to
  * 32,000 calls here (RTP and RTCP from 1024); more calls take a second (198.18.1.3),
  * as dataplane.extra_addresses gives them, up to 64,000.
+ * With --loop and --ws the calls' bot is the WebSocket bot: what a call sends comes
+ * back through it, and `carried` also needs each call's 50 frames a second to reach
+ * the bot workers and 50 media messages a second to come back from the bot, no
+ * backlog full and no socket lost (bot_*_per_call_second). The main lcore idles
+ * then, so the bot worker has CPU 0 to itself (bench/ws_run.sh).
  * With --nap US a dp lcore with nothing to do sleeps US µs (dataplane.idle_sleep_us;
  * 0, busy polling, by default, as in voxgate's default config): a lcore that shares
  * its CPU with the bot worker must, or the scheduler gives the worker its CPU only
@@ -128,7 +137,8 @@ struct bench {
 	struct rte_ether_addr dp_mac, gen_mac;
 	uint32_t *seq;        /* per call: next packet number */
 	bool srtp;            /* --srtp */
-	const char *ws;       /* --ws URL */
+	const char *ws;       /* --ws URL[,URL...] */
+	unsigned n_ws;        /* URLs in it: agents 0..n_ws-1 */
 	unsigned loop;        /* --loop K: dp lcores, each call looped back to itself */
 	unsigned lcores;      /* dp lcores: K with --loop, else 1 */
 	unsigned nap;         /* --nap US: dataplane.idle_sleep_us (0: busy polling) */
@@ -184,14 +194,23 @@ static void bench_cfg(struct bench *b)
 	/* --nap: a lcore that shares its CPU with the bot worker must nap when idle */
 	c->dp.idle_sleep_us = b->nap;
 	if (b->ws) {
-		c->bots.agents[0].builtin = CFG_BOT_NONE;
-		snprintf(c->bots.agents[0].url, sizeof(c->bots.agents[0].url), "%s", b->ws);
-		c->bots.agents[0].dialect = CFG_DIALECT_TWILIO;
-		c->bots.agents[0].connect_timeout_ms = 10000;
+		const char *u = b->ws;
+
 		/* the bot (ws_echo) shares the dp lcore's core: let it run */
 		c->dp.idle_sleep_us = 20;
-		snprintf(c->bots.agents[0].account_sid, sizeof(c->bots.agents[0].account_sid),
-			 "AC0");
+		for (b->n_ws = 0; *u && b->n_ws < CFG_MAX_AGENTS; b->n_ws++) {
+			struct cfg_agent *a = &c->bots.agents[b->n_ws];
+			size_t len = strcspn(u, ",");
+
+			snprintf(a->id, sizeof(a->id), "echo%u", b->n_ws);
+			a->builtin = CFG_BOT_NONE;
+			snprintf(a->url, sizeof(a->url), "%.*s", (int)len, u);
+			a->dialect = CFG_DIALECT_TWILIO;
+			a->connect_timeout_ms = 10000;
+			snprintf(a->account_sid, sizeof(a->account_sid), "AC0");
+			u += len + (u[len] == ',');
+		}
+		c->bots.n_agents = b->n_ws;
 	}
 }
 
@@ -247,8 +266,8 @@ static void bench_calls(struct bench *b)
 		md->dtmf_pt = CS_NO_PT;
 		md->dir = CS_DIR_SENDRECV;
 		md->lcore = (uint16_t)cs_slot_lcore((uint32_t)slot, b->lcores);
-		md->worker = (uint16_t)(b->paired ? md->lcore : 0);
-		md->agent = 0;
+		md->worker = (uint16_t)(b->paired ? md->lcore : i % b->workers);
+		md->agent = (uint16_t)(b->n_ws ? i % b->n_ws : 0);
 		md->ptime_ms = 20;
 		if (b->srtp) {
 			md->srtp.suite = CS_SRTP_AES_CM_128_HMAC_SHA1_80;
@@ -559,6 +578,28 @@ static bool loop_print(const struct bench *b, const struct loop_reading *a,
 	printf("bot_cpu_percent %.1f\n", (double)bot_ns / 1e7 / secs); /* all workers */
 	printf("bot_frames_ring_full %llu\n", (unsigned long long)ring_full);
 	carried &= ring_full == 0;
+	if (b->ws) {
+		/* every frame to the bot and back: 50 a second each way for each call */
+		uint64_t in = 0, msgs = 0, full = 0, trimmed = 0, failed = 0;
+		double want = 50.0 * b->calls * secs;
+
+		for (unsigned w = 0; w < b->workers; w++) {
+			in += z->bot[w].frames_in - a->bot[w].frames_in;
+			msgs += z->bot[w].bot_msgs_in - a->bot[w].bot_msgs_in;
+			full += z->bot[w].backlog_full - a->bot[w].backlog_full;
+			trimmed += z->bot[w].frames_trimmed - a->bot[w].frames_trimmed;
+			failed += z->bot[w].ws_failed + z->bot[w].ws_closed;
+		}
+		printf("bot_frames_in_per_call_second %.2f\n", (double)in / b->calls / secs);
+		printf("bot_msgs_in_per_call_second %.2f\n", (double)msgs / b->calls / secs);
+		printf("bot_backlog_full %llu\n", (unsigned long long)full);
+		printf("bot_frames_trimmed %llu\n", (unsigned long long)trimmed);
+		printf("bot_ws_failed_or_closed %llu\n", (unsigned long long)failed);
+		/* and the workers keep up: each frame taken within a frame time (p99) */
+		carried &= (double)in >= want - b->calls && (double)msgs >= want - b->calls &&
+			   full == 0 && failed == 0 && lat_quantile(&in_to_bot, 0.99) < 20000;
+		lost += full;
+	}
 	lost += ring_full;
 	printf("lost %llu\n", (unsigned long long)lost); /* packets and frames dropped */
 	lat_print(stdout, "in_to_bot", &in_to_bot);
@@ -597,6 +638,24 @@ static void bench_stop(struct bench *b)
 	rte_eal_cleanup();
 }
 
+/* The bot workers' counters and in_to_bot histogram, summed, and their threads. */
+static void bench_bots_read(const struct bench *b, struct bot_stats *sum,
+			    struct proc_task *t)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned w = 0; w < b->workers; w++) {
+		const struct bot_stats *st = bot_pool_stats(b->bots, w);
+		uint64_t *to = (uint64_t *)sum;
+		const uint64_t *from = (const uint64_t *)st;
+
+		for (unsigned i = 0; i < BOT_COUNTER_COUNT; i++)
+			to[i] += from[i];
+		lat_sum(&sum->in_to_bot, &st->in_to_bot);
+	}
+	if (proc_tasks("self", "vg-bot", t, b->workers) != b->workers)
+		die("the bot workers' threads in /proc", ENOENT);
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -617,6 +676,7 @@ int main(int argc, char **argv)
 		{"nap", required_argument, NULL, 'P'},
 		{"paired", no_argument, NULL, 'A'},
 		{"worker-idle", no_argument, NULL, 'I'},
+		{"workers", required_argument, NULL, 'K'},
 		{NULL, 0, NULL, 0}};
 	char lcore_map[128], mem[16];
 	char *eal[] = {argv[0], lcore_map, "--no-huge", "-m", mem, "--no-shconf", "--no-pci",
@@ -651,11 +711,14 @@ int main(int argc, char **argv)
 			b.paired = true;
 		else if (opt == 'I')
 			b.worker_idle = true;
+		else if (opt == 'K')
+			b.workers = (unsigned)atoi(optarg);
 		else
 			return 2;
 	}
 	b.lcores = b.loop ? b.loop : 1;
-	b.workers = b.paired ? b.lcores : 1;
+	if (b.paired || !b.workers)
+		b.workers = b.paired ? b.lcores : 1;
 	/* the main lcore on CPU 0, dp lcore i on CPU (i + 1) % CPUs (CPU 1 with one) */
 	n = (size_t)snprintf(lcore_map, sizeof(lcore_map), "--lcores=0@0");
 	for (unsigned i = 1; i <= b.lcores && cpus > 0 && n < sizeof(lcore_map); i++)
@@ -669,11 +732,12 @@ int main(int argc, char **argv)
 			eal[eal_argc++] = argv[i];
 	}
 	if (b.calls < 1 || b.calls > (b.loop ? LOOP_MAX_CALLS : 30000) || b.seconds < 1 ||
-	    b.loop > RING_MAX_LCORES || (b.loop && (b.srtp || b.ws)) || b.nap > 1000 ||
-	    (b.paired && !b.loop) || (b.worker_idle && !b.paired))
+	    b.loop > RING_MAX_LCORES || (b.loop && b.srtp) || b.nap > 1000 ||
+	    (b.paired && !b.loop) || (b.worker_idle && !b.paired) ||
+	    b.workers > RING_MAX_WORKERS)
 		die("--calls 1..30000 (--loop: 1..64000), --seconds >= 1, --loop 1..16, "
-		    "--loop without --srtp and --ws, --nap 0..1000, --paired with --loop, "
-		    "--worker-idle with --paired", EINVAL);
+		    "--loop without --srtp, --nap 0..1000, --paired with --loop, "
+		    "--worker-idle with --paired, --workers 1..16", EINVAL);
 	b.rtp_base = b.loop ? LOOP_RTP_BASE : RTP_BASE;
 	b.per_addr = b.calls < LOOP_PER_ADDR ? b.calls : LOOP_PER_ADDR;
 	if (rte_eal_init(eal_argc, eal) < 0)
@@ -758,18 +822,22 @@ int main(int argc, char **argv)
 		uint64_t drops_before[DP_DROP_MAX], drops_after[DP_DROP_MAX];
 		static struct lat_hist ring_before, in_before, to_dp_before, to_out_before, due_before;
 		static struct lat_hist ring, in, to_dp, to_out, due;
-		const struct bot_stats *bs = bot_pool_stats(b.bots, 0);
-		uint64_t t0 = rte_rdtsc(), t1, drops = 0;
+		static struct bot_stats bs_before, bs_after, *bs = &bs_after;
+		struct proc_task wt_before[RING_MAX_WORKERS], wt_after[RING_MAX_WORKERS];
+		uint64_t t0, t1, drops = 0, bot_ns = 0;
 		double secs, per_call;
 
+		bench_bots_read(&b, &bs_before, wt_before);
+		t0 = rte_rdtsc();
 		ring_before = st->in_to_ring;
-		in_before = bs->in_to_bot;
+		in_before = bs_before.in_to_bot;
 		due_before = st->due_to_out;
 		to_dp_before = st->bot_to_dp;
 		to_out_before = st->bot_to_out;
 		memcpy(drops_before, st->drops, sizeof(drops_before));
 		bench_run(&b, b.seconds, 1);
 		t1 = rte_rdtsc();
+		bench_bots_read(&b, &bs_after, wt_after);
 		/* the last echoes are at most one packet time and a ring away */
 		for (uint64_t until = rte_rdtsc() + b.hz / 10; rte_rdtsc() < until;)
 			bench_drain(&b);
@@ -777,7 +845,7 @@ int main(int argc, char **argv)
 		pkts = st->rx_packets + st->tx_packets - pkts;
 		busy = st->busy_tsc - busy;
 		lat_diff(&ring, &st->in_to_ring, &ring_before);
-		lat_diff(&in, &bs->in_to_bot, &in_before);
+		lat_diff(&in, &bs_after.in_to_bot, &in_before);
 		lat_diff(&due, &st->due_to_out, &due_before);
 		lat_diff(&to_dp, &st->bot_to_dp, &to_dp_before);
 		lat_diff(&to_out, &st->bot_to_out, &to_out_before);
@@ -800,10 +868,20 @@ int main(int argc, char **argv)
 			if (drops_after[d] != drops_before[d])
 				printf("dp_drop_%s %llu\n", dp_drop_name(d),
 				       (unsigned long long)(drops_after[d] - drops_before[d]));
-		printf("bot_frames_in %llu\n", (unsigned long long)bs->frames_in);
+		/* over the measured window (the worker counters since the start before) */
+		printf("bot_frames_in %llu\n",
+		       (unsigned long long)(bs->frames_in - bs_before.frames_in));
 		printf("bot_to_dp_ring_full %llu\n", (unsigned long long)bs->frames_ring_full);
 		printf("bot_frames_trimmed %llu\n", (unsigned long long)bs->frames_trimmed);
 		printf("bot_backlog_full %llu\n", (unsigned long long)bs->backlog_full);
+		printf("bot_workers %u\n", b.workers);
+		for (unsigned w = 0; w < b.workers; w++) {
+			uint64_t ns = wt_after[w].cpu_ns - wt_before[w].cpu_ns;
+
+			printf("worker%u_cpu_percent %.1f\n", w, (double)ns / 1e7 / secs);
+			bot_ns += ns;
+		}
+		printf("bot_cpu_percent %.1f\n", (double)bot_ns / 1e7 / secs);
 		printf("dp_pps %.0f\n", (double)pkts / secs);
 		printf("cycles_per_packet %.0f\n", pkts ? (double)busy / (double)pkts : 0);
 		printf("tsc_ghz %.2f\n", (double)b.hz / 1e9);

@@ -1,7 +1,8 @@
 /*
  * ws_echo: a WebSocket bot for the benchmarks, in the Twilio Media Streams dialect:
  * every "media" message it gets goes straight back as a media message with the same
- * payload, so the caller hears itself. Written with libwebsockets, one thread.
+ * payload, so the caller hears itself. Written with libwebsockets on libev (epoll),
+ * one thread: several ws_echo on several ports when one thread is not enough.
  *
  *   ws_echo PORT      (listens on 127.0.0.1:PORT; stops on SIGINT/SIGTERM)
  *
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ev.h>
 #include <libwebsockets.h>
 
 struct conn {
@@ -20,13 +22,14 @@ struct conn {
 	size_t in_len, in_cap;
 };
 
-static volatile int quit;
 static unsigned long long media_in, media_out;
 
-static void on_signal(int sig)
+/* SIGINT, SIGTERM: the loop ends */
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	(void)sig;
-	quit = 1;
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
 }
 
 /* The reply to one whole message: media back with its payload, nothing else. */
@@ -110,26 +113,37 @@ int main(int argc, char **argv)
 	};
 	struct lws_context_creation_info info;
 	struct lws_context *ctx;
+	struct ev_loop *loop = ev_loop_new(EVBACKEND_EPOLL);
+	void *loops[1] = {loop};
+	ev_signal sigint, sigterm;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: ws_echo PORT\n");
 		return 2;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	if (!loop) {
+		fprintf(stderr, "ws_echo: no libev loop\n");
+		return 1;
+	}
+	ev_signal_init(&sigint, on_signal, SIGINT);
+	ev_signal_init(&sigterm, on_signal, SIGTERM);
+	ev_signal_start(loop, &sigint);
+	ev_signal_start(loop, &sigterm);
 	lws_set_log_level(LLL_ERR, NULL);
 	memset(&info, 0, sizeof(info));
 	info.port = atoi(argv[1]);
 	info.iface = "127.0.0.1";
 	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_LIBEV;
+	info.foreign_loops = loops;
 	ctx = lws_create_context(&info);
 	if (!ctx) {
 		fprintf(stderr, "ws_echo: cannot listen on 127.0.0.1:%s\n", argv[1]);
 		return 1;
 	}
-	while (!quit && lws_service(ctx, 0) >= 0)
-		;
+	ev_run(loop, 0);
 	lws_context_destroy(ctx);
+	ev_loop_destroy(loop);
 	printf("media_in %llu\nmedia_out %llu\n", media_in, media_out);
 	return 0;
 }
