@@ -1,7 +1,8 @@
 /*
  * dp_bench: capacity and latency of voxgate's dataplane, in one process.
  *
- *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--ws URL[,URL...]] [--workers W]
+ *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--talk MS]
+ *            [--ws URL[,URL...] [--ws-ca FILE]] [--workers W]
  *            [--loop K [--nap US] [--paired [--worker-idle]]] [EAL arguments after --]
  *
  * What runs is voxgate's own code: one dp lcore (dataplane/dp.c, the packet path,
@@ -35,7 +36,13 @@
  * through the bot worker's socket both ways. The calls are PCMU then, since mu-law
  * survives the trip through linear PCM byte for byte except 0x7f, which the stamps
  * never hold (each stamp byte is sent as two bytes 0x20-0x2f). With several URLs (a
- * comma between them: several ws_echo) the calls take them in turn.
+ * comma between them: several ws_echo) the calls take them in turn. wss:// URLs are
+ * checked against --ws-ca (PEM). Before the generator starts, dp_bench waits for every
+ * session's handshake and prints how many per second were done (ws_handshakes_*).
+ * With --talk MS every call talks as a person does: MS of stamped frames, then 200 ms
+ * of silence, over and over (each call from its own first packet). The pauses are
+ * not counted as sent; they are where the worker may trim a standing queue of the
+ * bot's audio (bots/bot.c), so bot_to_out shows what a real-time bot adds.
  * With --workers W (no --loop) W bot workers share the calls, call i on worker
  * i % W; the worker figures (frames, trims, hop latencies) are their sums, and each
  * worker's CPU is printed (workerI_cpu_percent).
@@ -121,6 +128,7 @@
 #define LOOP_MAX_CALLS (2 * LOOP_PER_ADDR)
 #define LOOP_RING 16384 /* packets: as deep as the memif rings of bench/run.sh */
 #define CALLER_BASE 20000
+#define PAUSE_MS 200 /* --talk: the pause between a call's talk spurts */
 
 struct bench {
 	unsigned calls;
@@ -144,6 +152,8 @@ struct bench {
 	unsigned nap;         /* --nap US: dataplane.idle_sleep_us (0: busy polling) */
 	bool paired;          /* --paired: a bot worker per dp lcore, on its CPU */
 	bool worker_idle;     /* --worker-idle: the paired workers at SCHED_IDLE */
+	unsigned talk;        /* --talk MS: each call talks MS, then pauses PAUSE_MS */
+	const char *ws_ca;    /* --ws-ca FILE: the CA wss:// bots are checked against */
 	unsigned workers;     /* bot workers: K with --paired, else 1 */
 	unsigned lcore_id[RING_MAX_LCORES]; /* the EAL lcore each dp lcore runs on */
 	uint16_t rtp_base;
@@ -206,11 +216,13 @@ static void bench_cfg(struct bench *b)
 			a->builtin = CFG_BOT_NONE;
 			snprintf(a->url, sizeof(a->url), "%.*s", (int)len, u);
 			a->dialect = CFG_DIALECT_TWILIO;
-			a->connect_timeout_ms = 10000;
+			a->connect_timeout_ms = 30000;
 			snprintf(a->account_sid, sizeof(a->account_sid), "AC0");
 			u += len + (u[len] == ',');
 		}
 		c->bots.n_agents = b->n_ws;
+		if (b->ws_ca)
+			snprintf(c->bots.tls_ca, sizeof(c->bots.tls_ca), "%s", b->ws_ca);
 	}
 }
 
@@ -298,6 +310,36 @@ static void bench_calls(struct bench *b)
 		die("calls did not start", ETIMEDOUT);
 }
 
+/* --ws: wait until every call's WebSocket bot has its handshake done (60 s at most);
+ * print how long that took from the first call's start and the handshakes per
+ * second (TCP, TLS for wss://, the WebSocket upgrade and the dialect's first
+ * messages). */
+static void bench_ws_wait(struct bench *b, uint64_t start)
+{
+	uint64_t deadline = rte_rdtsc() + 60 * b->hz, n = 0, failed = 0, t;
+	double secs;
+
+	for (;;) {
+		n = failed = 0;
+		for (unsigned w = 0; w < b->workers; w++) {
+			const struct bot_stats *st = bot_pool_stats(b->bots, w);
+
+			n += __atomic_load_n(&st->ws_connected, __ATOMIC_RELAXED);
+			failed += __atomic_load_n(&st->ws_failed, __ATOMIC_RELAXED);
+		}
+		t = rte_rdtsc();
+		if (n + failed >= b->calls || t > deadline)
+			break;
+		nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+	}
+	secs = (double)(t - start) / (double)b->hz;
+	printf("ws_connected %llu\n", (unsigned long long)n);
+	printf("ws_connect_failed %llu\n", (unsigned long long)failed);
+	printf("ws_handshake_seconds %.3f\n", secs);
+	printf("ws_handshakes_per_second %.0f\n", secs > 0 ? (double)n / secs : 0);
+	fflush(stdout); /* bench/ws_run.sh waits for this line */
+}
+
 /* Bytes jemalloc has handed out and not had back, all threads. */
 static uint64_t bench_heap(void)
 {
@@ -332,8 +374,10 @@ static void bench_gen_srtp(struct bench *b)
 /* After the stamp (tools/stamp.h), the 0x55 pattern. */
 #define PATTERN_AT 40
 
-/* One caller packet: Ethernet/IPv4/UDP/RTP with the stamp in the payload. */
-static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t tsc)
+/* One caller packet: Ethernet/IPv4/UDP/RTP with the stamp in the payload, or with
+ * --talk in a call's pause, silence (*quiet set). */
+static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t tsc,
+				     bool *quiet)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(b->gen_pool);
 	struct rte_ether_hdr *eth;
@@ -341,6 +385,9 @@ static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t ts
 	struct rte_udp_hdr *udp;
 	uint8_t *rtp;
 	uint32_t seq = b->seq[call]++, len = RTP_HDR_LEN + PAYLOAD;
+	uint32_t spurt = b->talk / 20, cycle = spurt + PAUSE_MS / 20;
+
+	*quiet = b->talk && seq % cycle >= spurt;
 
 	if (!m)
 		return NULL;
@@ -354,8 +401,12 @@ static struct rte_mbuf *bench_packet(struct bench *b, unsigned call, uint64_t ts
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	rtp = (uint8_t *)(udp + 1);
 	rtp_write_hdr(rtp, b->ws ? 0 : 8, seq == 0, (uint16_t)seq, seq * 160, 0x1000 + call);
-	memset(rtp + RTP_HDR_LEN, 0x55, PAYLOAD);
-	stamp_put(rtp + RTP_HDR_LEN, tsc, call, seq);
+	if (*quiet) { /* G.711 silence: mu-law 0xff, A-law 0xd5 */
+		memset(rtp + RTP_HDR_LEN, b->ws ? 0xff : 0xd5, PAYLOAD);
+	} else {
+		memset(rtp + RTP_HDR_LEN, 0x55, PAYLOAD);
+		stamp_put(rtp + RTP_HDR_LEN, tsc, call, seq);
+	}
 	if (b->srtp && srtp_call_protect(&b->gen_srtp[call], rtp, &len, false) != 0)
 		die("generator srtp_protect", EIO);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + len));
@@ -438,6 +489,7 @@ static void bench_run(struct bench *b, unsigned seconds, int measure)
 	}
 	while (next < end) {
 		struct rte_mbuf *burst[GEN_BURST];
+		bool quiet[GEN_BURST];
 		unsigned nb = 0;
 
 		bench_drain(b);
@@ -448,14 +500,14 @@ static void bench_run(struct bench *b, unsigned seconds, int measure)
 			bench_drain(b);
 		}
 		for (unsigned c = tick % 20; c < b->calls; c += 20) {
-			burst[nb] = bench_packet(b, c, rte_rdtsc());
+			burst[nb] = bench_packet(b, c, rte_rdtsc(), &quiet[nb]);
 			if (burst[nb])
 				nb++;
 			if (nb == GEN_BURST || c + 20 >= b->calls) {
 				unsigned ok = rte_ring_enqueue_burst(b->to_dp, (void **)burst, nb, NULL);
 
-				if (measure)
-					b->sent += ok;
+				for (unsigned i = 0; measure && i < ok; i++) /* stamped ones */
+					b->sent += !quiet[i];
 				rte_pktmbuf_free_bulk(&burst[ok], nb - ok);
 				if (measure && ok < nb)
 					fprintf(stderr, "dp_bench: port RX ring full\n");
@@ -677,6 +729,8 @@ int main(int argc, char **argv)
 		{"paired", no_argument, NULL, 'A'},
 		{"worker-idle", no_argument, NULL, 'I'},
 		{"workers", required_argument, NULL, 'K'},
+		{"talk", required_argument, NULL, 'T'},
+		{"ws-ca", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0}};
 	char lcore_map[128], mem[16];
 	char *eal[] = {argv[0], lcore_map, "--no-huge", "-m", mem, "--no-shconf", "--no-pci",
@@ -688,6 +742,7 @@ int main(int argc, char **argv)
 	int port;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n;
+	uint64_t t_calls;
 
 	b.calls = 1000;
 	b.seconds = 10;
@@ -713,6 +768,10 @@ int main(int argc, char **argv)
 			b.worker_idle = true;
 		else if (opt == 'K')
 			b.workers = (unsigned)atoi(optarg);
+		else if (opt == 'T')
+			b.talk = (unsigned)atoi(optarg);
+		else if (opt == 'C')
+			b.ws_ca = optarg;
 		else
 			return 2;
 	}
@@ -734,10 +793,11 @@ int main(int argc, char **argv)
 	if (b.calls < 1 || b.calls > (b.loop ? LOOP_MAX_CALLS : 30000) || b.seconds < 1 ||
 	    b.loop > RING_MAX_LCORES || (b.loop && b.srtp) || b.nap > 1000 ||
 	    (b.paired && !b.loop) || (b.worker_idle && !b.paired) ||
-	    b.workers > RING_MAX_WORKERS)
+	    b.workers > RING_MAX_WORKERS || (b.talk && (b.talk < 20 || b.loop)))
 		die("--calls 1..30000 (--loop: 1..64000), --seconds >= 1, --loop 1..16, "
 		    "--loop without --srtp, --nap 0..1000, --paired with --loop, "
-		    "--worker-idle with --paired, --workers 1..16", EINVAL);
+		    "--worker-idle with --paired, --workers 1..16, --talk 20.. without --loop",
+		    EINVAL);
 	b.rtp_base = b.loop ? LOOP_RTP_BASE : RTP_BASE;
 	b.per_addr = b.calls < LOOP_PER_ADDR ? b.calls : LOOP_PER_ADDR;
 	if (rte_eal_init(eal_argc, eal) < 0)
@@ -804,8 +864,11 @@ int main(int argc, char **argv)
 		bench_pair(&b);
 
 	b.srtp_heap = bench_heap();
+	t_calls = rte_rdtsc();
 	bench_calls(&b);
 	b.srtp_heap = bench_heap() - b.srtp_heap;
+	if (b.ws && !b.loop)
+		bench_ws_wait(&b, t_calls);
 	if (b.loop) {
 		bool carried = loop_run(&b);
 

@@ -4,7 +4,9 @@
  * payload, so the caller hears itself. Written with libwebsockets on libev (epoll),
  * one thread: several ws_echo on several ports when one thread is not enough.
  *
- *   ws_echo PORT      (listens on 127.0.0.1:PORT; stops on SIGINT/SIGTERM)
+ *   ws_echo PORT [CERT KEY]   (listens on 127.0.0.1:PORT; stops on SIGINT/SIGTERM)
+ *
+ * With CERT and KEY (PEM files) it speaks wss:// (TLS), with that certificate.
  *
  * Prints, on exit, "media_in N" and "media_out N".
  */
@@ -117,8 +119,8 @@ int main(int argc, char **argv)
 	void *loops[1] = {loop};
 	ev_signal sigint, sigterm;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: ws_echo PORT\n");
+	if (argc != 2 && argc != 4) {
+		fprintf(stderr, "usage: ws_echo PORT [CERT KEY]\n");
 		return 2;
 	}
 	if (!loop) {
@@ -136,6 +138,11 @@ int main(int argc, char **argv)
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_LIBEV;
 	info.foreign_loops = loops;
+	if (argc == 4) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = argv[2];
+		info.ssl_private_key_filepath = argv[3];
+	}
 	ctx = lws_create_context(&info);
 	if (!ctx) {
 		fprintf(stderr, "ws_echo: cannot listen on 127.0.0.1:%s\n", argv[1]);

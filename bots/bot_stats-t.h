@@ -27,6 +27,7 @@
 	X(backlog_bytes)    /* memory the sessions' backlogs hold now */          \
 	X(ctl_stale)                                                              \
 	X(open_failed)                                                            \
+	X(ws_connected)     /* WebSocket bots whose handshake completed */       \
 	X(ws_failed)        /* WebSocket bots unreachable, timed out or refused */ \
 	X(ws_closed)        /* WebSocket bots that closed mid-call */             \
 	X(bot_msgs_in)      /* messages from WebSocket bots */                    \
@@ -51,7 +52,7 @@ struct bot_stats {
  */
 #define BOT_STATS_MAGIC 0x54424756u /* "VGBT" */
 #define BOT_STATS_KIND "bots"
-#define BOT_STATS_VERSION 2
+#define BOT_STATS_VERSION 3
 
 #define BOT_COUNTER_COUNT (offsetof(struct bot_stats, in_to_bot) / sizeof(uint64_t))
 

@@ -477,6 +477,7 @@ static int bot_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *us
 		break;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		b->established = 1;
+		bot_worker_stats(b->w)->ws_connected++;
 		lws_sul_cancel(&b->connect_timer);
 		if (b->s) {
 			bot_ws_start(b);
