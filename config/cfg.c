@@ -785,11 +785,149 @@ static int cfg_read_route(struct cfg_ctx *x, struct cfg *c, struct cfg_route *r,
 	return 0;
 }
 
+/* The proxy URI of an outbound endpoint: sip: or sips:, a host (IPv6 in brackets),
+ * an optional port, an optional ;transport= (udp, tcp, tls). Fills host and transport;
+ * returns 0 or -1. */
+static int cfg_proxy_parse(struct cfg_outbound *o)
+{
+	const char *p = o->proxy, *h, *e;
+	size_t n;
+
+	o->transport = CFG_TP_UDP;
+	if (strncmp(p, "sips:", 5) == 0) {
+		o->transport = CFG_TP_TLS;
+		p += 5;
+	} else if (strncmp(p, "sip:", 4) == 0) {
+		p += 4;
+	} else {
+		return -1;
+	}
+	if (strchr(p, '@'))
+		return -1;
+	if (*p == '[') {
+		h = p + 1;
+		e = strchr(h, ']');
+		if (!e)
+			return -1;
+		n = (size_t)(e - h);
+		e++;
+	} else {
+		h = p;
+		n = strcspn(h, ":;");
+		e = h + n;
+	}
+	if (n == 0 || n >= sizeof(o->host))
+		return -1;
+	memcpy(o->host, h, n);
+	o->host[n] = 0;
+	if (*e == ':') {
+		char *end;
+		long port = strtol(e + 1, &end, 10);
+
+		if (end == e + 1 || port < 1 || port > 65535)
+			return -1;
+		e = end;
+	}
+	if (*e == 0)
+		return 0;
+	if (strcmp(e, ";transport=udp") == 0 && o->transport != CFG_TP_TLS)
+		o->transport = CFG_TP_UDP;
+	else if (strcmp(e, ";transport=tcp") == 0 && o->transport != CFG_TP_TLS)
+		o->transport = CFG_TP_TCP;
+	else if (strcmp(e, ";transport=tls") == 0)
+		o->transport = CFG_TP_TLS;
+	else
+		return -1;
+	return 0;
+}
+
+static int cfg_read_outbound(struct cfg_ctx *x, struct cfg *c, struct cfg_outbound *o,
+			     config_setting_t *g)
+{
+	static const char *const known[] = {"name", "proxy", "user", "domain", "auth_user",
+					    "password", "register", "expires", "retry_s",
+					    "trunk", NULL};
+	static const char *const tp_names[] = {"udp", "tcp", "tls"};
+	char where[CFG_NAME_MAX + 24], trunk[CFG_NAME_MAX];
+	config_setting_t *at;
+	bool listened = false;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return cfg_fail(x, g, "each outbound endpoint must be a group { ... }");
+	if (cfg_only(x, g, "an outbound endpoint", known) ||
+	    cfg_str(x, g, "an outbound endpoint", "name", 1, o->name, sizeof(o->name), NULL))
+		return -EINVAL;
+	snprintf(where, sizeof(where), "outbound '%s'", o->name);
+	for (unsigned i = 0; i < c->sig.n_outbound; i++)
+		if (strcmp(c->sig.outbound[i].name, o->name) == 0)
+			return cfg_fail(x, g, "two outbound endpoints are named '%s'", o->name);
+	if (cfg_str(x, g, where, "proxy", 1, o->proxy, sizeof(o->proxy), &at))
+		return -EINVAL;
+	if (cfg_proxy_parse(o))
+		return cfg_fail(x, at, "%s: proxy \"%s\" is not sip:host[:port] or "
+				"sips:host[:port], with ;transport=udp, tcp or tls at most",
+				o->name, o->proxy);
+	for (unsigned i = 0; i < c->sig.n_listeners; i++)
+		listened |= c->sig.listeners[i].transport == o->transport;
+	if (!listened)
+		return cfg_fail(x, at, "%s: the proxy is reached over %s, and no listener is "
+				"of that transport (requests leave from a listener's socket)",
+				o->name, tp_names[o->transport]);
+	if (cfg_str(x, g, where, "user", 1, o->user, sizeof(o->user), NULL) ||
+	    cfg_str(x, g, where, "domain", 0, o->domain, sizeof(o->domain), NULL) < 0 ||
+	    cfg_str(x, g, where, "auth_user", 0, o->auth_user, sizeof(o->auth_user),
+		    NULL) < 0 ||
+	    cfg_str(x, g, where, "password", 0, o->password, sizeof(o->password), NULL) < 0 ||
+	    cfg_bool(x, g, where, "register", false, &o->reg) ||
+	    cfg_int(x, g, where, "expires", 10, 86400, 600, &o->expires) ||
+	    cfg_int(x, g, where, "retry_s", 1, 300, 5, &o->retry_s))
+		return -EINVAL;
+	if (strpbrk(o->user, "@:;<> \"") || strpbrk(o->domain, "@;<> \""))
+		return cfg_fail(x, g, "%s: user and domain are the parts of sip:user@domain, "
+				"without @ ; < > spaces or quotes", o->name);
+	if (!o->auth_user[0])
+		memcpy(o->auth_user, o->user, sizeof(o->auth_user));
+	o->trunk = -1;
+	if (cfg_str(x, g, where, "trunk", 0, trunk, sizeof(trunk), &at) < 0)
+		return -EINVAL;
+	if (at) {
+		struct cfg_trunk *t = NULL;
+		struct cfg_cidr cidr;
+		char lit[sizeof(o->host) + 8];
+
+		for (unsigned i = 0; i < c->sig.n_trunks; i++)
+			if (strcmp(c->sig.trunks[i].name, trunk) == 0) {
+				t = &c->sig.trunks[i];
+				o->trunk = (int)i;
+			}
+		if (!t)
+			return cfg_fail(x, at, "%s: trunk \"%s\" is not in signaling.trunks",
+					o->name, trunk);
+		/* an IP literal proxy: its INVITEs are taken on the trunk */
+		snprintf(lit, sizeof(lit), "%s/%u", o->host, strchr(o->host, ':') ? 128 : 32);
+		if (cfg_cidr_parse(lit, &cidr) == 0) {
+			unsigned i = 0;
+
+			while (i < t->n_allow && memcmp(&t->allow[i], &cidr, sizeof(cidr)) != 0)
+				i++;
+			if (i == t->n_allow) {
+				if (t->n_allow == CFG_MAX_CIDRS)
+					return cfg_fail(x, at, "%s: trunk '%s' has no room for the "
+							"proxy's address in its allowlist",
+							o->name, t->name);
+				t->allow[t->n_allow++] = cidr;
+			}
+		}
+	}
+	return 0;
+}
+
 static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
 	static const char *const known[] = {"listeners", "user_agent", "trunks", "routes",
 					    "default_agent", "retry_after", "max_cps", "max_message",
-					    "idle_ms", "unlisted_source", "min_se", "cdr_file", NULL};
+					    "idle_ms", "unlisted_source", "min_se", "cdr_file",
+					    "outbound", NULL};
 	static const char *const where = "signaling";
 	/* in enum cfg_unlisted order */
 	static const char *const unlisted[] = {"drop", "403", NULL};
@@ -850,6 +988,20 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 		if (cfg_read_route(x, c, &c->sig.routes[c->sig.n_routes],
 				   config_setting_get_elem(l, (unsigned)i)))
 			return -EINVAL;
+
+	/* after the trunks: an endpoint may name one */
+	l = cfg_member(x, g, where, "outbound", CONFIG_TYPE_LIST, "a list ( {...}, ... )", 0);
+	if (x->failed)
+		return -EINVAL;
+	if (l && config_setting_length(l) > CFG_MAX_OUTBOUND)
+		return cfg_fail(x, l, "'signaling.outbound' has more than %d endpoints",
+				CFG_MAX_OUTBOUND);
+	for (int i = 0; l && i < config_setting_length(l); i++) {
+		if (cfg_read_outbound(x, c, &c->sig.outbound[c->sig.n_outbound],
+				      config_setting_get_elem(l, (unsigned)i)))
+			return -EINVAL;
+		c->sig.n_outbound++;
+	}
 
 	c->sig.default_agent = -1;
 	if (cfg_str(x, g, where, "default_agent", 0, agent, sizeof(agent), &at) < 0)

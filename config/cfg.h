@@ -22,6 +22,7 @@
 #define CFG_MAX_CIDRS 32
 #define CFG_MAX_AGENTS 64
 #define CFG_MAX_ROUTES 64
+#define CFG_MAX_OUTBOUND 16
 #define CFG_MAX_EAL_ARGS 64
 #define CFG_MAX_MEDIA_ADDRS 16 /* dataplane.address and extra_addresses (CS_MAX_ADDRS) */
 
@@ -129,6 +130,29 @@ struct cfg_trunk {
 	struct cfg_transfer transfer;
 };
 
+/*
+ * An outbound endpoint (signaling.outbound): a proxy or registrar voxgate sends its own
+ * requests to, with the credentials its digest challenges are answered with. With
+ * `reg` voxgate keeps a registration there (signaling/sig_reg.c). Strings are NUL
+ * terminated; the password is never logged.
+ */
+struct cfg_outbound {
+	char name[CFG_NAME_MAX];
+	char proxy[256];              /* sip:host[:port][;transport=udp|tcp|tls], sips: */
+	char host[128];               /* the proxy's host, as written (no brackets) */
+	uint8_t transport;            /* enum cfg_transport, from proxy */
+	char user[CFG_NAME_MAX];      /* the address-of-record's user, also our Contact's */
+	char domain[128];             /* the address-of-record's host; "": the proxy's */
+	char auth_user[CFG_NAME_MAX]; /* the digest username; "": user */
+	char password[128];
+	bool reg;                     /* REGISTER and keep it refreshed */
+	uint32_t expires;             /* seconds asked for in REGISTER */
+	uint32_t retry_s;             /* after a failure, the first wait; doubles to 300 s */
+	int trunk;                    /* the trunk INVITEs from the proxy are taken on
+				       * (its rules; an IP literal proxy joins its
+				       * allowlist); -1: none */
+};
+
 enum cfg_builtin {
 	CFG_BOT_ECHO = 0,
 	CFG_BOT_NONE = 1, /* a WebSocket bot (url) */
@@ -228,6 +252,8 @@ struct cfg {
 		unsigned n_trunks;
 		struct cfg_route routes[CFG_MAX_ROUTES];
 		unsigned n_routes;
+		struct cfg_outbound outbound[CFG_MAX_OUTBOUND];
+		unsigned n_outbound;
 		int default_agent;        /* index in bots.agents, -1 for none (404) */
 		uint32_t retry_after_s;   /* Retry-After of a 503 at capacity */
 		uint32_t max_cps;         /* new calls per second; 0: no limit */

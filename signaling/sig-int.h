@@ -16,6 +16,8 @@
  *   sig_call.c  the call's state machine: INVITE checks and refusals, offer/answer,
  *               answer once dp and bot are ready, re-INVITE/UPDATE, session timers,
  *               the events of the dp lcores and bot workers, the end and its CDR
+ *   sig_reg.c   registrations of the outbound endpoints: REGISTER, digest, refresh,
+ *               back-off, taken back at shutdown
  */
 #ifndef VG_SIG_INT_H
 #define VG_SIG_INT_H
@@ -132,6 +134,27 @@ struct sig_call {
 	char referred_by[160]; /* <sip:called@our address>, our identity in REFER */
 };
 
+/* A registration of an outbound endpoint (sig_reg.c). */
+enum sig_reg_state {
+	SR_IDLE = 0,
+	SR_REGISTERING,   /* REGISTER out (or its challenge answered) */
+	SR_REGISTERED,    /* 2xx: nua refreshes it before it expires */
+	SR_RETRY,         /* failed: the retry timer runs */
+	SR_UNREGISTERING, /* Expires 0 out, at shutdown */
+	SR_DONE,
+};
+
+struct sig_reg {
+	struct sig *s;
+	unsigned ob;             /* index in cfg.sig.outbound */
+	nua_handle_t *nh;
+	su_timer_t *retry;
+	uint8_t state;           /* enum sig_reg_state */
+	uint8_t auth_tries;      /* challenges answered for the request out */
+	uint16_t challenge;      /* the last challenge answered: 401 or 407 */
+	unsigned failures;       /* in a row: the back-off */
+};
+
 struct sig_ua {
 	nua_t *nua;
 	char url[160];
@@ -168,6 +191,8 @@ struct sig {
 	int filtered[2 * CFG_MAX_LISTENERS]; /* listener sockets with the allowlist filter */
 	unsigned n_filtered;
 	struct wh *wh;                        /* hand-back notifications */
+	struct sig_reg reg[CFG_MAX_OUTBOUND]; /* the endpoints that register */
+	unsigned n_reg;
 };
 
 static inline double sig_elapsed(const struct timespec *a, const struct timespec *b)
@@ -219,6 +244,25 @@ void sig_hangup(struct sig *s, struct sig_call *c, enum sig_refusal r);
 
 /* One event from a dp lcore or a bot worker. */
 void sig_event_msg(struct sig *s, const struct vg_msg *m);
+
+/* sig_reg.c: registrations of the outbound endpoints. */
+
+/* Send every endpoint's first REGISTER. */
+void sig_reg_start(struct sig *s);
+
+/* Whether a handle's magic is a registration's (else a call's, or none). */
+bool sig_reg_owns(const struct sig *s, const void *hmagic);
+
+/* A nua event on registration r. */
+void sig_reg_event(struct sig *s, nua_event_t event, int status, const char *phrase,
+		   struct sig_reg *r, const sip_t *sip);
+
+/* Shutdown: take every registration back; sig_reg_stopped() once all are. */
+void sig_reg_stop(struct sig *s);
+bool sig_reg_stopped(const struct sig *s);
+
+/* Free the timers (after nua is gone). */
+void sig_reg_free(struct sig *s);
 
 /* sig_end.c: the bot's side of an answered call ending, the platform's way. */
 

@@ -120,6 +120,10 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 	int state = nua_callstate_init;
 
 	s->cur_nua = nua;
+	if (hmagic && sig_reg_owns(s, hmagic)) {
+		sig_reg_event(s, event, status, phrase, (struct sig_reg *)hmagic, sip);
+		return;
+	}
 	switch (event) {
 	case nua_i_invite:
 		if (c) {
@@ -224,10 +228,12 @@ static void sig_shutdown_step(struct sig *s)
 			else if (s->call[i].state == SC_STARTING && s->call[i].nh)
 				sig_hangup(s, &s->call[i], SIG_REFUSE_STOPPING);
 		}
+		sig_reg_stop(s);
 	}
 	for (uint32_t i = 0; i < s->calls->n_slots; i++)
 		live += s->call[i].state != SC_FREE;
-	if (live && sig_elapsed(&s->stop_at, &now) * 1000 < SIG_SHUTDOWN_MS)
+	if ((live || !sig_reg_stopped(s)) &&
+	    sig_elapsed(&s->stop_at, &now) * 1000 < SIG_SHUTDOWN_MS)
 		return;
 	for (unsigned i = 0; i < s->n_ua; i++) {
 		if (s->ua[i].shut) {
@@ -434,6 +440,7 @@ int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 		rc = -ENOMEM;
 		goto fail;
 	}
+	sig_reg_start(s);
 	*out = s;
 	return 0;
 fail:
@@ -460,6 +467,7 @@ void sig_destroy(struct sig *s)
 		su_timer_destroy(s->poll);
 	for (unsigned i = 0; i < s->n_ua; i++)
 		nua_destroy(s->ua[i].nua);
+	sig_reg_free(s);
 	if (s->root)
 		su_root_destroy(s->root);
 	cs_pool_fini(&s->pool);

@@ -70,6 +70,9 @@ struct sig_stats {
 	uint64_t transfers_failed;  /* refused, failed, or not carried out */
 	uint64_t notify_bad;        /* NOTIFYs whose body is no sipfrag: answered 4xx */
 	uint64_t wait_bye_timeouts; /* the platform's BYE did not come: voxgate's went */
+	uint64_t registrations;        /* 2xx to our REGISTERs (refreshes too) */
+	uint64_t registrations_failed; /* REGISTERs refused, unanswered or not sent */
+	uint64_t registered;           /* endpoints registered now */
 };
 
 /* Calls refused with final status `status`, whatever the reason. */

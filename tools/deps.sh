@@ -13,7 +13,7 @@ run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev l
 	libcurl4-openssl-dev libxml2-dev
 	iproute2 ethtool procps)
 vm_pkgs=(qemu-system-x86 busybox-static cpio xz-utils kmod)
-test_pkgs=(libcmocka-dev sip-tester baresip-core tcpdump python3 python3-websockets iputils-ping openssl
+test_pkgs=(libcmocka-dev sip-tester baresip-core kamailio tcpdump python3 python3-websockets iputils-ping openssl
 	"${vm_pkgs[@]}")
 
 pkgs=("${run_pkgs[@]}")

@@ -351,6 +351,58 @@ static void test_end_and_transfer(void **state)
 		     "end_after_ms = 1000; } );", 10, "is for built-in bots");
 }
 
+/* signaling.outbound (line 16 holds it and default_agent). */
+static void test_outbound(void **state)
+{
+	struct cfg c;
+	char err[512];
+	const struct cfg_trunk *t;
+
+	(void)state;
+	assert_int_equal(load(&c, 16, "  default_agent = \"echo\"; outbound = ( { name = \"pbx\"; "
+			      "proxy = \"sip:192.0.2.7:5080\"; user = \"1001\"; password = \"pw\"; "
+			      "register = true; expires = 120; trunk = \"t\"; }, { name = \"b\"; "
+			      "proxy = \"sip:[2001:db8::9];transport=udp\"; user = \"u\"; "
+			      "domain = \"example.com\"; auth_user = \"a\"; } );", err,
+			      sizeof(err)), 0);
+	assert_int_equal(c.sig.n_outbound, 2);
+	assert_string_equal(c.sig.outbound[0].host, "192.0.2.7");
+	assert_int_equal(c.sig.outbound[0].transport, CFG_TP_UDP);
+	assert_string_equal(c.sig.outbound[0].auth_user, "1001"); /* user's, unless set */
+	assert_true(c.sig.outbound[0].reg);
+	assert_int_equal(c.sig.outbound[0].expires, 120);
+	assert_int_equal(c.sig.outbound[0].retry_s, 5);
+	assert_int_equal(c.sig.outbound[0].trunk, 0);
+	/* the proxy, an IP literal, joined the trunk's allowlist */
+	t = &c.sig.trunks[0];
+	assert_int_equal(t->n_allow, 3);
+	assert_int_equal(t->allow[2].prefix, 32);
+	assert_memory_equal(t->allow[2].addr, "\xc0\x00\x02\x07", 4);
+	assert_string_equal(c.sig.outbound[1].host, "2001:db8::9");
+	assert_string_equal(c.sig.outbound[1].auth_user, "a");
+	assert_false(c.sig.outbound[1].reg);
+	assert_int_equal(c.sig.outbound[1].trunk, -1);
+	cfg_free(&c);
+
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"http://x\"; user = \"u\"; } );",
+		     16, "proxy \"http://x\" is not sip:host[:port]");
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x;transport=sctp\"; "
+		     "user = \"u\"; } );", 16, "with ;transport=udp, tcp or tls at most");
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x;transport=tcp\"; "
+		     "user = \"u\"; } );", 16, "the proxy is reached over tcp, and no listener");
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x\"; user = \"u\"; "
+		     "trunk = \"nope\"; } );", 16, "p: trunk \"nope\" is not in signaling.trunks");
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x\"; user = \"u@v\"; } );",
+		     16, "user and domain are the parts of sip:user@domain");
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x\"; user = \"u\"; "
+		     "expires = 5; } );", 16, "'outbound 'p'.expires' must be between 10 and 86400");
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x\"; user = \"u\"; "
+		     "secret = \"s\"; } );", 16, "unknown key 'secret' in an outbound endpoint");
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x\"; user = \"u\"; }, "
+		     "{ name = \"p\"; proxy = \"sip:y\"; user = \"u\"; } );", 16,
+		     "two outbound endpoints are named 'p'");
+}
+
 static void test_missing_and_syntax(void **state)
 {
 	(void)state;
@@ -398,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_agent_choices),
 		cmocka_unit_test(test_end_and_transfer),
+		cmocka_unit_test(test_outbound),
 		cmocka_unit_test(test_missing_and_syntax),
 		cmocka_unit_test(test_cidr),
 	};
