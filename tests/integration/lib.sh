@@ -2,7 +2,8 @@
 #
 # Gives each script its own pair of namespaces (tools/netns.sh, prefix vgt<pid>), a
 # temporary folder, TAP output helpers, voxgate start/stop, and a trap that removes
-# the namespaces, processes and files whatever happens.
+# the namespaces, processes and files whatever happens (VG_KEEP_TMP=1 keeps the
+# files, for a failure's logs).
 set -uo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 prefix="vgt$$"
@@ -32,8 +33,13 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$vg_pid" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$vg_pid" 2>/dev/null
 	fi
+	# what a function started in the background (in_caller ... &) left behind
+	local ns
+	for ns in "$caller_ns" "$gw"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -TERM 2>/dev/null
+	done
 	"$top/tools/netns.sh" down "$prefix"
-	rm -rf "$tmp"
+	if [ -n "${VG_KEEP_TMP:-}" ]; then echo "# kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
