@@ -68,6 +68,7 @@ struct bot_worker {
 	uint64_t next_timer_check;       /* TSC: drains and ends are looked at then */
 	uint64_t next_pump;              /* TSC: the backlogs are looked at then */
 	uint16_t api_busy;               /* API mailboxes in use, one bit each */
+	void *api_wait[CS_API_CMDS];     /* the HTTP request that waits on each */
 };
 
 struct bot_pool {
@@ -377,15 +378,14 @@ int bot_hangup_call(struct bot_worker *w, uint32_t slot, uint32_t gen)
 	return 0;
 }
 
-int bot_api_cmd(struct bot_worker *w, uint32_t slot, uint32_t gen, uint16_t type,
-		const char *json)
+/* Put json in a free API mailbox of the call table, taken until signaling answers.
+ * Returns its index, or -ENOSPC (none free, or json too long: counted). */
+static int bot_api_mailbox(struct bot_worker *w, const char *json)
 {
 	size_t len = strlen(json);
 	struct cs_cmd *c;
 	unsigned i = 0;
 
-	if (!cs_gen_ok(w->pool->calls, slot, gen) || !cs_slot(w->pool->calls, slot)->in_use)
-		return -ENOENT;
 	while (i < CS_API_CMDS && (w->api_busy & (1u << i)))
 		i++;
 	if (i == CS_API_CMDS || len >= sizeof(c->json)) {
@@ -397,8 +397,49 @@ int bot_api_cmd(struct bot_worker *w, uint32_t slot, uint32_t gen, uint16_t type
 	memcpy(c->json, json, len + 1);
 	w->api_busy |= (uint16_t)(1u << i);
 	w->st->cmds_sent++;
-	bot_event_arg(w, VG_MSG_API_CMD, type, slot, gen, i);
+	return (int)i;
+}
+
+int bot_api_cmd(struct bot_worker *w, uint32_t slot, uint32_t gen, uint16_t type,
+		const char *json)
+{
+	int i;
+
+	if (!cs_gen_ok(w->pool->calls, slot, gen) || !cs_slot(w->pool->calls, slot)->in_use)
+		return -ENOENT;
+	i = bot_api_mailbox(w, json);
+	if (i < 0)
+		return i;
+	bot_event_arg(w, VG_MSG_API_CMD, type, slot, gen, (unsigned)i);
 	return 0;
+}
+
+int bot_api_originate(struct bot_worker *w, const char *json, void *waiter)
+{
+	int i = bot_api_mailbox(w, json);
+
+	if (i < 0)
+		return i;
+	w->api_wait[i] = waiter;
+	bot_event_arg(w, VG_MSG_API_CMD, VG_BOT_CMD_ORIGINATE, UINT32_MAX, 0, (unsigned)i);
+	return i;
+}
+
+void bot_api_forget(struct bot_worker *w, unsigned i)
+{
+	if (i < CS_API_CMDS)
+		w->api_wait[i] = NULL;
+}
+
+/* VG_MSG_API_CMD_DONE: the mailbox is free; a request waiting on it has its answer. */
+static void bot_api_done(struct bot_worker *w, const struct vg_msg *m)
+{
+	void *waiter = w->api_wait[m->value];
+
+	w->api_busy &= (uint16_t)~(1u << m->value);
+	w->api_wait[m->value] = NULL;
+	if (waiter)
+		bot_api_placed(waiter, m->arg, m->slot, m->gen);
 }
 
 /* Put a command in the slot's mailbox and tell signaling. */
@@ -766,7 +807,7 @@ static unsigned bot_ctl_poll(struct bot_worker *w)
 		else if (msgs[i].type == VG_MSG_BOT_RESULT)
 			bot_result(w, &msgs[i]);
 		else if (msgs[i].type == VG_MSG_API_CMD_DONE && msgs[i].value < CS_API_CMDS)
-			w->api_busy &= (uint16_t)~(1u << msgs[i].value);
+			bot_api_done(w, &msgs[i]);
 		else
 			w->st->ctl_stale++;
 	}

@@ -219,6 +219,20 @@ int bot_api_cmd(struct bot_worker *w, uint32_t slot, uint32_t gen, uint16_t type
 		const char *json);
 
 /*
+ * Hand signaling a request to place a call (VG_BOT_CMD_ORIGINATE's JSON) through an
+ * API mailbox; the answer (VG_MSG_API_CMD_DONE) reaches waiter (the HTTP request's
+ * wsi) through bot_api_placed(). Returns the mailbox, or -ENOSPC.
+ */
+int bot_api_originate(struct bot_worker *w, const char *json, void *waiter);
+
+/* The request waiting on mailbox i is gone (its connection closed). */
+void bot_api_forget(struct bot_worker *w, unsigned i);
+
+/* Signaling's answer to the originate request of waiter (bot_api.c): enum vg_orig,
+ * and the call's slot and generation. */
+void bot_api_placed(void *waiter, unsigned result, uint32_t slot, uint32_t gen);
+
+/*
  * A worker's WebSocket loop (bot_ws.c): its libwebsockets context on a libev loop
  * (epoll), created, run and destroyed on the worker's own thread; with api set it
  * also serves the HTTP API (bot_api.c) on cfg->bots.api_address:api_port. NULL when
@@ -232,7 +246,7 @@ struct lws_context *bot_ws_loop_lws(struct bot_ws_loop *l);
 void bot_ws_loop_destroy(struct bot_ws_loop *l);
 
 /* The HTTP API's libwebsockets callback and its per-request memory (bot_api.c). */
-#define BOT_API_REQ_SIZE 320
+#define BOT_API_REQ_SIZE 640
 int bot_api_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 	       size_t len);
 

@@ -13,6 +13,19 @@
  *   Twiml=<Response><Dial><Sip>sip:..</Sip></Dial></Response>     the trunk's transfer
  *   Twiml=<Response><Dial><Number>+1..</Number></Dial></Response> the same, a number
  *
+ * and Twilio's new call, as dialers built for Twilio place one (seed 003's outgoing
+ * calls):
+ *
+ *   POST /2010-04-01/Accounts/{AccountSid}/Calls.json
+ *   To=+1..&From=+1..&StatusCallback=http://..&Timeout=30
+ *   Twiml=<Response><Connect><Stream url="wss://bot/..">
+ *           <Parameter name="k" value="v"/></Stream></Connect></Response>
+ *
+ * The Stream url names the agent (its url in bots.agents, or "agent:<id>"), the
+ * Parameters become custom parameters of the call context. Signaling places the call
+ * (signaling/sig_out.c) through an API mailbox and answers 201 with the call resource
+ * (queued), or 400/503 with why; the request waits for that answer, not the callee's.
+ *
  * {CallSid} is the callSid of the call's "start" message (bot_ws.c writes the call
  * slot and generation into it), so a stale or made-up one finds no call. The form is
  * parsed by libwebsockets (lws_spa), the TwiML by libxml2 (no network, no entities),
@@ -43,9 +56,13 @@
 #define BOT_API_BODY_MAX 8192
 #define BOT_API_MORE_INFO "https://www.twilio.com/docs/errors/"
 
-/* The form parameters of a call update (Twilio's names). */
-enum { BOT_API_STATUS, BOT_API_TWIML, BOT_API_URL, BOT_API_PARAMS };
-static const char *const bot_api_params[BOT_API_PARAMS] = {"Status", "Twiml", "Url"};
+/* The form parameters of a call update and of a new call (Twilio's names). */
+enum {
+	BOT_API_STATUS, BOT_API_TWIML, BOT_API_URL, BOT_API_TO, BOT_API_FROM,
+	BOT_API_CALLBACK, BOT_API_TIMEOUT, BOT_API_PARAMS
+};
+static const char *const bot_api_params[BOT_API_PARAMS] = {
+	"Status", "Twiml", "Url", "To", "From", "StatusCallback", "Timeout"};
 
 /* One HTTP request. lws allocates it per connection (per_session_data_size). */
 struct bot_api_req {
@@ -53,6 +70,12 @@ struct bot_api_req {
 	struct lws_spa *spa; /* the form's parser, while a POST's body comes */
 	size_t body_len;
 	uint8_t post;
+	/* a new call: waiting on API mailbox `mailbox` for signaling's answer */
+	uint8_t waiting, placed;
+	int mailbox;
+	unsigned result;     /* enum vg_orig */
+	uint32_t slot, gen;
+	char account[64], to[64], from[64];
 };
 
 /* Send status and a JSON body (taken), then end the transaction. */
@@ -173,6 +196,156 @@ static int bot_api_twiml(const char *twiml, bool *hangup, char **cmd, const char
 	return rc;
 }
 
+/* The agent and custom parameters of <Response><Connect><Stream url="..."> with its
+ * <Parameter name value/> children: the agent whose url is the Stream's, or whose id
+ * follows "agent:", into *agent (an id of cfg); the parameters into params. Returns 0, or the Twilio error code
+ * with why. */
+static int bot_api_stream(const struct cfg *cfg, const char *twiml, const char **agent,
+			  json_t *params, const char **why)
+{
+	xmlDoc *doc = xmlReadMemory(twiml, (int)strlen(twiml), "twiml.xml", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL, *verb = bot_api_child(root);
+	xmlNode *stream = bot_api_child(verb);
+	xmlChar *url = stream ? xmlGetProp(stream, (const xmlChar *)"url") : NULL;
+	int rc = 0;
+
+	*agent = NULL;
+	if (!doc || !bot_api_is(root, "Response") || !bot_api_is(verb, "Connect") ||
+	    !bot_api_is(stream, "Stream") || !url) {
+		*why = "a new call's Twiml is <Response><Connect><Stream url=\"...\"/>"
+		       "</Connect></Response>";
+		rc = 12100;
+	} else {
+		const char *u = (const char *)url;
+
+		/* "agent:<id>" names any agent, a built-in one too */
+		for (unsigned i = 0; i < cfg->bots.n_agents; i++)
+			if (strncmp(u, "agent:", 6) == 0
+				    ? strcmp(cfg->bots.agents[i].id, u + 6) == 0
+				    : strcmp(cfg->bots.agents[i].url, u) == 0)
+				*agent = cfg->bots.agents[i].id;
+		if (!*agent) {
+			*why = "the Stream url is no agent's url in bots.agents, nor agent:<id>";
+			rc = 21205;
+		}
+		for (xmlNode *p = stream->children; p && !rc; p = p->next) {
+			xmlChar *name, *value;
+
+			if (p->type != XML_ELEMENT_NODE || !bot_api_is(p, "Parameter"))
+				continue;
+			name = xmlGetProp(p, (const xmlChar *)"name");
+			value = xmlGetProp(p, (const xmlChar *)"value");
+			if (name && value)
+				json_object_set_new(params, (const char *)name,
+						    json_string((const char *)value));
+			xmlFree(name);
+			xmlFree(value);
+		}
+	}
+	xmlFree(url);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* POST .../Accounts/{AccountSid}/Calls.json: a new call, handed to signaling; the
+ * answer waits for signaling's (bot_api_placed, then the writeable callback). */
+static int bot_api_new_call(struct lws *wsi, struct bot_api_req *r, const char *account)
+{
+	struct bot_worker *w = lws_context_user(lws_get_context(wsi));
+	const char *to = lws_spa_get_string(r->spa, BOT_API_TO);
+	const char *from = lws_spa_get_string(r->spa, BOT_API_FROM);
+	const char *twiml = lws_spa_get_string(r->spa, BOT_API_TWIML);
+	const char *url = lws_spa_get_string(r->spa, BOT_API_URL);
+	const char *cb = lws_spa_get_string(r->spa, BOT_API_CALLBACK);
+	const char *timeout = lws_spa_get_string(r->spa, BOT_API_TIMEOUT);
+	const char *agent = NULL, *why = NULL;
+	json_t *params = json_object(), *req;
+	char *json = NULL;
+	int code, mb = -ENOMEM;
+
+	if (!to || !*to || !from || !*from) {
+		json_decref(params);
+		return bot_api_error(wsi, HTTP_STATUS_BAD_REQUEST, 21201,
+				     "No 'To' number is specified, or no 'From'");
+	}
+	if (url && *url && !(twiml && *twiml)) {
+		json_decref(params);
+		return bot_api_error(wsi, HTTP_STATUS_BAD_REQUEST, 21205,
+				     "voxgate does not fetch TwiML from a Url: send Twiml");
+	}
+	code = bot_api_stream(bot_worker_cfg(w), twiml ? twiml : "", &agent, params, &why);
+	if (code) {
+		json_decref(params);
+		return bot_api_error(wsi, HTTP_STATUS_BAD_REQUEST, code, why);
+	}
+	req = json_pack("{s:s, s:s, s:s, s:s, s:o}", "to", to, "from", from, "agent", agent,
+			"account_sid", account, "params", params);
+	if (req && cb && *cb)
+		json_object_set_new(req, "status_callback", json_string(cb));
+	if (req && timeout && *timeout)
+		json_object_set_new(req, "timeout", json_integer(atoi(timeout)));
+	json = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	json_decref(req);
+	if (json)
+		mb = bot_api_originate(w, json, wsi);
+	free(json);
+	if (mb < 0)
+		return bot_api_error(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, 20503,
+				     "too many requests at once: try again");
+	r->waiting = 1;
+	r->mailbox = mb;
+	snprintf(r->account, sizeof(r->account), "%s", account);
+	snprintf(r->to, sizeof(r->to), "%s", to);
+	snprintf(r->from, sizeof(r->from), "%s", from);
+	return 0;
+}
+
+void bot_api_placed(void *waiter, unsigned result, uint32_t slot, uint32_t gen)
+{
+	struct lws *wsi = waiter;
+	struct bot_api_req *r = lws_wsi_user(wsi);
+
+	r->waiting = 0;
+	r->placed = 1;
+	r->result = result;
+	r->slot = slot;
+	r->gen = gen;
+	lws_callback_on_writable(wsi);
+}
+
+/* Signaling's answer to a new call, as Twilio answers its create: 201 and the call. */
+static int bot_api_placed_reply(struct lws *wsi, struct bot_api_req *r)
+{
+	static const struct {
+		unsigned status;
+		int code;
+		const char *message;
+	} errs[] = {
+		[VG_ORIG_BAD] = {400, 21211, "The 'To' or 'From' number, or Timeout, is not valid"},
+		[VG_ORIG_NO_AGENT] = {400, 21205, "No such agent"},
+		[VG_ORIG_NO_ENDPOINT] = {400, 21210, "No outbound endpoint in "
+					 "signaling.outbound to place the call with"},
+		[VG_ORIG_FULL] = {503, 20503, "Every call slot is busy: try again"},
+		[VG_ORIG_UNAVAILABLE] = {503, 20503, "voxgate is stopping"},
+	};
+	char sid[40];
+
+	r->placed = 0;
+	if (r->result != VG_ORIG_OK) {
+		unsigned i = r->result < sizeof(errs) / sizeof(errs[0]) && errs[r->result].code
+				     ? r->result : VG_ORIG_BAD;
+
+		return bot_api_error(wsi, errs[i].status, errs[i].code, errs[i].message);
+	}
+	snprintf(sid, sizeof(sid), "CA%08x%08x%016x", r->slot, r->gen, 0u);
+	return bot_api_reply(wsi, 201 /* Created */,
+			     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "sid", sid,
+				       "account_sid", r->account, "to", r->to, "from", r->from,
+				       "status", "queued", "direction", "outbound-api",
+				       "api_version", "2010-04-01"));
+}
+
 /* The request is whole: carry it out. */
 static int bot_api_do(struct lws *wsi, struct bot_api_req *r)
 {
@@ -188,6 +361,11 @@ static int bot_api_do(struct lws *wsi, struct bot_api_req *r)
 
 	if (!bot_api_authorised(wsi, bot_worker_cfg(w)->bots.api_token))
 		return bot_api_error(wsi, HTTP_STATUS_UNAUTHORIZED, 20003, "Authenticate");
+	if (r->post && r->spa &&
+	    sscanf(r->path, "/2010-04-01/Accounts/%63[^/]/Calls.json%n", account, &n) == 1 &&
+	    r->path[n] == '\0')
+		return bot_api_new_call(wsi, r, account);
+	n = 0;
 	if (!r->post ||
 	    sscanf(r->path, "/2010-04-01/Accounts/%63[^/]/Calls/%63[^./].json%n", account,
 		   call, &n) != 2 || r->path[n] != '\0')
@@ -269,8 +447,17 @@ int bot_api_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		bot_api_free(r);
 		return rc;
 	}
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		if (r && r->placed)
+			return bot_api_placed_reply(wsi, r);
+		return 0;
 	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
 	case LWS_CALLBACK_CLOSED_HTTP:
+		if (r && r->waiting) { /* the answer would find nobody */
+			bot_api_forget(lws_context_user(lws_get_context(wsi)),
+				       (unsigned)r->mailbox);
+			r->waiting = 0;
+		}
 		bot_api_free(r);
 		return 0;
 	default:

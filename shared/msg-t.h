@@ -52,6 +52,19 @@ enum vg_bot_cmd {
 	VG_BOT_CMD_TRANSFER = 1, /* {"mode":"refer"|"bridge"|"warm"|"try_refer"|"trunk",
 				  * "target":..., "headers":{}} */
 	VG_BOT_CMD_UPDATE = 2,   /* {"final":bool,"payload":{...}}: data for the platform */
+	VG_BOT_CMD_ORIGINATE = 3, /* API only: place a call, {"to","from","agent",
+				   * "endpoint","status_callback","timeout","params",
+				   * "account_sid"} (signaling/sig_out.c) */
+};
+
+/* VG_MSG_API_CMD_DONE's arg for VG_BOT_CMD_ORIGINATE; slot and gen: the call's. */
+enum vg_orig {
+	VG_ORIG_OK = 0,
+	VG_ORIG_BAD = 1,         /* numbers, timeout or JSON not usable */
+	VG_ORIG_NO_AGENT = 2,    /* no such agent */
+	VG_ORIG_NO_ENDPOINT = 3, /* no such (or no) outbound endpoint */
+	VG_ORIG_FULL = 4,        /* every call slot busy */
+	VG_ORIG_UNAVAILABLE = 5, /* stopping, or no listener for the endpoint */
 };
 
 /* VG_MSG_BOT_HANGUP's arg: why the bot's side ends. */

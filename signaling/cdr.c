@@ -99,8 +99,9 @@ static json_t *cdr_record(const struct cdr_call *c)
 	json_object_set_new(rec, "duration_s", cdr_seconds(c->duration_s));
 	{
 		/* whole units, up: 0.001 s is one; a call never answered is none */
-		long long units = c->duration_s > 0
-			? (long long)((c->duration_s * 1000 + CDR_BILLING_S * 1000 - 1) /
+		double billed = c->answer_s >= 0 ? c->billed_from_s + c->duration_s : 0;
+		long long units = billed > 0
+			? (long long)((billed * 1000 + CDR_BILLING_S * 1000 - 1) /
 				      (CDR_BILLING_S * 1000)) : 0;
 
 		json_object_set_new(rec, "billing_units", json_integer(units));
@@ -123,7 +124,12 @@ static json_t *cdr_record(const struct cdr_call *c)
 		json_object_set_new(rec, "transfer", json_null());
 	json_object_set_new(rec, "handback", c->handback_status < 0 ? json_null()
 				: json_pack("{s:i}", "status", c->handback_status));
+	if (ctx && json_object_get(ctx, "direction"))
+		cdr_from_context(rec, ctx, "direction");
+	else
+		json_object_set_new(rec, "direction", json_string("inbound"));
 	cdr_from_context(rec, ctx, "trunk");
+	cdr_from_context(rec, ctx, "outbound");
 	cdr_from_context(rec, ctx, "source_ip");
 	cdr_from_context(rec, ctx, "from_number");
 	cdr_from_context(rec, ctx, "to_number");

@@ -34,6 +34,8 @@ struct cdr_call {
 	struct timespec start;  /* wall clock of the INVITE */
 	double answer_s;        /* INVITE to answer, s; < 0 when not answered */
 	double duration_s;      /* answer to end, s; 0 when not answered */
+	double billed_from_s;   /* billing starts this long before the answer: 0, or for a
+				 * call voxgate placed answer_s (billed from the attempt) */
 	const char *end;        /* why it ended, a short word (cdr_call.end in the README) */
 	const struct cs_media *media;
 	const struct cs_dp_stats *dp;

@@ -336,14 +336,7 @@ int sdp_offer_choose(const char *sdp, size_t len, const uint8_t *codecs,
 	return rc;
 }
 
-int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
-		      const char *media_ip, uint16_t port, uint64_t session_id,
-		      uint64_t version)
-{
-	static const char *const dirs[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
-	size_t n = 0;
-	int w;
-
+/* Append to buf (size bytes, n used, w scratch) or return -ENOSPC. */
 #define SDP_OUT(...)                                                    \
 	do {                                                            \
 		w = snprintf(buf + n, size - n, __VA_ARGS__);           \
@@ -351,6 +344,14 @@ int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
 			return -ENOSPC;                                 \
 		n += (size_t)w;                                         \
 	} while (0)
+
+int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
+		      const char *media_ip, uint16_t port, uint64_t session_id,
+		      uint64_t version)
+{
+	static const char *const dirs[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
+	size_t n = 0;
+	int w;
 
 	SDP_OUT("v=0\r\no=voxgate %llu %llu IN IP4 %s\r\ns=voxgate\r\nc=IN IP4 %s\r\nt=0 0\r\n",
 		(unsigned long long)session_id, (unsigned long long)version, media_ip,
@@ -385,6 +386,27 @@ int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
 		}
 		SDP_OUT("a=ptime:20\r\na=%s\r\n", dirs[c->dir & 3]);
 	}
-#undef SDP_OUT
 	return (int)n;
 }
+
+int sdp_offer_format(char *buf, size_t size, const char *media_ip, uint16_t port,
+		     const uint8_t *codecs, unsigned n_codecs, uint64_t session_id,
+		     uint64_t version)
+{
+	size_t n = 0;
+	int w;
+
+	SDP_OUT("v=0\r\no=voxgate %llu %llu IN IP4 %s\r\ns=voxgate\r\nc=IN IP4 %s\r\nt=0 0\r\n"
+		"m=audio %u RTP/AVP", (unsigned long long)session_id,
+		(unsigned long long)version, media_ip, media_ip, port);
+	for (unsigned i = 0; i < n_codecs; i++)
+		SDP_OUT(" %u", codecs[i] == CFG_CODEC_PCMA ? 8 : 0);
+	SDP_OUT(" %u\r\n", SDP_OFFER_DTMF_PT);
+	for (unsigned i = 0; i < n_codecs; i++)
+		SDP_OUT("a=rtpmap:%u %s/8000\r\n", codecs[i] == CFG_CODEC_PCMA ? 8 : 0,
+			codecs[i] == CFG_CODEC_PCMA ? "PCMA" : "PCMU");
+	SDP_OUT("a=rtpmap:%u telephone-event/8000\r\na=fmtp:%u 0-16\r\na=ptime:20\r\n"
+		"a=sendrecv\r\n", SDP_OFFER_DTMF_PT, SDP_OFFER_DTMF_PT);
+	return (int)n;
+}
+#undef SDP_OUT

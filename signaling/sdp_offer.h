@@ -84,4 +84,17 @@ int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
 		      const char *media_ip, uint16_t port, uint64_t session_id,
 		      uint64_t version);
 
+/* The telephone-event payload type of voxgate's own offers. */
+#define SDP_OFFER_DTMF_PT 101
+
+/*
+ * Write voxgate's own offer (a call it places) into buf (size bytes): one RTP/AVP
+ * audio stream on media_ip:port with codecs (enum cfg_codec, in order of
+ * preference), telephone-event 0-16, ptime 20, sendrecv. The answer is read with
+ * sdp_offer_choose(). Returns the length written, or -ENOSPC.
+ */
+int sdp_offer_format(char *buf, size_t size, const char *media_ip, uint16_t port,
+		     const uint8_t *codecs, unsigned n_codecs, uint64_t session_id,
+		     uint64_t version);
+
 #endif

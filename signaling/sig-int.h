@@ -91,6 +91,7 @@ enum sig_call_state {
 	SC_STARTING,  /* published to dp and bot, waiting for CALL_STARTED */
 	SC_ANSWERED,  /* 200 OK sent */
 	SC_ENDING,    /* STOP sent, waiting for dp and bot to let go */
+	SC_DIALING,   /* a call voxgate places: INVITE out, nothing published yet */
 };
 
 struct sig_call {
@@ -132,6 +133,16 @@ struct sig_call {
 	char refer_to[SIG_REFER_TO_MAX];
 	char refer_hdrs[SIG_REFER_TO_MAX]; /* the bot's X- headers, CRLF between */
 	char referred_by[160]; /* <sip:called@our address>, our identity in REFER */
+	/* A call voxgate placed (sig_out.c). */
+	uint8_t outbound;      /* no answer of ours: the callee answers */
+	uint8_t ob;            /* its endpoint, index in cfg.sig.outbound */
+	uint8_t auth_tries;    /* digest challenges answered */
+	uint8_t rang;          /* 180/183 seen (the ringing callback went) */
+	uint8_t no_answer;     /* our CANCEL after the ring timeout */
+	uint16_t challenge;    /* the last challenge answered: 401 or 407 */
+	uint16_t final_status; /* the callee's final answer */
+	char *status_cb;       /* the status callback URL (owned), NULL: none */
+	char account_sid[40];
 };
 
 /* A registration of an outbound endpoint (sig_reg.c). */
@@ -245,7 +256,33 @@ void sig_hangup(struct sig *s, struct sig_call *c, enum sig_refusal r);
 /* One event from a dp lcore or a bot worker. */
 void sig_event_msg(struct sig *s, const struct vg_msg *m);
 
+/* Return the slot once dp and bot have both let go of it (sig_call.c). */
+void sig_call_release(struct sig *s, struct sig_call *c);
+
+/* sig_out.c: calls voxgate places. */
+
+/* Place the call the API asked for (VG_BOT_CMD_ORIGINATE's JSON). Returns
+ * VG_ORIG_OK with the call's slot and generation, or why not (enum vg_orig). */
+int sig_originate(struct sig *s, const char *json, uint32_t *slot, uint32_t *gen);
+
+/* An answer to the call's INVITE (nua_r_invite). */
+void sig_out_answer(struct sig *s, struct sig_call *c, int status, const char *phrase,
+		    const sip_t *sip);
+
+/* The dialog ended while the call was still dialing. */
+void sig_out_gone(struct sig *s, struct sig_call *c);
+
+/* The dataplane and the bot have the answered call: it is in progress. */
+void sig_out_connected(struct sig *s, struct sig_call *c);
+
+/* The call is over (its slot about to go back): the completed callback. */
+void sig_out_ended(struct sig *s, struct sig_call *c);
+
 /* sig_reg.c: registrations of the outbound endpoints. */
+
+/* The nua of the listener that speaks transport tp, or NULL. */
+nua_t *sig_reg_nua(const struct sig *s, uint8_t tp);
+
 
 /* Send every endpoint's first REGISTER. */
 void sig_reg_start(struct sig *s);
@@ -256,6 +293,13 @@ bool sig_reg_owns(const struct sig *s, const void *hmagic);
 /* A nua event on registration r. */
 void sig_reg_event(struct sig *s, nua_event_t event, int status, const char *phrase,
 		   struct sig_reg *r, const sip_t *sip);
+
+/* Answer the digest challenge (401, 407) in sip on nh with ob's credentials; tries
+ * counts the challenges answered for the request (a stale nonce aside, two are
+ * taken), challenge gets the status. False when it cannot be answered: no realm, or
+ * the credentials were refused already. */
+bool sig_digest(nua_handle_t *nh, const sip_t *sip, const struct cfg_outbound *ob,
+		uint8_t *tries, uint16_t *challenge);
 
 /* Shutdown: take every registration back; sig_reg_stopped() once all are. */
 void sig_reg_stop(struct sig *s);

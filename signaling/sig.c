@@ -142,13 +142,19 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 		break;
 	case nua_i_state:
 		tl_gets(tags, NUTAG_CALLSTATE_REF(state), TAG_END());
-		if (state == nua_callstate_terminated && c)
+		if (state == nua_callstate_terminated && c && c->state == SC_DIALING)
+			sig_out_gone(s, c);
+		else if (state == nua_callstate_terminated && c)
 			sig_call_end(s, c);
+		break;
+	case nua_r_invite:
+		if (c && c->outbound)
+			sig_out_answer(s, c, status, phrase, sip);
 		break;
 	case nua_i_bye:
 		if (c) {
 			log_info("sig", "call %s: BYE from the peer", sig_call_id(s, c));
-			sig_end_why(c, "caller_bye");
+			sig_end_why(c, c->outbound ? "callee_bye" : "caller_bye");
 			sig_caller_left(c);
 		}
 		break;
@@ -225,7 +231,8 @@ static void sig_shutdown_step(struct sig *s)
 				sig_end_why(&s->call[i], "shutdown");
 			if (s->call[i].state == SC_ANSWERED && s->call[i].nh)
 				nua_bye(s->call[i].nh, TAG_END());
-			else if (s->call[i].state == SC_STARTING && s->call[i].nh)
+			else if ((s->call[i].state == SC_STARTING ||
+				  s->call[i].state == SC_DIALING) && s->call[i].nh)
 				sig_hangup(s, &s->call[i], SIG_REFUSE_STOPPING);
 		}
 		sig_reg_stop(s);

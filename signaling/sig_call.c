@@ -63,6 +63,8 @@ static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timesp
 	if (c->t_answer.tv_sec || c->t_answer.tv_nsec) {
 		r.answer_s = sig_elapsed(&c->t_invite, &c->t_answer);
 		r.duration_s = sig_elapsed(&c->t_answer, now);
+		if (c->outbound) /* billed from the start of the attempt (seed 003) */
+			r.billed_from_s = r.answer_s;
 	}
 	rc = cdr_write(&s->cdr, &r);
 	if (rc)
@@ -71,8 +73,7 @@ static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timesp
 			(unsigned long long)s->cdr.failed);
 }
 
-/* Return the slot once dp and bot have both let go of it. */
-static void sig_call_release(struct sig *s, struct sig_call *c)
+void sig_call_release(struct sig *s, struct sig_call *c)
 {
 	const struct cs_dp_stats *d = &cs_slot(s->calls, c->slot)->dp;
 	struct timespec now;
@@ -93,6 +94,8 @@ static void sig_call_release(struct sig *s, struct sig_call *c)
 	s->st.failed += c->outcome == SO_FAILED;
 	s->st.disconnected += c->outcome == SO_DISCONNECTED;
 	sig_cdr(s, c, &now);
+	sig_out_ended(s, c);
+	free(c->status_cb);
 	sig_end_free(c);
 	cs_free(&s->pool, c->slot);
 	s->trunk_calls[c->trunk]--;
@@ -694,6 +697,13 @@ static struct sig_call *sig_call_of(struct sig *s, const struct vg_msg *m)
 
 void sig_hangup(struct sig *s, struct sig_call *c, enum sig_refusal r)
 {
+	if (c->outbound && c->nh) { /* ours: CANCEL before the answer, else BYE */
+		if (c->state == SC_DIALING)
+			nua_cancel(c->nh, TAG_END());
+		else if (c->state == SC_STARTING || c->state == SC_ANSWERED)
+			nua_bye(c->nh, TAG_END());
+		return;
+	}
 	if (c->state == SC_STARTING && c->nh) {
 		sig_refuse_as(s, c->nh, r, NULL);
 		sig_call_end(s, c);
@@ -707,12 +717,21 @@ void sig_hangup(struct sig *s, struct sig_call *c, enum sig_refusal r)
 static void sig_api_cmd(struct sig *s, const struct vg_msg *m)
 {
 	struct vg_msg done = {.type = VG_MSG_API_CMD_DONE, .value = m->value};
-	struct sig_call *c = sig_call_of(s, m);
+	struct sig_call *c;
 	const struct cs_cmd *cmd;
 
 	if (m->value >= CS_API_CMDS)
 		return;
 	cmd = cs_api_cmd(s->calls, m->value);
+	if (m->arg == VG_BOT_CMD_ORIGINATE) {
+		done.arg = VG_ORIG_BAD;
+		if (cmd->len < sizeof(cmd->json) && cmd->json[cmd->len] == '\0')
+			done.arg = (uint16_t)sig_originate(s, cmd->json, &done.slot, &done.gen);
+		if (ring_msg_send(s->rings->ctl_bot[0], &done))
+			log_err("sig", "bot control ring full: API mailbox %u lost", m->value);
+		return;
+	}
+	c = sig_call_of(s, m);
 	if (c && cmd->len < sizeof(cmd->json) && cmd->json[cmd->len] == '\0') {
 		log_info("sig", "call %s: a command of the HTTP API", sig_call_id(s, c));
 		sig_bot_cmd(s, c, m->arg, cmd->json);
@@ -739,8 +758,12 @@ void sig_event_msg(struct sig *s, const struct vg_msg *m)
 		 * cannot be reached gets the caller a 480, not an answered silence. */
 		c->dp_ready |= m->type == VG_MSG_CALL_STARTED;
 		c->bot_ready |= m->type == VG_MSG_BOT_READY;
-		if (c->state == SC_STARTING && c->nh && c->dp_ready && c->bot_ready)
-			sig_media_ready(s, c);
+		if (c->state == SC_STARTING && c->nh && c->dp_ready && c->bot_ready) {
+			if (c->outbound)
+				sig_out_connected(s, c);
+			else
+				sig_media_ready(s, c);
+		}
 		break;
 	case VG_MSG_CALL_UPDATED:
 		c->update_pending = 0;

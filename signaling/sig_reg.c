@@ -19,8 +19,7 @@
 #define SIG_REG_BACKOFF_MAX_S 300
 #define SIG_REG_AUTH_MAX 2 /* challenges answered for one request (stale nonces aside) */
 
-/* The nua of the listener that speaks transport tp (config/cfg.c made sure one does). */
-static nua_t *sig_reg_nua(const struct sig *s, uint8_t tp)
+nua_t *sig_reg_nua(const struct sig *s, uint8_t tp)
 {
 	for (unsigned l = 0; l < s->cfg->sig.n_listeners; l++) {
 		const struct cfg_listener *li = &s->cfg->sig.listeners[l];
@@ -110,11 +109,9 @@ static void sig_reg_send(struct sig *s, struct sig_reg *r)
 		     TAG_END());
 }
 
-/* A digest challenge to the request on r: answer it with the endpoint's credentials;
- * false when it cannot be (no realm, or the credentials were refused already). */
-static bool sig_reg_auth(struct sig *s, struct sig_reg *r, const sip_t *sip)
+bool sig_digest(nua_handle_t *nh, const sip_t *sip, const struct cfg_outbound *ob,
+		uint8_t *tries, uint16_t *challenge)
 {
-	const struct cfg_outbound *ob = &s->cfg->sig.outbound[r->ob];
 	const msg_auth_t *au = sip ? (sip->sip_www_authenticate ? sip->sip_www_authenticate
 							       : sip->sip_proxy_authenticate)
 				   : NULL;
@@ -125,16 +122,17 @@ static bool sig_reg_auth(struct sig *s, struct sig_reg *r, const sip_t *sip)
 	if (!realm || !au->au_scheme)
 		return false;
 	/* a stale nonce is no refusal of the credentials (RFC 2617 3.2.1) */
-	if (r->auth_tries >= SIG_REG_AUTH_MAX && !(stale && strcasecmp(stale, "true") == 0))
+	if (*tries >= SIG_REG_AUTH_MAX && !(stale && strcasecmp(stale, "true") == 0))
 		return false;
-	if (r->auth_tries >= 2 * SIG_REG_AUTH_MAX)
+	if (*tries >= 2 * SIG_REG_AUTH_MAX)
 		return false;
-	r->auth_tries++;
-	r->challenge = sip->sip_status ? (uint16_t)sip->sip_status->st_status : 401;
+	(*tries)++;
+	*challenge = sip->sip_status ? (uint16_t)sip->sip_status->st_status : 401;
 	/* scheme:"realm":user:password, the realm quoted as the challenge had it */
 	snprintf(cred, sizeof(cred), "%s:%s:%s:%s", au->au_scheme, realm, ob->auth_user,
 		 ob->password);
-	nua_authenticate(r->nh, NUTAG_AUTH(cred), TAG_END());
+	nua_authenticate(nh, NUTAG_AUTH(cred), TAG_END());
+	explicit_bzero(cred, sizeof(cred));
 	return true;
 }
 
@@ -166,7 +164,8 @@ void sig_reg_event(struct sig *s, nua_event_t event, int status, const char *phr
 		return;
 	if (status < 200)
 		return;
-	if ((status == 401 || status == 407) && sig_reg_auth(s, r, sip))
+	if ((status == 401 || status == 407) &&
+	    sig_digest(r->nh, sip, ob, &r->auth_tries, &r->challenge))
 		return; /* the request goes again, with credentials */
 	if (event == nua_r_unregister) {
 		if (r->state == SR_REGISTERED)

@@ -24,6 +24,7 @@ struct wh_req {
 	struct curl_slist *hdrs;
 	char *body;
 	const struct cfg_http *h;
+	struct cfg_http *own;  /* wh_post_form's: h, owned */
 	uint32_t slot, gen;
 	unsigned attempts;
 	uint64_t retry_at;  /* ms (wh_now()) of the next attempt; 0 while one runs */
@@ -77,6 +78,7 @@ static void wh_req_free(struct wh *w, struct wh_req *r)
 	}
 	curl_slist_free_all(r->hdrs);
 	free(r->body);
+	free(r->own);
 	free(r);
 }
 
@@ -117,15 +119,19 @@ static int wh_attempt(struct wh *w, struct wh_req *r)
 	return curl_multi_add_handle(w->multi, r->easy) == CURLM_OK ? 0 : -EIO;
 }
 
-int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t slot,
-	    uint32_t gen)
+/* Queue a POST of body with content type ctype; own: h is r's to free. */
+static int wh_queue(struct wh *w, const struct cfg_http *h, struct cfg_http *own,
+		    const char *ctype, const char *body, uint32_t slot, uint32_t gen)
 {
 	struct wh_req *r = calloc(1, sizeof(*r));
 	bool ok;
 
-	if (!r)
+	if (!r) {
+		free(own);
 		return -ENOMEM;
+	}
 	r->h = h;
+	r->own = own;
 	r->slot = slot;
 	r->gen = gen;
 	r->body = strdup(body);
@@ -133,7 +139,7 @@ int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t s
 	ok = r->body && r->easy;
 	for (unsigned i = 0; ok && i < h->n_headers; i++)
 		ok = (r->hdrs = curl_slist_append(r->hdrs, h->headers[i])) != NULL;
-	ok = ok && (r->hdrs = curl_slist_append(r->hdrs, "Content-Type: application/json"));
+	ok = ok && (r->hdrs = curl_slist_append(r->hdrs, ctype));
 	if (ok)
 		ok = curl_easy_setopt(r->easy, CURLOPT_URL, h->url) == CURLE_OK &&
 		     curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs) == CURLE_OK &&
@@ -152,6 +158,30 @@ int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t s
 	w->reqs = r;
 	w->st.posted++;
 	return 0;
+}
+
+int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t slot,
+	    uint32_t gen)
+{
+	return wh_queue(w, h, NULL, "Content-Type: application/json", body, slot, gen);
+}
+
+int wh_post_form(struct wh *w, const char *url, const char *body, uint32_t timeout_ms,
+		 uint32_t retries)
+{
+	struct cfg_http *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	if (strlen(url) >= sizeof(h->url)) {
+		free(h);
+		return -EINVAL;
+	}
+	strcpy(h->url, url);
+	h->timeout_ms = timeout_ms;
+	h->retries = retries;
+	return wh_queue(w, h, h, "Content-Type: application/x-www-form-urlencoded", body,
+			UINT32_MAX, 0);
 }
 
 /* Whether an attempt that ended with status (0: no answer) is worth another. */
@@ -192,7 +222,8 @@ static void wh_ended(struct wh *w, struct wh_req *r, CURLcode rc)
 			*p = r->next;
 			break;
 		}
-	w->done(w->arg, r->slot, r->gen, status, r->attempts);
+	if (!r->own) /* wh_post_form's are reported by nobody */
+		w->done(w->arg, r->slot, r->gen, status, r->attempts);
 	wh_req_free(w, r);
 }
 

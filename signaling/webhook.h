@@ -43,6 +43,12 @@ void wh_destroy(struct wh *w);
 int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t slot,
 	    uint32_t gen);
 
+/* POST a form (application/x-www-form-urlencoded) body to url (both copied), with
+ * no headers of a config; its end is logged, not reported. Returns 0, -EINVAL for a
+ * URL too long, or -ENOMEM. */
+int wh_post_form(struct wh *w, const char *url, const char *body, uint32_t timeout_ms,
+		 uint32_t retries);
+
 /* Move the requests on; call often. Returns the requests still in flight. */
 unsigned wh_poll(struct wh *w);
 

@@ -18,6 +18,7 @@
               not JSON, media whose payload is not base64, a binary frame, an
               unknown event; then stay
         raw:  the raw dialect: send every binary frame (PCM16) straight back
+        echo: send every media message straight back (not logged, the rest is)
         updates: 0.5 s after "start" send an update (not final), 0.5 s later the
               final one; then stay (the platform hangs up)
         bridge: 0.5 s after "start" ask for a bridged transfer (not carried out
@@ -211,6 +212,10 @@ async def serve(a):
                 await ws.send(text)
                 continue
             m = json.loads(text)
+            if a.script == "echo" and m.get("event") == "media":
+                await ws.send(json.dumps({"event": "media", "streamSid": m["streamSid"],
+                                          "media": {"payload": m["media"]["payload"]}}))
+                continue
             note(got=m)
             if m.get("event") == "start":
                 sid = m.get("streamSid") or m["start"]["streamSid"]
@@ -239,6 +244,8 @@ async def serve(a):
                     task = asyncio.ensure_future(updates(ws))
                 elif a.script == "bridge":
                     task = asyncio.ensure_future(bridge(ws))
+                elif a.script == "echo":
+                    pass  # media comes back below
                 elif a.script in ("burst", "burstclear", "flood", "paced"):
                     task = asyncio.ensure_future(
                         {"burst": burst, "burstclear": burstclear, "flood": flood,
@@ -503,7 +510,7 @@ def main():
     p.add_argument("--cert", help="serve wss:// with this certificate (PEM)")
     p.add_argument("--key", help="and this key")
     p.add_argument("--script", default="talk",
-                   choices=["talk", "dtmf", "die", "goodbye", "cmds", "junk", "raw",
+                   choices=["talk", "dtmf", "die", "goodbye", "cmds", "junk", "raw", "echo",
                             "updates", "bridge", "burst", "burstclear", "flood", "paced"])
     p = sub.add_parser("backlogcheck")
     p.add_argument("log")

@@ -138,6 +138,8 @@ static void test_answered(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "handback"),
 							    "status")), 200);
 	assert_string_equal(str(r, "trunk"), "exotel");
+	assert_string_equal(str(r, "direction"), "inbound"); /* none in the context */
+	assert_true(json_is_null(json_object_get(r, "outbound")));
 	assert_string_equal(str(r, "from_number"), "+911234");
 	assert_string_equal(str(r, "called"), "sales");
 	assert_string_equal(str(r, "agent"), "echo");
@@ -194,6 +196,36 @@ static void test_not_answered(void **state)
 	cdr_close(&d);
 }
 
+/* A call voxgate placed: billed from the start of its attempt, not from the answer
+ * (seed 003); its direction and endpoint from the context. */
+static void test_outbound(void **state)
+{
+	struct cdr d;
+	struct cs_media md;
+	struct cs_dp_stats dp;
+	struct cdr_call c = {.context = "{\"direction\":\"outbound-api\",\"trunk\":\"local\","
+					"\"outbound\":\"carrier\"}",
+			     .agent = "dialer", .answer_s = 2.5, .duration_s = 4.0,
+			     .billed_from_s = 2.5, .end = "callee_bye", .media = &md, .dp = &dp,
+			     .handback_status = -1};
+	json_t *r;
+
+	(void)state;
+	set_media(&md, &dp);
+	assert_int_equal(cdr_open(&d, path), 0);
+	assert_int_equal(cdr_write(&d, &c), 0);
+	r = line_of(path, 3); /* after the first two tests' */
+	assert_true(json_real_value(json_object_get(r, "duration_s")) == 4.0);
+	/* 6.5 s from the INVITE: two units, where the 4 s talked would be one */
+	assert_int_equal(json_integer_value(json_object_get(r, "billing_units")), 2);
+	assert_int_equal(json_integer_value(json_object_get(r, "billed_s")), 12);
+	assert_string_equal(str(r, "direction"), "outbound-api");
+	assert_string_equal(str(r, "outbound"), "carrier");
+	assert_string_equal(str(r, "end"), "callee_bye");
+	json_decref(r);
+	cdr_close(&d);
+}
+
 /* Moved away: records go to the old file until reopened, then to a new one; a path
  * that cannot be opened loses records, counted. */
 static void test_reopen(void **state)
@@ -232,6 +264,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answered),
 		cmocka_unit_test(test_not_answered),
+		cmocka_unit_test(test_outbound),
 		cmocka_unit_test(test_reopen),
 	};
 

@@ -1,0 +1,399 @@
+/*
+ * sig_out.c: calls voxgate places (the HTTP API's originate, bots/bot_api.c).
+ *
+ * The request (JSON in an API mailbox) names the callee, the caller id, the agent,
+ * optionally the outbound endpoint (signaling.outbound; the first by default), a
+ * status callback URL, a ring timeout and custom parameters. A call slot is taken at
+ * once (its id is the call's sid), the INVITE goes to the endpoint's proxy with
+ * voxgate's offer (the endpoint's trunk's codecs, plain RTP), digest challenges are
+ * answered with the endpoint's credentials. On the callee's 2xx its answer is read,
+ * the dataplane and the bot are started as for a call that came in, and once both
+ * are there the call is in progress. A final answer >= 300, the ring timeout (then
+ * CANCEL) or a hang-up before the answer ends the attempt: the slot goes back, the
+ * CDR says why (busy, no_answer, canceled, failed). Status callbacks are POSTed as
+ * Twilio sends them (form fields CallSid, AccountSid, From, To, Direction, CallStatus,
+ * SipResponseCode, CallDuration): ringing, in-progress, then completed, busy,
+ * no-answer, canceled or failed.
+ */
+#include "signaling/sig-int.h"
+
+#include <ctype.h>
+
+#define SIG_OUT_TIMEOUT_S 60 /* ring timeout unless the request says */
+#define SIG_OUT_CB_TIMEOUT_MS 5000
+#define SIG_OUT_CB_RETRIES 2
+
+/* The call's sid, as the API answered it and the callbacks name it. */
+static void sig_out_sid(const struct sig_call *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "CA%08x%08x%016x", c->slot, c->gen, 0u);
+}
+
+/* One form field name=value&, the value percent-encoded (RFC 3986 unreserved kept). */
+static size_t sig_form_add(char *buf, size_t size, size_t n, const char *name,
+			   const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int w = snprintf(buf + n, n < size ? size - n : 0, "%s%s=", n ? "&" : "", name);
+
+	n += w > 0 ? (size_t)w : 0;
+	for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < size; p++) {
+		if (isalnum(*p) || strchr("-._~", *p)) {
+			buf[n++] = (char)*p;
+		} else {
+			buf[n++] = '%';
+			buf[n++] = hex[*p >> 4];
+			buf[n++] = hex[*p & 15];
+		}
+	}
+	if (n < size)
+		buf[n] = '\0';
+	return n;
+}
+
+/* POST the call's status to its status callback, if it has one. */
+static void sig_out_status(struct sig *s, struct sig_call *c, const char *status)
+{
+	char body[1024], sid[40], num[16];
+	const char *ctx = cs_ctx(s->calls, c->slot);
+	json_t *j = json_loads(ctx, 0, NULL);
+	const char *from = j ? json_string_value(json_object_get(j, "from_number")) : NULL;
+	const char *to = j ? json_string_value(json_object_get(j, "to_number")) : NULL;
+	size_t n = 0;
+
+	if (!c->status_cb) {
+		json_decref(j);
+		return;
+	}
+	sig_out_sid(c, sid, sizeof(sid));
+	n = sig_form_add(body, sizeof(body), n, "CallSid", sid);
+	n = sig_form_add(body, sizeof(body), n, "AccountSid", c->account_sid);
+	n = sig_form_add(body, sizeof(body), n, "From", from ? from : "");
+	n = sig_form_add(body, sizeof(body), n, "To", to ? to : "");
+	n = sig_form_add(body, sizeof(body), n, "Direction", "outbound-api");
+	n = sig_form_add(body, sizeof(body), n, "CallStatus", status);
+	if (c->final_status) {
+		snprintf(num, sizeof(num), "%u", c->final_status);
+		n = sig_form_add(body, sizeof(body), n, "SipResponseCode", num);
+	}
+	if (strcmp(status, "completed") == 0) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		snprintf(num, sizeof(num), "%.0f", sig_elapsed(&c->t_answer, &now));
+		sig_form_add(body, sizeof(body), n, "CallDuration", num);
+	}
+	json_decref(j);
+	if (wh_post_form(s->wh, c->status_cb, body, SIG_OUT_CB_TIMEOUT_MS,
+			 SIG_OUT_CB_RETRIES) != 0)
+		log_err("sig", "call %s: status callback (%s) not sent: no memory or URL too "
+			"long", sig_call_id(s, c), status);
+}
+
+/* The attempt is over before the call was published (refused, no answer, hung up
+ * first): the CDR says why, the slot goes back. */
+static void sig_out_over(struct sig *s, struct sig_call *c, const char *end,
+			 const char *status)
+{
+	if (c->state != SC_DIALING)
+		return;
+	sig_end_why(c, end);
+	sig_out_status(s, c, status);
+	c->state = SC_ENDING;
+	c->dp_stopped = c->bot_stopped = 1; /* neither was ever told of it */
+	sig_call_end(s, c);                 /* timers and the handle */
+	sig_call_release(s, c);
+}
+
+static void sig_out_no_answer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct sig_call *c = (struct sig_call *)arg;
+
+	(void)magic;
+	(void)t;
+	if (c->state == SC_DIALING && c->nh) {
+		log_info("sig", "call %s: no answer in time: CANCEL",
+			 cs_slot(((struct sig *)magic)->calls, c->slot)->media.call_id);
+		c->no_answer = 1;
+		nua_cancel(c->nh, TAG_END());
+	}
+}
+
+/* The callee answered 2xx with sip's SDP: start the dataplane and the bot. */
+static void sig_out_connect(struct sig *s, struct sig_call *c, const sip_t *sip)
+{
+	const struct cfg_trunk *t = &s->cfg->sig.trunks[c->trunk];
+	struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
+	struct vg_msg msg = {.slot = c->slot, .gen = c->gen};
+	char why[200];
+
+	if (!sip || !sip->sip_payload || !sip->sip_payload->pl_data ||
+	    sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len, t->codecs,
+			     t->n_codecs, CFG_SRTP_REFUSED, &c->sdp, why, sizeof(why)) != 0) {
+		if (!sip || !sip->sip_payload)
+			snprintf(why, sizeof(why), "no SDP in the answer");
+		log_warn("sig", "call %s: the callee's answer is not usable (%s): BYE",
+			 md->call_id, why);
+		nua_bye(c->nh, TAG_END());
+		nua_handle_bind(c->nh, NULL); /* nua lets the handle go with the dialog */
+		c->nh = NULL;
+		sig_out_over(s, c, "error", "failed");
+		return;
+	}
+	md->remote_ip = c->sdp.remote_ip;
+	md->remote_port = c->sdp.remote_port;
+	md->law = c->sdp.law;
+	md->pt = c->sdp.pt;
+	md->dtmf_pt = c->sdp.dtmf_pt;
+	md->dir = c->sdp.dir;
+	c->state = SC_STARTING;
+	if (c->ring) {
+		su_timer_destroy(c->ring);
+		c->ring = NULL;
+	}
+	/* bot first, so its session exists before the first frame */
+	msg.type = VG_MSG_BOT_START;
+	ring_msg_send(s->rings->ctl_bot[md->worker], &msg);
+	msg.type = VG_MSG_CALL_START;
+	ring_msg_send(s->rings->ctl_dp[md->lcore], &msg);
+	log_info("sig", "call %s: answered by the callee: %s/%u%s", md->call_id,
+		 c->sdp.law == CS_LAW_PCMA ? "PCMA" : "PCMU", c->sdp.pt,
+		 c->sdp.dtmf_pt != CS_NO_PT ? " +telephone-event" : "");
+}
+
+void sig_out_connected(struct sig *s, struct sig_call *c)
+{
+	c->state = SC_ANSWERED;
+	clock_gettime(CLOCK_MONOTONIC, &c->t_answer);
+	s->st.answered++;
+	s->st.originated_answered++;
+	sig_out_status(s, c, "in-progress");
+}
+
+void sig_out_answer(struct sig *s, struct sig_call *c, int status, const char *phrase,
+		    const sip_t *sip)
+{
+	const struct cfg_outbound *ob = &s->cfg->sig.outbound[c->ob];
+
+	if (c->state != SC_DIALING)
+		return; /* a 2xx again (retransmitted, forked): nua ACKs it */
+	if (status == 180 || status == 183) {
+		if (!c->rang) {
+			c->rang = 1;
+			sig_out_status(s, c, "ringing");
+		}
+		return;
+	}
+	if (status < 200)
+		return;
+	if ((status == 401 || status == 407) &&
+	    sig_digest(c->nh, sip, ob, &c->auth_tries, &c->challenge))
+		return;
+	if (status == 904 && c->challenge)
+		status = c->challenge;
+	c->final_status = (uint16_t)status;
+	if (status < 300) {
+		sig_out_connect(s, c, sip);
+		return;
+	}
+	log_info("sig", "call %s: the callee's answer: %d %s", sig_call_id(s, c), status,
+		 phrase ? phrase : "");
+	if (status == 487 && c->no_answer)
+		sig_out_over(s, c, "no_answer", "no-answer");
+	else if (status == 487)
+		sig_out_over(s, c, "canceled", "canceled");
+	else if (status == 486 || status == 600)
+		sig_out_over(s, c, "busy", "busy");
+	else if (status == 408 || status == 480)
+		sig_out_over(s, c, "no_answer", "no-answer");
+	else
+		sig_out_over(s, c, "failed", "failed");
+}
+
+void sig_out_gone(struct sig *s, struct sig_call *c)
+{
+	sig_out_over(s, c, c->no_answer ? "no_answer" : "failed",
+		     c->no_answer ? "no-answer" : "failed");
+}
+
+void sig_out_ended(struct sig *s, struct sig_call *c)
+{
+	if (c->outbound && c->t_answer.tv_sec)
+		sig_out_status(s, c, "completed");
+}
+
+/* The context of a call voxgate places: its numbers and the custom parameters. */
+static int sig_out_ctx(struct sig *s, uint32_t slot, const char *call_id, const char *from,
+		       const char *to, const char *trunk, const char *endpoint,
+		       json_t *params)
+{
+	json_t *ctx = json_object();
+	const char *k;
+	json_t *v;
+	char *text;
+	int rc = -ENOMEM;
+
+	if (!ctx)
+		return rc;
+	json_object_set_new(ctx, "call_id", json_string(call_id));
+	json_object_set_new(ctx, "direction", json_string("outbound-api"));
+	json_object_set_new(ctx, "from_number", json_string(from));
+	json_object_set_new(ctx, "to_number", json_string(to));
+	json_object_set_new(ctx, "called", json_string(to));
+	json_object_set_new(ctx, "trunk", json_string(trunk));
+	json_object_set_new(ctx, "outbound", json_string(endpoint));
+	json_object_foreach(params, k, v)
+		if (json_is_string(v) && !json_object_get(ctx, k))
+			json_object_set(ctx, k, v);
+	text = json_dumps(ctx, JSON_COMPACT);
+	json_decref(ctx);
+	if (text && strlen(text) < CS_CTX_MAX) {
+		strcpy(cs_ctx(s->calls, slot), text);
+		rc = 0;
+	} else if (text) {
+		rc = -ENOSPC;
+	}
+	free(text);
+	return rc;
+}
+
+/* A user part for a SIP URI: digits, letters and + - . _ only. */
+static bool sig_out_user_ok(const char *u)
+{
+	if (!u || !*u || strlen(u) > 48)
+		return false;
+	for (; *u; u++)
+		if (!isalnum((unsigned char)*u) && !strchr("+-._", *u))
+			return false;
+	return true;
+}
+
+int sig_originate(struct sig *s, const char *json, uint32_t *slot_out, uint32_t *gen_out)
+{
+	const struct cfg *cfg = s->cfg;
+	json_t *j = json_loads(json, 0, NULL), *params;
+	const char *to, *from, *agent_id, *ep, *cb, *account;
+	const struct cfg_outbound *ob = NULL;
+	struct sig_call *c;
+	struct cs_media *md;
+	char call_id[64], ruri[200], route[300], from_hdr[200], to_hdr[210], offer[SIG_SDP_MAX];
+	const char *host;
+	int agent = -1, ep_i = -1, n;
+	unsigned timeout;
+	int64_t slot;
+	uint32_t gen;
+	uint8_t rnd[8];
+	nua_t *nua;
+
+	if (!j)
+		return VG_ORIG_BAD;
+	to = json_string_value(json_object_get(j, "to"));
+	from = json_string_value(json_object_get(j, "from"));
+	agent_id = json_string_value(json_object_get(j, "agent"));
+	ep = json_string_value(json_object_get(j, "endpoint"));
+	cb = json_string_value(json_object_get(j, "status_callback"));
+	account = json_string_value(json_object_get(j, "account_sid"));
+	params = json_object_get(j, "params");
+	timeout = json_is_integer(json_object_get(j, "timeout"))
+			  ? (unsigned)json_integer_value(json_object_get(j, "timeout"))
+			  : SIG_OUT_TIMEOUT_S;
+	for (unsigned i = 0; i < cfg->bots.n_agents && agent_id; i++)
+		if (strcmp(cfg->bots.agents[i].id, agent_id) == 0)
+			agent = (int)i;
+	for (unsigned i = 0; i < cfg->sig.n_outbound; i++)
+		if (!ep ? ep_i < 0 : strcmp(cfg->sig.outbound[i].name, ep) == 0)
+			ep_i = (int)i;
+	if (!sig_out_user_ok(to) || !sig_out_user_ok(from) || timeout < 1 || timeout > 600) {
+		json_decref(j);
+		return VG_ORIG_BAD;
+	}
+	if (agent < 0 || ep_i < 0) {
+		json_decref(j);
+		return agent < 0 ? VG_ORIG_NO_AGENT : VG_ORIG_NO_ENDPOINT;
+	}
+	ob = &cfg->sig.outbound[ep_i];
+	nua = sig_reg_nua(s, ob->transport);
+	if (s->stopping || !nua) {
+		json_decref(j);
+		return VG_ORIG_UNAVAILABLE;
+	}
+	slot = cs_alloc(&s->pool, &gen);
+	if (slot < 0) {
+		json_decref(j);
+		return VG_ORIG_FULL;
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
+	snprintf(call_id, sizeof(call_id), "vg-%08x%08x-%02x%02x%02x%02x%02x%02x%02x%02x",
+		 (uint32_t)slot, gen, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6],
+		 rnd[7]);
+	md = &cs_slot(s->calls, (uint32_t)slot)->media;
+	memset(&md->srtp, 0, sizeof(md->srtp));
+	md->lcore = (uint16_t)cs_slot_lcore((uint32_t)slot, s->n_lcores);
+	md->worker = (uint16_t)(slot % s->rings->n_workers);
+	md->agent = (uint16_t)agent;
+	md->ptime_ms = 20;
+	md->remote_ip = 0;
+	md->remote_port = 0;
+	snprintf(md->call_id, sizeof(md->call_id), "%s", call_id);
+	c = &s->call[slot];
+	memset(c, 0, sizeof(*c));
+	c->slot = (uint32_t)slot;
+	c->gen = gen;
+	c->trunk = ob->trunk >= 0 ? (unsigned)ob->trunk : 0;
+	c->outbound = 1;
+	c->ob = (uint8_t)ep_i;
+	c->handback = -1;
+	snprintf(c->account_sid, sizeof(c->account_sid), "%s", account ? account : "");
+	c->status_cb = cb && *cb ? strdup(cb) : NULL;
+	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
+	if (sig_out_ctx(s, (uint32_t)slot, call_id, from, to, cfg->sig.trunks[c->trunk].name,
+			ob->name, params) != 0)
+		snprintf(cs_ctx(s->calls, (uint32_t)slot), CS_CTX_MAX,
+			 "{\"call_id\":\"%s\",\"direction\":\"outbound-api\"}", call_id);
+	json_decref(j);
+
+	/* To sip:to@domain via the proxy, or straight to the proxy without a domain */
+	host = ob->domain[0] ? ob->domain : NULL;
+	if (host) {
+		snprintf(ruri, sizeof(ruri), "sip:%s@%s", to, host);
+		snprintf(route, sizeof(route), "<%s;lr>", ob->proxy);
+	} else {
+		snprintf(ruri, sizeof(ruri), "sip:%s@%s", to, ob->proxy + (ob->transport ==
+			 CFG_TP_TLS && strncmp(ob->proxy, "sips:", 5) == 0 ? 5 : 4));
+		route[0] = '\0';
+	}
+	snprintf(to_hdr, sizeof(to_hdr), "<%s>", ruri);
+	snprintf(from_hdr, sizeof(from_hdr), "<sip:%s@%s>", from,
+		 host ? host : s->cfg->sig.listeners[0].address);
+	n = sdp_offer_format(offer, sizeof(offer), s->media_ip[cs_slot_addr(s->calls,
+			     (uint32_t)slot)], md->rtp_port, cfg->sig.trunks[c->trunk].codecs,
+			     cfg->sig.trunks[c->trunk].n_codecs, (uint64_t)c->t_invite.tv_sec, 1);
+	c->nh = n > 0 ? nua_handle(nua, (nua_hmagic_t *)c, SIPTAG_TO_STR(to_hdr),
+				   SIPTAG_FROM_STR(from_hdr), TAG_END())
+		      : NULL;
+	s->st.calls_active++;
+	s->trunk_calls[c->trunk]++;
+	s->st.originated++;
+	c->state = SC_DIALING;
+	*slot_out = (uint32_t)slot;
+	*gen_out = gen;
+	if (!c->nh) {
+		log_err("sig", "call %s: no handle or offer for the call to %s", call_id, to);
+		sig_out_over(s, c, "error", "failed");
+		return 0; /* the sid was given: its status callback says failed */
+	}
+	c->ring = su_timer_create(su_root_task(s->root), timeout * 1000);
+	if (c->ring && su_timer_set(c->ring, sig_out_no_answer, (su_timer_arg_t *)c) < 0) {
+		su_timer_destroy(c->ring);
+		c->ring = NULL;
+	}
+	nua_invite(c->nh, NUTAG_URL((url_string_t *)ruri), SIPTAG_CALL_ID_STR(call_id),
+		   TAG_IF(route[0], SIPTAG_ROUTE_STR(route)),
+		   SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer),
+		   TAG_END());
+	log_info("sig", "call %s to %s from %s via outbound '%s' (%s) agent '%s': INVITE, "
+		 "slot %lld port %u", call_id, ruri, from, ob->name, ob->proxy,
+		 cfg->bots.agents[agent].id, (long long)slot, md->rtp_port);
+	return 0;
+}
