@@ -26,13 +26,6 @@ conf_edit 'workers = 1;' 'workers = 1;
     { user = "^flood$"; agent = "flood"; },
     { user = "^paced$"; agent = "paced"; }'
 
-bot() { # bot PORT SCRIPT: the test bot in the caller namespace, its log $tmp/bot-SCRIPT
-	in_caller timeout 90 /usr/bin/python3 "$top/tests/integration/ws_bot.py" serve \
-		--port "$1" --script "$2" --log "$tmp/bot-$2" 2>"$tmp/bot-$2.err" &
-	bg_pids+=($!)
-	for _ in $(seq 50); do grep -q listen "$tmp/bot-$2" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
 backlog_check() { # backlog_check SCRIPT: ws_bot.py's checks of what the caller heard
 	/usr/bin/python3 "$top/tests/integration/ws_bot.py" backlogcheck "$tmp/bot-$1" \
 		--pcap "$tmp/$1.pcap" --mode "$1"

@@ -170,6 +170,20 @@ pcma_call() {
 	return $rc
 }
 
+# bot PORT SCRIPT [NAME [ARGS...]]: the test WebSocket bot (ws_bot.py) in the caller
+# namespace, at most 300 s; its log is $tmp/bot-NAME (NAME: the script's). Returns
+# once it listens.
+bot() {
+	local port=$1 script=$2 name=${3:-$2}
+	shift $(($# < 3 ? $# : 3))
+	in_caller timeout 300 /usr/bin/python3 "$top/tests/integration/ws_bot.py" serve \
+		--port "$port" --script "$script" --log "$tmp/bot-$name" "$@" \
+		2>"$tmp/bot-$name.err" &
+	bg_pids+=($!)
+	for _ in $(seq 50); do grep -q listen "$tmp/bot-$name" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
 # bye_call_start [USER [SCENARIO]]: place a call to USER (echo) that waits for
 # voxgate's BYE (SCENARIO, sipp/uac_wait_bye.xml by default), in the background, and
 # wait until it is up. Sets bye_pid (wait on it for sipp's verdict). Returns 0 once

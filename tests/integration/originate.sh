@@ -64,21 +64,13 @@ for l in open(sys.argv[1]):
 
 net_up
 # the callee answers PCMU, the law of the Twilio dialect, so that its audio comes back
-# from the bot byte for byte (mu-law's negative zero 0x7f made positive: decoding and
-# encoding again gives 0xff)
-python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/callee.al" --seconds 3
-python3 -W ignore -c 'import audioop, sys
-a = open(sys.argv[1], "rb").read()
-u = audioop.lin2ulaw(audioop.alaw2lin(a, 2), 2).replace(b"\x7f", b"\xff")
-open(sys.argv[2], "wb").write(u)' "$tmp/callee.al" "$tmp/callee.ul"
-in_caller python3 "$top/tests/integration/ws_bot.py" serve --port 8790 --script echo \
-	--log "$tmp/bot.log" 2>"$tmp/bot.err" &
-bg_pids+=($!)
+# from the bot byte for byte
+python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/callee.ul" --seconds 3 --law u
 in_caller python3 "$top/tests/integration/http_sink.py" --addr 198.18.0.2 --port 8791 \
 	--log "$tmp/sink.log" >"$tmp/sink.out" 2>&1 &
 bg_pids+=($!)
-for _ in $(seq 50); do grep -q listen "$tmp/bot.log" 2>/dev/null && grep -q listening \
-	"$tmp/sink.out" && break; sleep 0.1; done
+bot 8790 echo || { not_ok "the test bot listens"; exit 1; }
+for _ in $(seq 50); do grep -q listening "$tmp/sink.out" && break; sleep 0.1; done
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with an outbound endpoint"; exit 1; }
 
 # the callee: 401, then 180/200, 4 s of the call, its BYE
@@ -122,7 +114,7 @@ st = [m for m in st if m.get("event") == "start"][0]["start"]
 c = st["customParameters"]
 assert st["callSid"][:18] == sys.argv[2][:18], st["callSid"]
 assert c["direction"] == "outbound-api" and c["to_number"] == "+15550100"
-assert c["from_number"] == "+15550001" and c["campaign"] == "c7", c' "$tmp/bot.log" "$sid"
+assert c["from_number"] == "+15550001" and c["campaign"] == "c7", c' "$tmp/bot-echo" "$sid"
 sleep 1
 echo "# callbacks: $(callbacks "$sid")"
 check "StatusCallback: ringing, in-progress, completed" \

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """rtp_audio.py: make the test audio and check the RTP that came back.
 
-  rtp_audio.py gen FILE --seconds S
+  rtp_audio.py gen FILE --seconds S [--start T] [--law a|u]
       Write S seconds of a test signal as raw A-law (8 kHz, what sipp's rtp_stream
-      plays): a rising chirp plus a second tone under a slow envelope, so that any
-      shift, gap or corruption of the audio shows.
+      plays; --law u: mu-law): a rising chirp plus a second tone under a slow
+      envelope, so that any shift, gap or corruption of the audio shows; --start: the
+      signal from second T on (another leg's audio, not the same).
 
   rtp_audio.py check PCAP --file FILE --gw IP --caller IP --pt PT --delay-ms D
                    [--gw-port P]
@@ -23,6 +24,13 @@
         when a late packet left its playout queue empty are allowed (at most 5%).
       Prints one JSON line of figures; exits 0 when every check holds, else 1 with
       the failed checks on stderr.
+
+  rtp_audio.py relay PCAP --sent IP:PORT --got IP:PORT [--min-frames N]
+      A bridged call: the audio the leg at --sent sent (RTP from there, PCMA or
+      PCMU) is found in what the leg at --got got (RTP to there, either law), frame
+      by frame in order: decoded, each frame within --min-snr dB (25) of the one
+      sent, at least N frames (50), no frame that is not the sender's, silence sent
+      while the relay had nothing and frames dropped on the way at most 5%.
 
   rtp_audio.py events PCAP --gw IP --caller IP --pt PT
       Print the key presses the gateway sent as RFC 4733 telephone-events, as
@@ -59,14 +67,30 @@ def alaw_encode(x):
     return 0x7F ^ mask
 
 
-def gen(path, seconds):
+def ulaw_encode(x):
+    """One 16-bit sample to mu-law (ITU-T G.711: 14-bit magnitude, bias 33, 8
+    segments); 0 is 0xFF."""
+    v = x >> 2
+    if v < 0:
+        v, mask = -v, 0x7F
+    else:
+        mask = 0xFF
+    v = min(v, 8159) + 33
+    seg = 0
+    while seg < 7 and v > (0x3F << seg):
+        seg += 1
+    return ((seg << 4) | ((v >> (seg + 1)) & 0x0F)) ^ mask
+
+
+def gen(path, seconds, start=0.0, law="a"):
+    enc = alaw_encode if law == "a" else ulaw_encode
     out = bytearray()
     for i in range(int(seconds * 8000)):
-        t = i / 8000.0
+        t = start + i / 8000.0
         env = 0.6 + 0.4 * math.sin(2 * math.pi * 0.7 * t)
         s = env * (9000 * math.sin(2 * math.pi * (200 * t + 150 * t * t))
                    + 2500 * math.sin(2 * math.pi * 1337 * t))
-        out.append(alaw_encode(int(s)))
+        out.append(enc(int(s)))
     with open(path, "wb") as f:
         f.write(out)
 
@@ -252,12 +276,113 @@ def events(a):
     return 1 if problems else 0
 
 
+def alaw_decode(a):
+    """One A-law byte to a 16-bit sample (ITU-T G.711)."""
+    a ^= 0x55
+    t = (a & 0x0F) << 4
+    seg = (a & 0x70) >> 4
+    t = t + 8 if seg == 0 else (t + 0x108) << (seg - 1)
+    return t if a & 0x80 else -t
+
+
+def ulaw_decode(u):
+    """One mu-law byte to a 16-bit sample (ITU-T G.711)."""
+    u = ~u & 0xFF
+    t = (((u & 0x0F) << 3) + 0x84) << ((u & 0x70) >> 4)
+    return 0x84 - t if u & 0x80 else t - 0x84
+
+
+DECODE = {8: [alaw_decode(b) for b in range(256)], 0: [ulaw_decode(b) for b in range(256)]}
+
+
+def frame_snr(ref, got):
+    """Signal to error ratio of got against ref (dB); 99 when identical."""
+    sig = sum(x * x for x in ref)
+    err = sum((x - y) * (x - y) for x, y in zip(ref, got))
+    return 99.0 if err == 0 else 10 * math.log10(max(sig, 1) / err)
+
+
+def relay(a):
+    """The audio one leg sent, found in what the other leg got, decoded."""
+    def addr(s):
+        ip, port = s.rsplit(":", 1)
+        return ip, int(port)
+    src, dst = addr(a.sent), addr(a.got)
+    sent, got = [], []
+    for t, s_ip, d_ip, sport, dport, payload in read_pcap(a.pcap):
+        r = parse_rtp(payload)
+        if r is None or r[0] not in DECODE or len(r[4]) != FRAME:
+            continue
+        pcm = [DECODE[r[0]][b] for b in r[4]]
+        if (s_ip, sport) == src:
+            sent.append((t, pcm))
+        elif (d_ip, dport) == dst:
+            got.append((t, pcm))
+    fig = {"sent": len(sent), "got": len(got)}
+    loud = [i for i, (_, p) in enumerate(got) if max(abs(x) for x in p) > 500]
+    g0 = si = None
+    for i in loud[:50]:  # the first frame of the sender's audio among the loud
+        snr, j = max((frame_snr(p, got[i][1]), j) for j, (_, p) in enumerate(sent))
+        if snr >= a.min_snr:
+            g0, si = i, j
+            break
+    if g0 is None:
+        fig["matched"] = 0
+        print(json.dumps(fig))
+        print("check failed: none of the sender's audio in what the other leg got",
+              file=sys.stderr)
+        return 1
+    matched = inserted = skipped = bad = 0
+    snrs, delays = [], []
+    for i in range(g0, len(got)):
+        if si >= len(sent):
+            break
+        p = got[i][1]
+        snr = frame_snr(sent[si][1], p)
+        if snr >= a.min_snr:
+            matched += 1
+            snrs.append(snr)
+            delays.append(got[i][0] - sent[si][0])
+            si += 1
+        elif max(abs(x) for x in p) <= 16:
+            inserted += 1  # silence sent while the relay had nothing
+        else:
+            for k in (1, 2, 3):  # a frame dropped on the way
+                if si + k < len(sent) and frame_snr(sent[si + k][1], p) >= a.min_snr:
+                    skipped += k
+                    matched += 1
+                    si += k + 1
+                    break
+            else:
+                bad += 1
+                si += 1
+    snrs.sort()
+    delays.sort()
+    fig.update(first_sent_frame=si - matched - skipped, matched=matched,
+               inserted_silence=inserted, skipped=skipped, bad=bad,
+               snr_min_db=round(snrs[0], 1),
+               delay_p50_ms=round(1000 * delays[len(delays) // 2], 1))
+    print(json.dumps(fig))
+    problems = []
+    if matched < a.min_frames:
+        problems.append("%d frames relayed, want %d" % (matched, a.min_frames))
+    if bad:
+        problems.append("%d frames are not the sender's audio" % bad)
+    if inserted + skipped > matched // 20:
+        problems.append("%d gaps in %d frames (more than 5%%)" % (inserted + skipped, matched))
+    for p in problems:
+        print("check failed: " + p, file=sys.stderr)
+    return 1 if problems else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     g = sub.add_parser("gen")
     g.add_argument("file")
     g.add_argument("--seconds", type=float, default=3)
+    g.add_argument("--start", type=float, default=0, help="the signal from this second on")
+    g.add_argument("--law", choices=["a", "u"], default="a")
     c = sub.add_parser("check")
     c.add_argument("pcap")
     c.add_argument("--file", required=True)
@@ -269,6 +394,12 @@ def main():
     c.add_argument("--gw-port", type=int, default=0,
                    help="only the call whose RTP port on the gateway is this")
     c.add_argument("--delay-ms", type=int, required=True)
+    r = sub.add_parser("relay")
+    r.add_argument("pcap")
+    r.add_argument("--sent", required=True, help="IP:PORT the audio came from")
+    r.add_argument("--got", required=True, help="IP:PORT it was relayed to")
+    r.add_argument("--min-frames", type=int, default=50)
+    r.add_argument("--min-snr", type=float, default=25)
     e = sub.add_parser("events")
     e.add_argument("pcap")
     e.add_argument("--gw", required=True)
@@ -277,8 +408,10 @@ def main():
     a = ap.parse_args()
     if a.cmd == "events":
         return events(a)
+    if a.cmd == "relay":
+        return relay(a)
     if a.cmd == "gen":
-        gen(a.file, a.seconds)
+        gen(a.file, a.seconds, a.start, a.law)
         return 0
     return check(a)
 

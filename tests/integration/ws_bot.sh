@@ -52,18 +52,6 @@ conf_edit 'codecs = [ "PCMA", "PCMU" ]; }' 'codecs = [ "PCMA", "PCMU" ]; transfe
     { user = "^tls$"; agent = "tls"; },
     { user = "^tlsbad$"; agent = "tlsbad"; }'
 
-bot() { # bot PORT SCRIPT [NAME [ARGS...]]: the test bot in the caller namespace; its
-	# log is $tmp/bot-NAME (NAME: the script's)
-	local port=$1 script=$2 name=${3:-$2}
-	shift $(($# < 3 ? $# : 3))
-	in_caller timeout 90 /usr/bin/python3 "$top/tests/integration/ws_bot.py" serve \
-		--port "$port" --script "$script" --log "$tmp/bot-$name" "$@" \
-		2>"$tmp/bot-$name.err" &
-	bg_pids+=($!)
-	for _ in $(seq 50); do grep -q listen "$tmp/bot-$name" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
-
 # wss://: a certificate for the bot's address, and voxgate told to trust it
 mkdir -p "$tmp/bottls"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=198.18.0.2" \
