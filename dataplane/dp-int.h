@@ -69,6 +69,10 @@
 #define DP_MARKS 8           /* marks a call holds until their audio has played */
 #define DP_WALK_AHEAD 4      /* calls ahead whose state the wheel walk asks for */
 #define DP_WALK_QUEUED 2     /* calls ahead whose queued frame it asks for */
+/* A bridged call's frames wait at most this many in the other leg's playout queue
+ * (100 ms): a sender whose clock runs fast loses a frame now and then instead of
+ * adding delay. */
+#define DP_RELAY_Q 5
 
 /* A call's links in its lcore's timer wheel bucket (slot indices), apart from its
  * state: 8 bytes a call, so the wheel walk reads calls ahead from cache. */
@@ -90,6 +94,8 @@ struct dp_call {
 	struct rte_ether_addr remote_mac;
 	uint16_t seq;         /* next RTP sequence number we send */
 	uint16_t worker;      /* bot worker of the call */
+	uint32_t peer;        /* bridged: the other leg's slot (same lcore), else DP_NIL */
+	uint32_t peer_gen;    /* and its generation */
 	uint32_t ts;          /* next RTP timestamp we send */
 	uint32_t ssrc;        /* our SSRC */
 	uint32_t frames_in;   /* frames handed to the bot worker */
@@ -352,7 +358,8 @@ void dp_frames_flush(struct dp_lcore *lc, unsigned w);
  * straight into a frame staged for the call's worker. arg: struct dp_emit_ctx. */
 void dp_jb_emit(void *arg, uint16_t seq, const uint8_t *payload);
 
-/* A key press of the caller, staged for the call's worker. */
+/* A key press of the caller, staged for the call's worker (or passed to the other
+ * leg of a bridged call). */
 void dp_dtmf_emit(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
 		  const struct dtmf_event *ev, uint64_t tsc);
 

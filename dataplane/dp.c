@@ -37,6 +37,22 @@ static bool dp_ctl_ours(struct dp_lcore *lc, const struct vg_msg *msg)
 	return false;
 }
 
+/* The live call a control message names (dp_ctl_ours() and started), or NULL,
+ * counted as stale. */
+static struct dp_call *dp_ctl_call(struct dp_lcore *lc, const struct vg_msg *msg)
+{
+	struct dp_call *c;
+
+	if (!dp_ctl_ours(lc, msg))
+		return NULL;
+	c = &lc->dp->call[msg->slot];
+	if (!c->active || c->gen != msg->gen) {
+		lc->st->ctl_stale++;
+		return NULL;
+	}
+	return c;
+}
+
 static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_t now)
 {
 	struct dp *dp = lc->dp;
@@ -63,6 +79,7 @@ static void dp_call_start(struct dp_lcore *lc, const struct vg_msg *msg, uint64_
 	c->remote_ip = md->remote_ip;
 	c->remote_port = md->remote_port;
 	c->worker = md->worker < dp->n_workers ? md->worker : 0;
+	c->peer = DP_NIL;
 	dp_bot_done(dp, msg->slot, c);
 	/* RFC 3550 5.1: random initial sequence number, timestamp and SSRC. */
 	c->ssrc = (uint32_t)rte_rand();
@@ -102,15 +119,10 @@ static void dp_call_update(struct dp_lcore *lc, const struct vg_msg *msg)
 {
 	struct dp *dp = lc->dp;
 	const struct cs_media *u;
-	struct dp_call *c;
+	struct dp_call *c = dp_ctl_call(lc, msg);
 
-	if (!dp_ctl_ours(lc, msg))
+	if (!c)
 		return;
-	c = &dp->call[msg->slot];
-	if (!c->active || c->gen != msg->gen) {
-		lc->st->ctl_stale++;
-		return;
-	}
 	u = &cs_slot(dp->calls, msg->slot)->update;
 	if (u->remote_ip != c->remote_ip || u->remote_port != c->remote_port) {
 		c->remote_ip = u->remote_ip;
@@ -144,6 +156,34 @@ static void dp_call_update(struct dp_lcore *lc, const struct vg_msg *msg)
 		}
 	}
 	dp_event(lc, VG_MSG_CALL_UPDATED, msg->slot, msg->gen);
+}
+
+/* Bridge the call to another call of this lcore (a transfer's second leg): its
+ * audio and key presses go to that leg, the bot's audio still queued is dropped. Each
+ * leg gets its own message; a peer that is not a live call here is refused
+ * (ctl_stale) and the call relays nothing. */
+static void dp_call_bridge(struct dp_lcore *lc, const struct vg_msg *msg)
+{
+	struct dp *dp = lc->dp;
+	struct dp_call *c = dp_ctl_call(lc, msg), *b;
+
+	if (!c)
+		return;
+	c->peer = DP_NIL;
+	if (msg->value == UINT32_MAX)
+		return;
+	b = msg->value < dp->calls->n_slots ? &dp->call[msg->value] : NULL;
+	if (!b || cs_slot_lcore(msg->value, dp->n_lcores) != lc->idx || !b->active) {
+		lc->st->ctl_stale++;
+		return;
+	}
+	c->peer = msg->value;
+	c->peer_gen = b->gen;
+	lc->st->playout_cleared += c->q_count;
+	c->q_out += c->q_count;
+	c->q_count = 0;
+	dp_bot_done(dp, msg->slot, c);
+	dp_marks_done(lc, msg->slot, c, true);
 }
 
 static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)
@@ -184,6 +224,9 @@ unsigned dp_ctl_poll(struct dp_lcore *lc, uint64_t now)
 			break;
 		case VG_MSG_CALL_UPDATE:
 			dp_call_update(lc, &msgs[i]);
+			break;
+		case VG_MSG_CALL_BRIDGE:
+			dp_call_bridge(lc, &msgs[i]);
 			break;
 		default:
 			lc->st->ctl_stale++;

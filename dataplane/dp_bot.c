@@ -5,7 +5,8 @@
  * the call's worker (a frame for a worker whose ring is full is dropped before it is
  * decoded), key presses and the marks whose audio has played, flushed into each
  * worker's ring once per loop. From the workers: their audio, encoded into the call's
- * playout queue, marks, clears and key presses for the caller.
+ * playout queue, marks, clears and key presses for the caller. A bridged call's
+ * audio and key presses go to its other leg instead (a transfer's bridge).
  */
 #include "dataplane/dp-int.h"
 
@@ -52,17 +53,64 @@ static struct vg_frame *dp_stage(struct dp_lcore *lc, unsigned w)
 }
 
 
+/* The other leg of a bridged call, or NULL (counted) once it has ended. */
+static struct dp_call *dp_peer(struct dp_lcore *lc, struct dp_call *c)
+{
+	struct dp_call *b = &lc->dp->call[c->peer];
+
+	if (b->active && b->gen == c->peer_gen)
+		return b;
+	dp_count(lc, DP_DROP_RELAY_GONE);
+	return NULL;
+}
+
+/* A frame of a bridged call (NULL: a gap) into its other leg's playout queue, in
+ * that leg's law: the leg's timer wheel sends it at its own 20 ms pace. */
+static void dp_relay(struct dp_lcore *lc, struct dp_call *c, const uint8_t *payload)
+{
+	struct dp *dp = lc->dp;
+	struct dp_call *b = dp_peer(lc, c);
+	const uint64_t no_stamp = 0; /* not the bot's: outside its latency figures */
+	int16_t pcm[VG_FRAME_SAMPLES];
+	uint8_t *q;
+
+	if (!b)
+		return;
+	if (b->q_count >= DP_RELAY_Q) {
+		dp_count(lc, DP_DROP_RELAY_FULL);
+		return;
+	}
+	q = dp_qentry(dp, c->peer, (b->q_head + b->q_count) % dp->q_cap);
+	if (!payload) {
+		memcpy(q, dp->silence[b->law], DP_PAYLOAD);
+	} else if (b->law == c->law) {
+		memcpy(q, payload, DP_PAYLOAD);
+	} else { /* PCMA <-> PCMU */
+		g711_decode(c->law, payload, pcm, VG_FRAME_SAMPLES);
+		g711_encode(b->law, pcm, q, DP_PAYLOAD);
+	}
+	memcpy(q + DP_PAYLOAD, &no_stamp, sizeof(no_stamp));
+	b->q_count++;
+	b->q_in++;
+	lc->st->relay_frames++;
+}
+
 void dp_jb_emit(void *arg, uint16_t seq, const uint8_t *payload)
 {
 	struct dp_emit_ctx *x = arg;
 	struct dp_call *c = x->c;
-	struct vg_frame *f = dp_stage(x->lc, c->worker);
+	struct vg_frame *f;
 
 	(void)seq;
 	if (payload)
 		x->lc->st->rx_rtp++;
 	else
 		x->lc->st->rx_filled++;
+	if (c->peer != DP_NIL) {
+		dp_relay(x->lc, c, payload);
+		return;
+	}
+	f = dp_stage(x->lc, c->worker);
 	if (!f) { /* the worker's ring is full: the frame's number is gone with it */
 		c->frames_in++;
 		return;
@@ -82,8 +130,22 @@ void dp_jb_emit(void *arg, uint16_t seq, const uint8_t *payload)
 void dp_dtmf_emit(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
 		  const struct dtmf_event *ev, uint64_t tsc)
 {
-	struct vg_frame *f = dp_stage(lc, c->worker);
+	struct vg_frame *f;
 
+	if (c->peer != DP_NIL) { /* sent again as the other leg's own events */
+		struct dp_call *b = dp_peer(lc, c);
+
+		if (!b)
+			return;
+		if (b->dtmf_pt == CS_NO_PT)
+			dp_count(lc, DP_DROP_DTMF_NOT_NEGOTIATED);
+		else if (dtmf_tx_push(&b->dtmf_tx, ev->event, ev->duration_ms) != 0)
+			dp_count(lc, DP_DROP_DTMF_QUEUE_FULL);
+		else
+			lc->st->relay_dtmf++;
+		return;
+	}
+	f = dp_stage(lc, c->worker);
 	if (!f)
 		return;
 	f->slot = slot;
@@ -167,6 +229,10 @@ unsigned dp_bot_poll(struct dp_lcore *lc, uint64_t now)
 				continue;
 			}
 			c = &dp->call[f->slot];
+			if (c->peer != DP_NIL && f->kind != VG_FRAME_MARK) {
+				dp_count(lc, DP_DROP_STALE_FRAME); /* bridged: the bot left */
+				continue;
+			}
 			if (f->kind == VG_FRAME_MARK) {
 				dp_mark(lc, f->slot, c, f->seq);
 				continue;

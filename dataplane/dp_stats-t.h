@@ -31,6 +31,8 @@
 	X(rtcp_tx)        /* SRs sent */                                         \
 	X(fwd_out)        /* packets passed to the lcore that owns their call */ \
 	X(fwd_in)         /* packets other lcores passed to this one */          \
+	X(relay_frames)   /* frames of a bridged call into its other leg's queue */ \
+	X(relay_dtmf)     /* key presses passed to a bridged call's other leg */  \
 	X(tx_packets)     /* packets the port took */                            \
 	X(tx_rtp)         /* RTP packets sent */                                 \
 	X(tx_silence)     /* RTP packets sent with silence */                    \

@@ -50,7 +50,9 @@
 	X(TX_NO_MBUF, "tx_no_mbuf")         /* mbuf pool empty */                \
 	X(TX_SRTP, "tx_srtp")               /* libsrtp2 refused to protect our packet */ \
 	X(TX_FULL, "tx_full")               /* NIC TX queue full */ \
-	X(FWD_FULL, "fwd_full")             /* ring to the call's own lcore full */
+	X(FWD_FULL, "fwd_full")             /* ring to the call's own lcore full */ \
+	X(RELAY_FULL, "relay_full")         /* bridged frame: the other leg holds DP_RELAY_Q */ \
+	X(RELAY_GONE, "relay_gone")         /* bridged frame: the other leg has ended */
 
 enum dp_drop {
 #define DP_DROP_ENUM(id, name) DP_DROP_##id,

@@ -89,6 +89,23 @@ int64_t cs_alloc(struct cs_pool *p, uint32_t *gen)
 	return idx;
 }
 
+int64_t cs_alloc_on(struct cs_pool *p, unsigned lcore, unsigned n_lcores, uint32_t *gen)
+{
+	uint32_t n = p->table->n_slots;
+
+	for (uint32_t i = 0; i < p->count; i++) {
+		uint32_t at = (p->head + i) % n, idx = p->fifo[at];
+
+		if (cs_slot_lcore(idx, n_lcores) != lcore)
+			continue;
+		/* to the head: the slots passed over keep their turn */
+		p->fifo[at] = p->fifo[p->head];
+		p->fifo[p->head] = idx;
+		return cs_alloc(p, gen);
+	}
+	return -ENOSPC;
+}
+
 int cs_free(struct cs_pool *p, uint32_t idx)
 {
 	struct cs_table *t = p->table;

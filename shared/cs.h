@@ -317,6 +317,13 @@ void cs_pool_fini(struct cs_pool *p);
 int64_t cs_alloc(struct cs_pool *p, uint32_t *gen);
 
 /*
+ * cs_alloc() of the least recently freed slot that dp lcore `lcore` (of n_lcores)
+ * owns, so that a second leg's media stays on its first leg's lcore. -ENOSPC when
+ * that lcore has no free slot.
+ */
+int64_t cs_alloc_on(struct cs_pool *p, unsigned lcore, unsigned n_lcores, uint32_t *gen);
+
+/*
  * Return slot idx to the free list. The generation is bumped again so that any
  * message still in flight for the old call is recognised as stale. Returns 0, or
  * -EINVAL when idx is out of range or not in use.

@@ -45,6 +45,9 @@ enum vg_msg_type {
 	VG_MSG_API_CMD,      /* bot worker (HTTP API) -> signaling: a command for the call
 			      * is in API mailbox `value` (cs_api_cmd); arg: vg_bot_cmd */
 	VG_MSG_API_CMD_DONE, /* signaling -> that worker: API mailbox `value` is free */
+	VG_MSG_CALL_BRIDGE,  /* signaling -> dp lcore: relay the call's audio and key
+			      * presses to slot `value` (on the same lcore) and drop
+			      * the bot's; UINT32_MAX: stop relaying */
 };
 
 /* What a bot asks of signaling (VG_MSG_BOT_CMD, VG_MSG_API_CMD). */
@@ -77,7 +80,8 @@ enum vg_hangup {
 enum vg_bot_result {
 	VG_RES_UPDATE_FAILED = 1,    /* the platform refused the update (INFO) or did not
 				      * answer it */
-	VG_RES_TRANSFER_ACCEPTED = 2, /* the platform took the transfer (REFER 2xx) */
+	VG_RES_TRANSFER_ACCEPTED = 2, /* the platform took the transfer (REFER 2xx), or
+				       * the bridge's second leg answered */
 	VG_RES_TRANSFER_FAILED = 3,  /* the transfer did not happen; the call goes on */
 };
 
@@ -91,7 +95,9 @@ enum vg_bot_result {
 	X(NOT_ALLOWED, "not_allowed") /* the trunk takes no transfer */          \
 	X(PENDING, "pending")         /* another transfer is under way */       \
 	X(ENDING, "ending")           /* the call is ending */                  \
-	X(BAD, "bad")                 /* no target, or a command not understood */
+	X(BAD, "bad")                 /* no target, or a command not understood */ \
+	X(NO_ENDPOINT, "no_endpoint") /* a bridge needs signaling.outbound */   \
+	X(FULL, "full")               /* no call slot free for a second leg */
 
 enum vg_reason {
 #define VG_REASON_ENUM(id, name) VG_REASON_##id,

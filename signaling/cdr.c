@@ -115,13 +115,19 @@ static json_t *cdr_record(const struct cdr_call *c)
 		json_object_set_new(rec, "final_intent", fi ? fi : json_null());
 		json_object_set_new(rec, "final_delivered", json_boolean(c->final_delivered));
 	}
-	if (c->transfer_mode)
-		json_object_set_new(rec, "transfer",
-				    json_pack("{s:s, s:s, s:i}", "mode", c->transfer_mode,
-					      "target", c->transfer_target ? c->transfer_target : "",
-					      "status", (int)c->transfer_status));
-	else
+	if (c->transfer_mode) {
+		json_t *x = json_pack("{s:s, s:s, s:i}", "mode", c->transfer_mode, "target",
+				      c->transfer_target ? c->transfer_target : "", "status",
+				      (int)c->transfer_status);
+
+		if (x && c->transfer_leg)
+			json_object_set_new(x, "leg", json_string(c->transfer_leg));
+		json_object_set_new(rec, "transfer", x);
+	} else {
 		json_object_set_new(rec, "transfer", json_null());
+	}
+	if (c->bridge_of)
+		json_object_set_new(rec, "bridge_of", json_string(c->bridge_of));
 	json_object_set_new(rec, "handback", c->handback_status < 0 ? json_null()
 				: json_pack("{s:i}", "status", c->handback_status));
 	if (ctx && json_object_get(ctx, "direction"))

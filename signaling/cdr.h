@@ -42,9 +42,11 @@ struct cdr_call {
 	const char *outcome;        /* "success", "failed" or "disconnected" (RingCX's) */
 	const char *final_intent;   /* the bot's final update (JSON text), or NULL */
 	bool final_delivered;       /* the platform took it (2xx to its INFO) */
-	const char *transfer_mode;  /* "refer", or NULL when the bot asked none */
+	const char *transfer_mode;  /* "refer", "bridge", or NULL when the bot asked none */
 	const char *transfer_target; /* its Refer-To */
 	unsigned transfer_status;   /* its last SIP status (REFER answer or NOTIFY), 0 */
+	const char *transfer_leg;   /* a bridge's second leg (its call id), or NULL */
+	const char *bridge_of;      /* this is a bridge's second leg: the first's call id */
 	int handback_status;        /* HTTP status of the hand-back; 0 no answer; -1 none */
 };
 

@@ -18,6 +18,8 @@
  *               the events of the dp lcores and bot workers, the end and its CDR
  *   sig_reg.c   registrations of the outbound endpoints: REGISTER, digest, refresh,
  *               back-off, taken back at shutdown
+ *   sig_out.c   calls voxgate places (the API's, a bridge's second leg)
+ *   sig_bridge.c  bridged transfers: the second leg, the dataplane's relay, the end
  */
 #ifndef VG_SIG_INT_H
 #define VG_SIG_INT_H
@@ -82,7 +84,11 @@ enum sig_xfer {
 	XF_SENT,       /* REFER out, no final answer yet */
 	XF_ACCEPTED,   /* 2xx to the REFER: NOTIFYs follow */
 	XF_DONE,       /* a 2xx NOTIFY: the platform's BYE is awaited (bye_ms) */
+	XF_BRIDGING,   /* a bridge: the second leg rings, the bot talks on */
+	XF_BRIDGED,    /* the second leg answered: the dataplane relays, the bot left */
 };
+
+#define SIG_NO_LEG UINT32_MAX
 
 #define SIG_REFER_TO_MAX 512
 
@@ -143,6 +149,26 @@ struct sig_call {
 	uint16_t final_status; /* the callee's final answer */
 	char *status_cb;       /* the status callback URL (owned), NULL: none */
 	char account_sid[40];
+	/* A bridge (sig_bridge.c): the other leg, on both legs. */
+	uint32_t bridge, bridge_gen; /* its slot (SIG_NO_LEG: none) and generation */
+	uint8_t bridge_leg;    /* this is the second leg, placed for the transfer */
+	uint8_t bot_left;      /* the bot's session was stopped while the call goes on */
+	char leg_id[64];       /* the other leg's call id, for the CDR */
+};
+
+/* A call to place (sig_out_place()). */
+struct sig_out_req {
+	const char *to;        /* the callee's user part (a number); NULL with ruri */
+	const char *ruri;      /* a SIP URI to call instead, via the endpoint's proxy */
+	const char *from;      /* the caller id's user part */
+	int agent;             /* index in bots.agents */
+	int ep;                /* index in signaling.outbound; -1: none */
+	int lcore;             /* the dp lcore of the slot; -1: any */
+	unsigned timeout;      /* ring timeout, s (1..600) */
+	const char *status_cb, *account; /* Twilio's, or NULL */
+	const char *direction; /* the context's direction */
+	json_t *params;        /* custom parameters for the context, or NULL */
+	const char *headers;   /* headers to add (CRLF between), or NULL */
 };
 
 /* A registration of an outbound endpoint (sig_reg.c). */
@@ -265,6 +291,13 @@ void sig_call_release(struct sig *s, struct sig_call *c);
  * VG_ORIG_OK with the call's slot and generation, or why not (enum vg_orig). */
 int sig_originate(struct sig *s, const char *json, uint32_t *slot, uint32_t *gen);
 
+/* Place call r: a slot, the INVITE. The same returns as sig_originate(). */
+int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot,
+		  uint32_t *gen);
+
+/* The index of the outbound endpoint called name (NULL: the first), or -1. */
+int sig_out_endpoint(const struct sig *s, const char *name);
+
 /* An answer to the call's INVITE (nua_r_invite). */
 void sig_out_answer(struct sig *s, struct sig_call *c, int status, const char *phrase,
 		    const sip_t *sip);
@@ -277,6 +310,29 @@ void sig_out_connected(struct sig *s, struct sig_call *c);
 
 /* The call is over (its slot about to go back): the completed callback. */
 void sig_out_ended(struct sig *s, struct sig_call *c);
+
+/* sig_bridge.c: a bridged transfer (the bot's mode "bridge", PolyAI's invite). */
+
+/* Place the second leg to target (a number or SIP URI) with caller id from and the
+ * X- headers hdrs (CRLF between, or ""); the bot is told if it cannot be. */
+void sig_bridge_start(struct sig *s, struct sig_call *a, const char *target,
+		      const char *from, const char *hdrs);
+
+/* The second leg b is answered and started: bridge the legs, the bot leaves. */
+void sig_bridge_answered(struct sig *s, struct sig_call *b);
+
+/* The second leg b was not answered (status: the callee's, 0 none): the bot is told,
+ * the caller stays with it. */
+void sig_bridge_failed(struct sig *s, struct sig_call *b, unsigned status);
+
+/* Call c ends: so does the other leg (BYE, or CANCEL while it rings). */
+void sig_bridge_ended(struct sig *s, struct sig_call *c);
+
+/* sig_refer.c */
+
+/* The transfer did not happen: the bot is told (status, enum vg_reason), the call
+ * stays with it unless the bot has left meanwhile. */
+void sig_xfer_failed(struct sig *s, struct sig_call *c, unsigned status, unsigned reason);
 
 /* sig_reg.c: registrations of the outbound endpoints. */
 

@@ -39,6 +39,8 @@ static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timesp
 		.transfer_mode = c->xfer_mode[0] ? c->xfer_mode : NULL,
 		.transfer_target = c->refer_to,
 		.transfer_status = c->xfer_status,
+		.transfer_leg = !c->bridge_leg && c->leg_id[0] ? c->leg_id : NULL,
+		.bridge_of = c->bridge_leg && c->leg_id[0] ? c->leg_id : NULL,
 		.handback_status = c->handback,
 	};
 	double ago;
@@ -127,6 +129,8 @@ void sig_call_end(struct sig *s, struct sig_call *c)
 		nua_handle_destroy(c->nh);
 		c->nh = NULL;
 	}
+	if (c->bridge != SIG_NO_LEG)
+		sig_bridge_ended(s, c);
 	if (c->state == SC_ENDING)
 		return;
 	c->state = SC_ENDING;
@@ -134,6 +138,8 @@ void sig_call_end(struct sig *s, struct sig_call *c)
 	stop.type = VG_MSG_CALL_STOP;
 	if (ring_msg_send(s->rings->ctl_dp[md->lcore], &stop))
 		log_err("sig", "call %s: dp control ring full", md->call_id);
+	if (c->bot_left || c->bridge_leg)
+		return; /* its bot was told already, or it never had one */
 	stop.type = VG_MSG_BOT_STOP;
 	if (ring_msg_send(s->rings->ctl_bot[md->worker], &stop))
 		log_err("sig", "call %s: bot control ring full", md->call_id);
@@ -433,6 +439,7 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 	c->trunk = (unsigned)trunk;
 	c->tls = tls;
 	c->handback = -1;
+	c->bridge = SIG_NO_LEG;
 	sig_referred_by(s, nua, sip, c);
 	sig_session_read(c, sip);
 	c->sdp = choice;
@@ -751,6 +758,8 @@ void sig_event_msg(struct sig *s, const struct vg_msg *m)
 	c = sig_call_of(s, m);
 	if (!c)
 		return;
+	if (c->bot_left && (m->type == VG_MSG_BOT_HANGUP || m->type == VG_MSG_BOT_DRAINED))
+		return; /* a bridged call's bot, on its way out */
 	switch (m->type) {
 	case VG_MSG_CALL_STARTED:
 	case VG_MSG_BOT_READY:
@@ -791,7 +800,8 @@ void sig_event_msg(struct sig *s, const struct vg_msg *m)
 
 		/* carried out before the mailbox is given back: nothing keeps a
 		 * pointer into it */
-		if (cmd->len < sizeof(cmd->json) && cmd->json[cmd->len] == '\0')
+		if (!c->bot_left && cmd->len < sizeof(cmd->json) &&
+		    cmd->json[cmd->len] == '\0')
 			sig_bot_cmd(s, c, m->arg, cmd->json);
 		if (ring_msg_send(s->rings->ctl_bot[md->worker], &done))
 			log_err("sig", "call %s: bot control ring full", md->call_id);

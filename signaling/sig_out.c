@@ -99,6 +99,8 @@ static void sig_out_over(struct sig *s, struct sig_call *c, const char *end,
 		return;
 	sig_end_why(c, end);
 	sig_out_status(s, c, status);
+	if (c->bridge_leg)
+		sig_bridge_failed(s, c, c->final_status);
 	c->state = SC_ENDING;
 	c->dp_stopped = c->bot_stopped = 1; /* neither was ever told of it */
 	sig_call_end(s, c);                 /* timers and the handle */
@@ -151,9 +153,12 @@ static void sig_out_connect(struct sig *s, struct sig_call *c, const sip_t *sip)
 		su_timer_destroy(c->ring);
 		c->ring = NULL;
 	}
-	/* bot first, so its session exists before the first frame */
-	msg.type = VG_MSG_BOT_START;
-	ring_msg_send(s->rings->ctl_bot[md->worker], &msg);
+	if (c->bridge_leg) { /* no bot: the first leg's media, once bridged */
+		c->bot_ready = c->bot_stopped = 1;
+	} else { /* bot first, so its session exists before the first frame */
+		msg.type = VG_MSG_BOT_START;
+		ring_msg_send(s->rings->ctl_bot[md->worker], &msg);
+	}
 	msg.type = VG_MSG_CALL_START;
 	ring_msg_send(s->rings->ctl_dp[md->lcore], &msg);
 	log_info("sig", "call %s: answered by the callee: %s/%u%s", md->call_id,
@@ -168,6 +173,8 @@ void sig_out_connected(struct sig *s, struct sig_call *c)
 	s->st.answered++;
 	s->st.originated_answered++;
 	sig_out_status(s, c, "in-progress");
+	if (c->bridge_leg)
+		sig_bridge_answered(s, c);
 }
 
 void sig_out_answer(struct sig *s, struct sig_call *c, int status, const char *phrase,
@@ -225,7 +232,7 @@ void sig_out_ended(struct sig *s, struct sig_call *c)
 /* The context of a call voxgate places: its numbers and the custom parameters. */
 static int sig_out_ctx(struct sig *s, uint32_t slot, const char *call_id, const char *from,
 		       const char *to, const char *trunk, const char *endpoint,
-		       json_t *params)
+		       const char *direction, json_t *params)
 {
 	json_t *ctx = json_object();
 	const char *k;
@@ -236,7 +243,7 @@ static int sig_out_ctx(struct sig *s, uint32_t slot, const char *call_id, const 
 	if (!ctx)
 		return rc;
 	json_object_set_new(ctx, "call_id", json_string(call_id));
-	json_object_set_new(ctx, "direction", json_string("outbound-api"));
+	json_object_set_new(ctx, "direction", json_string(direction));
 	json_object_set_new(ctx, "from_number", json_string(from));
 	json_object_set_new(ctx, "to_number", json_string(to));
 	json_object_set_new(ctx, "called", json_string(to));
@@ -268,60 +275,35 @@ static bool sig_out_user_ok(const char *u)
 	return true;
 }
 
-int sig_originate(struct sig *s, const char *json, uint32_t *slot_out, uint32_t *gen_out)
+int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out,
+		  uint32_t *gen_out)
 {
 	const struct cfg *cfg = s->cfg;
-	json_t *j = json_loads(json, 0, NULL), *params;
-	const char *to, *from, *agent_id, *ep, *cb, *account;
-	const struct cfg_outbound *ob = NULL;
+	const struct cfg_outbound *ob;
 	struct sig_call *c;
 	struct cs_media *md;
-	char call_id[64], ruri[200], route[300], from_hdr[200], to_hdr[210], offer[SIG_SDP_MAX];
+	char call_id[64], ruri[SIG_REFER_TO_MAX], route[300], from_hdr[200], to_hdr[600];
+	char offer[SIG_SDP_MAX];
 	const char *host;
-	int agent = -1, ep_i = -1, n;
-	unsigned timeout;
+	int n;
 	int64_t slot;
 	uint32_t gen;
 	uint8_t rnd[8];
 	nua_t *nua;
 
-	if (!j)
+	if ((!r->ruri && !sig_out_user_ok(r->to)) || !sig_out_user_ok(r->from) ||
+	    r->timeout < 1 || r->timeout > 600)
 		return VG_ORIG_BAD;
-	to = json_string_value(json_object_get(j, "to"));
-	from = json_string_value(json_object_get(j, "from"));
-	agent_id = json_string_value(json_object_get(j, "agent"));
-	ep = json_string_value(json_object_get(j, "endpoint"));
-	cb = json_string_value(json_object_get(j, "status_callback"));
-	account = json_string_value(json_object_get(j, "account_sid"));
-	params = json_object_get(j, "params");
-	timeout = json_is_integer(json_object_get(j, "timeout"))
-			  ? (unsigned)json_integer_value(json_object_get(j, "timeout"))
-			  : SIG_OUT_TIMEOUT_S;
-	for (unsigned i = 0; i < cfg->bots.n_agents && agent_id; i++)
-		if (strcmp(cfg->bots.agents[i].id, agent_id) == 0)
-			agent = (int)i;
-	for (unsigned i = 0; i < cfg->sig.n_outbound; i++)
-		if (!ep ? ep_i < 0 : strcmp(cfg->sig.outbound[i].name, ep) == 0)
-			ep_i = (int)i;
-	if (!sig_out_user_ok(to) || !sig_out_user_ok(from) || timeout < 1 || timeout > 600) {
-		json_decref(j);
-		return VG_ORIG_BAD;
-	}
-	if (agent < 0 || ep_i < 0) {
-		json_decref(j);
-		return agent < 0 ? VG_ORIG_NO_AGENT : VG_ORIG_NO_ENDPOINT;
-	}
-	ob = &cfg->sig.outbound[ep_i];
+	if (r->agent < 0 || r->ep < 0)
+		return r->agent < 0 ? VG_ORIG_NO_AGENT : VG_ORIG_NO_ENDPOINT;
+	ob = &cfg->sig.outbound[r->ep];
 	nua = sig_reg_nua(s, ob->transport);
-	if (s->stopping || !nua) {
-		json_decref(j);
+	if (s->stopping || !nua)
 		return VG_ORIG_UNAVAILABLE;
-	}
-	slot = cs_alloc(&s->pool, &gen);
-	if (slot < 0) {
-		json_decref(j);
+	slot = r->lcore < 0 ? cs_alloc(&s->pool, &gen)
+			    : cs_alloc_on(&s->pool, (unsigned)r->lcore, s->n_lcores, &gen);
+	if (slot < 0)
 		return VG_ORIG_FULL;
-	}
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		memset(rnd, 0, sizeof(rnd));
 	snprintf(call_id, sizeof(call_id), "vg-%08x%08x-%02x%02x%02x%02x%02x%02x%02x%02x",
@@ -331,7 +313,7 @@ int sig_originate(struct sig *s, const char *json, uint32_t *slot_out, uint32_t 
 	memset(&md->srtp, 0, sizeof(md->srtp));
 	md->lcore = (uint16_t)cs_slot_lcore((uint32_t)slot, s->n_lcores);
 	md->worker = (uint16_t)(slot % s->rings->n_workers);
-	md->agent = (uint16_t)agent;
+	md->agent = (uint16_t)r->agent;
 	md->ptime_ms = 20;
 	md->remote_ip = 0;
 	md->remote_port = 0;
@@ -342,29 +324,33 @@ int sig_originate(struct sig *s, const char *json, uint32_t *slot_out, uint32_t 
 	c->gen = gen;
 	c->trunk = ob->trunk >= 0 ? (unsigned)ob->trunk : 0;
 	c->outbound = 1;
-	c->ob = (uint8_t)ep_i;
+	c->ob = (uint8_t)r->ep;
 	c->handback = -1;
-	snprintf(c->account_sid, sizeof(c->account_sid), "%s", account ? account : "");
-	c->status_cb = cb && *cb ? strdup(cb) : NULL;
+	c->bridge = SIG_NO_LEG;
+	snprintf(c->account_sid, sizeof(c->account_sid), "%s", r->account ? r->account : "");
+	c->status_cb = r->status_cb && *r->status_cb ? strdup(r->status_cb) : NULL;
 	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
-	if (sig_out_ctx(s, (uint32_t)slot, call_id, from, to, cfg->sig.trunks[c->trunk].name,
-			ob->name, params) != 0)
-		snprintf(cs_ctx(s->calls, (uint32_t)slot), CS_CTX_MAX,
-			 "{\"call_id\":\"%s\",\"direction\":\"outbound-api\"}", call_id);
-	json_decref(j);
 
-	/* To sip:to@domain via the proxy, or straight to the proxy without a domain */
+	/* To sip:to@domain via the proxy, or straight to the proxy without a domain; a
+	 * SIP URI target as it is, via the proxy */
 	host = ob->domain[0] ? ob->domain : NULL;
-	if (host) {
-		snprintf(ruri, sizeof(ruri), "sip:%s@%s", to, host);
+	route[0] = '\0';
+	if (r->ruri) {
+		snprintf(ruri, sizeof(ruri), "%s", r->ruri);
+		snprintf(route, sizeof(route), "<%s;lr>", ob->proxy);
+	} else if (host) {
+		snprintf(ruri, sizeof(ruri), "sip:%s@%s", r->to, host);
 		snprintf(route, sizeof(route), "<%s;lr>", ob->proxy);
 	} else {
-		snprintf(ruri, sizeof(ruri), "sip:%s@%s", to, ob->proxy + (ob->transport ==
+		snprintf(ruri, sizeof(ruri), "sip:%s@%s", r->to, ob->proxy + (ob->transport ==
 			 CFG_TP_TLS && strncmp(ob->proxy, "sips:", 5) == 0 ? 5 : 4));
-		route[0] = '\0';
 	}
+	if (sig_out_ctx(s, (uint32_t)slot, call_id, r->from, r->to ? r->to : ruri,
+			cfg->sig.trunks[c->trunk].name, ob->name, r->direction, r->params) != 0)
+		snprintf(cs_ctx(s->calls, (uint32_t)slot), CS_CTX_MAX,
+			 "{\"call_id\":\"%s\",\"direction\":\"%s\"}", call_id, r->direction);
 	snprintf(to_hdr, sizeof(to_hdr), "<%s>", ruri);
-	snprintf(from_hdr, sizeof(from_hdr), "<sip:%s@%s>", from,
+	snprintf(from_hdr, sizeof(from_hdr), "<sip:%s@%s>", r->from,
 		 host ? host : s->cfg->sig.listeners[0].address);
 	n = sdp_offer_format(offer, sizeof(offer), s->media_ip[cs_slot_addr(s->calls,
 			     (uint32_t)slot)], md->rtp_port, cfg->sig.trunks[c->trunk].codecs,
@@ -379,21 +365,60 @@ int sig_originate(struct sig *s, const char *json, uint32_t *slot_out, uint32_t 
 	*slot_out = (uint32_t)slot;
 	*gen_out = gen;
 	if (!c->nh) {
-		log_err("sig", "call %s: no handle or offer for the call to %s", call_id, to);
+		log_err("sig", "call %s: no handle or offer for the call to %s", call_id, ruri);
 		sig_out_over(s, c, "error", "failed");
 		return 0; /* the sid was given: its status callback says failed */
 	}
-	c->ring = su_timer_create(su_root_task(s->root), timeout * 1000);
+	c->ring = su_timer_create(su_root_task(s->root), r->timeout * 1000);
 	if (c->ring && su_timer_set(c->ring, sig_out_no_answer, (su_timer_arg_t *)c) < 0) {
 		su_timer_destroy(c->ring);
 		c->ring = NULL;
 	}
 	nua_invite(c->nh, NUTAG_URL((url_string_t *)ruri), SIPTAG_CALL_ID_STR(call_id),
 		   TAG_IF(route[0], SIPTAG_ROUTE_STR(route)),
+		   TAG_IF(r->headers && r->headers[0], SIPTAG_HEADER_STR(r->headers)),
 		   SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer),
 		   TAG_END());
 	log_info("sig", "call %s to %s from %s via outbound '%s' (%s) agent '%s': INVITE, "
-		 "slot %lld port %u", call_id, ruri, from, ob->name, ob->proxy,
-		 cfg->bots.agents[agent].id, (long long)slot, md->rtp_port);
+		 "slot %lld port %u", call_id, ruri, r->from, ob->name, ob->proxy,
+		 cfg->bots.agents[r->agent].id, (long long)slot, md->rtp_port);
 	return 0;
+}
+
+int sig_originate(struct sig *s, const char *json, uint32_t *slot_out, uint32_t *gen_out)
+{
+	const struct cfg *cfg = s->cfg;
+	json_t *j = json_loads(json, 0, NULL);
+	const char *agent_id, *ep;
+	struct sig_out_req r = {.agent = -1, .ep = -1, .lcore = -1,
+				.direction = "outbound-api"};
+	int rc;
+
+	if (!j)
+		return VG_ORIG_BAD;
+	r.to = json_string_value(json_object_get(j, "to"));
+	r.from = json_string_value(json_object_get(j, "from"));
+	agent_id = json_string_value(json_object_get(j, "agent"));
+	ep = json_string_value(json_object_get(j, "endpoint"));
+	r.status_cb = json_string_value(json_object_get(j, "status_callback"));
+	r.account = json_string_value(json_object_get(j, "account_sid"));
+	r.params = json_object_get(j, "params");
+	r.timeout = json_is_integer(json_object_get(j, "timeout"))
+			    ? (unsigned)json_integer_value(json_object_get(j, "timeout"))
+			    : SIG_OUT_TIMEOUT_S;
+	for (unsigned i = 0; i < cfg->bots.n_agents && agent_id; i++)
+		if (strcmp(cfg->bots.agents[i].id, agent_id) == 0)
+			r.agent = (int)i;
+	r.ep = sig_out_endpoint(s, ep);
+	rc = sig_out_place(s, &r, slot_out, gen_out);
+	json_decref(j);
+	return rc;
+}
+
+int sig_out_endpoint(const struct sig *s, const char *name)
+{
+	for (unsigned i = 0; i < s->cfg->sig.n_outbound; i++)
+		if (!name || strcmp(s->cfg->sig.outbound[i].name, name) == 0)
+			return (int)i;
+	return -1;
 }

@@ -12,8 +12,9 @@
  * the bot's leg (the platform's BYE, or ours after transfer.bye_ms); a refused REFER,
  * a failing sipfrag or no final NOTIFY within transfer.notify_timeout_ms tells the bot
  * (transfer_failed with the status) and the call stays with it. A second transfer
- * while one is under way, a mode voxgate does not have yet (bridge, warm, try_refer)
- * and a trunk without REFER are refused to the bot with their reason.
+ * while one is under way, a mode voxgate does not have yet (warm, try_refer) and a
+ * trunk without REFER are refused to the bot with their reason. Mode "bridge" goes to
+ * sig_bridge.c with the same checks of target and headers.
  */
 #include "signaling/sig-int.h"
 
@@ -77,9 +78,7 @@ static bool sig_target_uri(struct sig *s, const struct sig_call *c, const char *
 	return ok;
 }
 
-/* The transfer did not happen (status: the SIP status that said so, 0 none). The
- * bot is told; the call stays with it, unless the bot has left meanwhile. */
-static void sig_xfer_failed(struct sig *s, struct sig_call *c, unsigned status,
+void sig_xfer_failed(struct sig *s, struct sig_call *c, unsigned status,
 			    unsigned reason)
 {
 	bool was = c->xfer != XF_NONE;
@@ -124,28 +123,31 @@ void sig_transfer(struct sig *s, struct sig_call *c, const char *json)
 	json_t *x = json_loads(json, 0, NULL), *hdrs = json_object_get(x, "headers"), *v;
 	const char *mode = json_string_value(json_object_get(x, "mode"));
 	const char *target = json_string_value(json_object_get(x, "target"));
+	const char *caller_id = json_string_value(json_object_get(x, "caller_id"));
 	char to[SIG_REFER_TO_MAX], hv[SIG_REFER_TO_MAX] = "";
 	unsigned reason = VG_REASON_NONE;
 	size_t n = 0, h = 0;
 	const char *key;
+	bool bridge = mode && strcmp(mode, "bridge") == 0;
 
 	if (!mode || !target || (hdrs && !json_is_object(hdrs)))
 		reason = VG_REASON_BAD;
-	else if (strcmp(mode, "bridge") == 0 || strcmp(mode, "warm") == 0 ||
-		 strcmp(mode, "try_refer") == 0)
+	else if (strcmp(mode, "warm") == 0 || strcmp(mode, "try_refer") == 0)
 		reason = VG_REASON_UNSUPPORTED;
-	else if (strcmp(mode, "refer") != 0 && strcmp(mode, "trunk") != 0)
+	else if (!bridge && strcmp(mode, "refer") != 0 && strcmp(mode, "trunk") != 0)
 		reason = VG_REASON_BAD;
-	else if (!t->transfer.refer)
+	else if (!bridge && !t->transfer.refer)
 		reason = VG_REASON_NOT_ALLOWED;
+	else if (bridge && sig_out_endpoint(s, NULL) < 0)
+		reason = VG_REASON_NO_ENDPOINT;
 	else if (c->xfer != XF_NONE)
 		reason = VG_REASON_PENDING;
 	else if (c->state != SC_ANSWERED || c->end_phase != SE_LIVE)
 		reason = VG_REASON_ENDING;
-	else if (!sig_target_uri(s, c, target, to, sizeof(to)))
+	else if (!bridge && !sig_target_uri(s, c, target, to, sizeof(to)))
 		reason = VG_REASON_BAD;
 	else
-		n = strlen(to);
+		n = bridge ? 0 : strlen(to);
 	json_object_foreach(hdrs, key, v) {
 		const char *val = json_string_value(v);
 
@@ -157,7 +159,7 @@ void sig_transfer(struct sig *s, struct sig_call *c, const char *json)
 		}
 		h += (size_t)snprintf(hv + h, sizeof(hv) - h, "%s%s: %s", h ? "\r\n" : "", key,
 				      val);
-		if (t->transfer.uri_headers && n + 1 < sizeof(to)) {
+		if (!bridge && t->transfer.uri_headers && n + 1 < sizeof(to)) {
 			to[n++] = strchr(to, '?') ? '&' : '?';
 			sig_uri_escape(to, sizeof(to), &n, key);
 			to[n++] = '=';
@@ -166,14 +168,20 @@ void sig_transfer(struct sig *s, struct sig_call *c, const char *json)
 		if (h >= sizeof(hv) || n + 8 >= sizeof(to))
 			reason = VG_REASON_BAD; /* more than a REFER should carry */
 	}
-	json_decref(x);
 	if (reason != VG_REASON_NONE) {
+		json_decref(x);
 		s->st.transfers_failed++;
 		log_warn("sig", "call %s: the bot's transfer %s: not carried out (%s)",
 			 sig_call_id(s, c), json, vg_reason_name(reason));
 		sig_bot_result(s, c, VG_RES_TRANSFER_FAILED, 0, reason);
 		return;
 	}
+	if (bridge) {
+		sig_bridge_start(s, c, target, caller_id, hv);
+		json_decref(x);
+		return;
+	}
+	json_decref(x);
 	snprintf(c->xfer_mode, sizeof(c->xfer_mode), "refer");
 	memcpy(c->refer_to, to, sizeof(to));
 	memcpy(c->refer_hdrs, hv, sizeof(hv));

@@ -13,8 +13,8 @@
 #   - Twilio's REST call update with TwiML <Refer><Sip> for a WebSocket bot's call: the
 #     REFER goes out and the bot is told transfer_accepted; unsupported TwiML, Url=
 #     and an unknown CallSid get Twilio's error bodies
-#   - a bridged transfer (not carried out yet): the bot is told transfer_failed,
-#     unsupported
+#   - a bridged transfer without an outbound endpoint: the bot is told transfer_failed,
+#     no_endpoint
 source "$(dirname "$0")/lib.sh"
 
 cdr="$tmp/cdr.jsonl"
@@ -37,13 +37,6 @@ conf_edit 'codecs = [ "PCMA", "PCMU" ]; }' 'codecs = [ "PCMA", "PCMU" ];
     { user = "^wsb$"; agent = "wsb"; },
     { user = "^bridge$"; agent = "bridge"; }'
 
-bot() { # bot PORT SCRIPT: the test bot in the caller namespace, log $tmp/bot-SCRIPT
-	in_caller timeout 300 /usr/bin/python3 "$top/tests/integration/ws_bot.py" serve \
-		--port "$1" --script "$2" --log "$tmp/bot-$2" 2>"$tmp/bot-$2.err" &
-	bg_pids+=($!)
-	for _ in $(seq 50); do grep -q listen "$tmp/bot-$2" 2>/dev/null && return 0; sleep 0.1; done
-	return 1
-}
 # refer_msg: the REFER sipp received, from its message trace
 refer_msg() {
 	python3 - "$tmp/sipp.msg" <<'PY'
@@ -153,12 +146,12 @@ check "the call being over: 404" grep -q '^404 {"code": *20404' <<<"$out"
 out=$(update "CA0000000000000000" "Twiml=%3CResponse%3E%3CFoo%3E")
 check "TwiML that does not parse: 400, code 12100" grep -q '^400 {"code": *12100' <<<"$out"
 
-# 7. A bridged transfer: not carried out yet.
+# 7. A bridged transfer with no outbound endpoint to place its second leg.
 check "a bot that asks for a bridged transfer, then hangs up: answered, BYE" \
 	bye_call_start bridge
 wait "$bye_pid"
-check "the bot was told transfer_failed, unsupported" \
-	grep -q '"got": {"event": "transfer_failed", .*"transfer": {"status": 0, "reason": "unsupported"}' "$tmp/bot-bridge"
+check "the bot was told transfer_failed, no_endpoint (no signaling.outbound here)" \
+	grep -q '"got": {"event": "transfer_failed", .*"transfer": {"status": 0, "reason": "no_endpoint"}' "$tmp/bot-bridge"
 
 stats=$(vg_stats)
 check "the counters: 6 REFERs, 3 transfers done, 3 failed (405, 603, bridge), 1 bad NOTIFY" \

@@ -21,8 +21,9 @@
         echo: send every media message straight back (not logged, the rest is)
         updates: 0.5 s after "start" send an update (not final), 0.5 s later the
               final one; then stay (the platform hangs up)
-        bridge: 0.5 s after "start" ask for a bridged transfer (not carried out
-              yet: voxgate answers transfer_failed, unsupported), 1 s later hang up
+        bridge: 0.5 s after "start" ask for a bridged transfer to +15550100 with
+              caller id +15559999 and X-Ticket: T-42; stay when it is accepted (the
+              bot's session then ends), hang up 0.5 s after transfer_failed
   ws_bot.py rawcheck FILE --pcap PCAP --caller-audio RAW --rate R
       what the raw script saw (the start message, binary frames of 20 ms at R Hz) and
       that the caller heard its own audio back through the bot
@@ -91,6 +92,7 @@ async def serve(a):
     import websockets
 
     log = open(a.log, "a", buffering=1)
+    results = {}  # the last transfer_* event each connection got
 
     def note(**kv):
         kv["t"] = time.time()
@@ -145,11 +147,17 @@ async def serve(a):
     async def bridge(ws):
         await asyncio.sleep(0.5)
         await ws.send(json.dumps({"event": "transfer", "transfer": {
-            "mode": "bridge", "target": "+15550100"}}))
+            "mode": "bridge", "target": "+15550100", "caller_id": "+15559999",
+            "headers": {"X-Ticket": "T-42"}}}))
         note(did="transfer")
-        await asyncio.sleep(1)
-        await ws.send(json.dumps({"event": "hangup"}))
-        note(did="hangup")
+        for _ in range(100):  # the result, 10 s at most
+            if id(ws) in results:
+                break
+            await asyncio.sleep(0.1)
+        if results.get(id(ws)) != "transfer_accepted":
+            await asyncio.sleep(0.5)
+            await ws.send(json.dumps({"event": "hangup"}))
+            note(did="hangup")
 
     async def media(ws, sid, audio):
         """audio at once, in 100 ms messages"""
@@ -212,6 +220,8 @@ async def serve(a):
                 await ws.send(text)
                 continue
             m = json.loads(text)
+            if str(m.get("event")).startswith("transfer_"):
+                results[id(ws)] = m["event"]
             if a.script == "echo" and m.get("event") == "media":
                 await ws.send(json.dumps({"event": "media", "streamSid": m["streamSid"],
                                           "media": {"payload": m["media"]["payload"]}}))

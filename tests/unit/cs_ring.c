@@ -129,6 +129,30 @@ static void test_alloc_fifo(void **state)
 	free(t);
 }
 
+/* A second leg's slot on its first leg's lcore: the first free one that lcore owns;
+ * the slots passed over keep their turn; none free on it: -ENOSPC. */
+static void test_alloc_on(void **state)
+{
+	struct cs_table *t = table_new(6, 20000);
+	struct cs_pool p;
+	uint32_t gen;
+
+	(void)state;
+	assert_int_equal(cs_pool_init(&p, t), 0);
+	assert_int_equal(cs_alloc(&p, &gen), 0);       /* lcore 0 of 2 */
+	assert_int_equal(cs_alloc_on(&p, 0, 2, &gen), 2); /* 1 passed over */
+	assert_true(cs_gen_ok(t, 2, gen) && cs_slot(t, 2)->in_use);
+	assert_int_equal(cs_alloc(&p, &gen), 1);       /* its turn kept */
+	assert_int_equal(cs_alloc_on(&p, 1, 2, &gen), 3);
+	assert_int_equal(cs_alloc_on(&p, 1, 2, &gen), 5);
+	assert_int_equal(cs_alloc_on(&p, 1, 2, &gen), -ENOSPC);
+	assert_int_equal(cs_alloc(&p, &gen), 4);
+	assert_int_equal(cs_alloc_on(&p, 0, 1, &gen), -ENOSPC); /* all taken */
+	assert_int_equal(p.count, 0);
+	cs_pool_fini(&p);
+	free(t);
+}
+
 /* A message made for one life of a slot is recognised as stale in every later life,
  * including the time between free and the next allocation. */
 static void test_generation(void **state)
@@ -325,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_table_layout),
 		cmocka_unit_test(test_table_addresses),
 		cmocka_unit_test(test_alloc_fifo),
+		cmocka_unit_test(test_alloc_on),
 		cmocka_unit_test(test_generation),
 		cmocka_unit_test(test_msg_ring),
 		cmocka_unit_test(test_frame_ring),

@@ -1,0 +1,179 @@
+/*
+ * sig_bridge.c: a bridged transfer (the bot's transfer mode "bridge"; PolyAI's
+ * handoff.invite, Ultravox's cold transfer by bridge: seeds 002, 003).
+ *
+ * The bot asks {"mode": "bridge", "target": number or SIP URI, "caller_id": ...,
+ * "headers": {X-...}}. voxgate places a second leg through the first outbound
+ * endpoint (sig_out.c) on a call slot of the first leg's dp lcore, with the bot's
+ * caller id (the caller's number when it gives none) and X- headers. While it rings
+ * the caller keeps hearing the bot. When it answers and its media run, both legs are
+ * bridged in the dataplane (VG_MSG_CALL_BRIDGE: each leg's audio, decoded, goes to the
+ * other's playout queue in that leg's law; key presses are sent again as the other
+ * leg's RFC 4733 events), the bot is told transfer_accepted and its session stops;
+ * the call goes on without it. A BYE on either leg ends the other. A second leg that
+ * fails (busy, refused, no answer within the ring timeout) tells the bot
+ * transfer_failed with its status, and the caller stays with the bot. Each leg's CDR
+ * names the other's call id.
+ */
+#include "signaling/sig-int.h"
+
+#define SIG_BRIDGE_RING_S 30 /* the second leg's ring timeout */
+
+/* The other leg of c while it still is that call, or NULL. */
+static struct sig_call *sig_bridge_other(struct sig *s, const struct sig_call *c)
+{
+	struct sig_call *o;
+
+	if (c->bridge == SIG_NO_LEG || c->bridge >= s->calls->n_slots)
+		return NULL;
+	o = &s->call[c->bridge];
+	return o->state != SC_FREE && o->gen == c->bridge_gen && o->bridge == c->slot ? o
+											    : NULL;
+}
+
+static void sig_bridge_link(struct sig_call *a, struct sig_call *b)
+{
+	a->bridge = b->slot;
+	a->bridge_gen = b->gen;
+	b->bridge = a->slot;
+	b->bridge_gen = a->gen;
+}
+
+static void sig_bridge_unlink(struct sig_call *a, struct sig_call *b)
+{
+	a->bridge = SIG_NO_LEG;
+	if (b)
+		b->bridge = SIG_NO_LEG;
+}
+
+void sig_bridge_start(struct sig *s, struct sig_call *a, const char *target,
+		      const char *from, const char *hdrs)
+{
+	const struct cs_media *md = &cs_slot(s->calls, a->slot)->media;
+	bool uri = strncasecmp(target, "sip:", 4) == 0 || strncasecmp(target, "sips:", 5) == 0;
+	json_t *ctx = json_loads(cs_ctx(s->calls, a->slot), 0, NULL);
+	json_t *params = json_pack("{s:s}", "bridge_of", md->call_id);
+	struct sig_out_req r = {
+		.to = uri ? NULL : target,
+		.ruri = uri ? target : NULL,
+		.from = from ? from : json_string_value(json_object_get(ctx, "from_number")),
+		.agent = md->agent,
+		.ep = sig_out_endpoint(s, NULL),
+		.lcore = (int)md->lcore,
+		.timeout = SIG_BRIDGE_RING_S,
+		.direction = "outbound-dial",
+		.params = params,
+		.headers = hdrs,
+	};
+	uint32_t slot, gen;
+	int rc;
+
+	if (!r.from)
+		r.from = "anonymous";
+	if (uri && strpbrk(target, "<>\r\n \""))
+		rc = VG_ORIG_BAD;
+	else
+		rc = sig_out_place(s, &r, &slot, &gen);
+	json_decref(params);
+	json_decref(ctx);
+	snprintf(a->xfer_mode, sizeof(a->xfer_mode), "bridge");
+	snprintf(a->refer_to, sizeof(a->refer_to), "%s", target);
+	a->xfer_status = 0;
+	if (rc != VG_ORIG_OK) {
+		unsigned reason = rc == VG_ORIG_FULL ? VG_REASON_FULL
+				  : rc == VG_ORIG_BAD ? VG_REASON_BAD : VG_REASON_NO_ENDPOINT;
+
+		s->st.transfers_failed++;
+		log_warn("sig", "call %s: the bot's bridge to %s: no second leg (%s)",
+			 md->call_id, target, vg_reason_name(reason));
+		sig_bot_result(s, a, VG_RES_TRANSFER_FAILED, 0, reason);
+		return;
+	}
+	s->call[slot].bridge_leg = 1;
+	sig_bridge_link(a, &s->call[slot]);
+	snprintf(a->leg_id, sizeof(a->leg_id), "%s", cs_slot(s->calls, slot)->media.call_id);
+	snprintf(s->call[slot].leg_id, sizeof(s->call[slot].leg_id), "%s", md->call_id);
+	a->xfer = XF_BRIDGING;
+	log_info("sig", "call %s: the bot bridges the call to %s: second leg %s",
+		 md->call_id, target, a->leg_id);
+}
+
+/* VG_MSG_CALL_BRIDGE for slot (to peer; SIG_NO_LEG: no more). */
+static void sig_bridge_dp(struct sig *s, const struct sig_call *c, uint32_t peer)
+{
+	const struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
+	struct vg_msg m = {.type = VG_MSG_CALL_BRIDGE, .slot = c->slot, .gen = c->gen,
+			   .value = peer};
+
+	if (ring_msg_send(s->rings->ctl_dp[md->lcore], &m))
+		log_err("sig", "call %s: dp control ring full", md->call_id);
+}
+
+void sig_bridge_answered(struct sig *s, struct sig_call *b)
+{
+	struct sig_call *a = sig_bridge_other(s, b);
+	const struct cs_media *amd;
+	struct vg_msg stop;
+
+	if (!a || a->xfer != XF_BRIDGING || a->state != SC_ANSWERED) {
+		log_info("sig", "call %s: answered, but the call it was to join has ended: BYE",
+			 sig_call_id(s, b));
+		sig_bridge_unlink(b, a);
+		sig_end_why(b, "bridge_ended");
+		sig_hangup(s, b, SIG_REFUSE_BOT);
+		return;
+	}
+	amd = &cs_slot(s->calls, a->slot)->media;
+	sig_bridge_dp(s, a, b->slot);
+	sig_bridge_dp(s, b, a->slot);
+	a->xfer = XF_BRIDGED;
+	a->xfer_status = b->final_status;
+	a->outcome = SO_SUCCESS;
+	b->outcome = SO_SUCCESS;
+	s->st.transfers++;
+	sig_bot_result(s, a, VG_RES_TRANSFER_ACCEPTED, b->final_status, VG_REASON_NONE);
+	/* the bot's session ends, the call goes on: its BOT_STOPPED comes later */
+	stop = (struct vg_msg){.type = VG_MSG_BOT_STOP, .slot = a->slot, .gen = a->gen};
+	a->bot_left = 1;
+	if (ring_msg_send(s->rings->ctl_bot[amd->worker], &stop))
+		log_err("sig", "call %s: bot control ring full", amd->call_id);
+	log_info("sig", "call %s: bridged to %s (%s), the bot leaves", amd->call_id,
+		 sig_call_id(s, b), b->sdp.law == a->sdp.law ? "same codec" : "transcoded");
+}
+
+void sig_bridge_failed(struct sig *s, struct sig_call *b, unsigned status)
+{
+	struct sig_call *a = sig_bridge_other(s, b);
+
+	sig_bridge_unlink(b, a);
+	if (!a || a->xfer != XF_BRIDGING)
+		return;
+	a->leg_id[0] = '\0';
+	sig_xfer_failed(s, a, status, b->no_answer || status == 408 || status == 480
+			? VG_REASON_TIMEOUT : VG_REASON_REFUSED);
+}
+
+void sig_bridge_ended(struct sig *s, struct sig_call *c)
+{
+	struct sig_call *o = sig_bridge_other(s, c);
+
+	sig_bridge_unlink(c, o);
+	if (!o)
+		return;
+	if (o->state == SC_DIALING) { /* the caller left while the second leg rang */
+		log_info("sig", "call %s: the call it was to join has ended: CANCEL",
+			 sig_call_id(s, o));
+		sig_hangup(s, o, SIG_REFUSE_BOT);
+		return;
+	}
+	if (o->xfer == XF_BRIDGING) { /* the second leg ended before it was bridged */
+		o->leg_id[0] = '\0';
+		sig_xfer_failed(s, o, 0, VG_REASON_REFUSED);
+		return;
+	}
+	log_info("sig", "call %s: the other leg %s ended: BYE", sig_call_id(s, o),
+		 sig_call_id(s, c));
+	sig_end_why(o, "bridge_ended");
+	sig_bridge_dp(s, o, SIG_NO_LEG);
+	sig_hangup(s, o, SIG_REFUSE_BOT);
+}
