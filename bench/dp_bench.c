@@ -3,7 +3,8 @@
  *
  *   dp_bench --calls N --seconds S [--warmup S] [--srtp] [--talk MS]
  *            [--ws URL[,URL...] [--ws-ca FILE]] [--workers W]
- *            [--loop K [--nap US] [--paired [--worker-idle]]] [EAL arguments after --]
+ *            [--loop K [--nap US] [--paired [--worker-idle]]] [--bridge]
+ *            [EAL arguments after --]
  *
  * What runs is voxgate's own code: one dp lcore (dataplane/dp.c, the packet path,
  * G.711 both ways, the playout timer wheel), one bot worker with the built-in echo bot
@@ -43,6 +44,11 @@
  * of silence, over and over (each call from its own first packet). The pauses are
  * not counted as sent; they are where the worker may trim a standing queue of the
  * bot's audio (bots/bot.c), so bot_to_out shows what a real-time bot adds.
+ * With --bridge the calls are bridged in pairs (2k with 2k+1, VG_MSG_CALL_BRIDGE as
+ * for a transfer's two legs): each packet comes out of the other call of its pair,
+ * relayed through the reorder window and that call's playout queue with no bot (the
+ * stamp survives, as both legs are PCMA), so the same figures tell what a relayed
+ * packet costs beside a terminated one.
  * With --workers W (no --loop) W bot workers share the calls, call i on worker
  * i % W; the worker figures (frames, trims, hop latencies) are their sums, and each
  * worker's CPU is printed (workerI_cpu_percent).
@@ -145,6 +151,7 @@ struct bench {
 	struct rte_ether_addr dp_mac, gen_mac;
 	uint32_t *seq;        /* per call: next packet number */
 	bool srtp;            /* --srtp */
+	bool bridge;          /* --bridge: calls 2k and 2k+1 bridged to each other */
 	const char *ws;       /* --ws URL[,URL...] */
 	unsigned n_ws;        /* URLs in it: agents 0..n_ws-1 */
 	unsigned loop;        /* --loop K: dp lcores, each call looped back to itself */
@@ -308,6 +315,26 @@ static void bench_calls(struct bench *b)
 	}
 	if (started < b->calls)
 		die("calls did not start", ETIMEDOUT);
+}
+
+/* --bridge: calls 2k and 2k+1 bridged to each other, as signaling bridges a
+ * transfer's legs (VG_MSG_CALL_BRIDGE to each): what the generator sends on one comes
+ * out of the other, through the reorder window and the other's playout queue, with
+ * no bot in between. */
+static void bench_bridge(struct bench *b)
+{
+	for (unsigned i = 0; i + 1 < b->calls; i += 2) {
+		for (unsigned k = 0; k < 2; k++) {
+			uint32_t slot = i + k, peer = i + 1 - k;
+			struct vg_msg m = {.type = VG_MSG_CALL_BRIDGE, .slot = slot,
+					   .gen = cs_slot(b->table, slot)->gen, .value = peer};
+
+			while (ring_msg_send(b->rings.ctl_dp[cs_slot_lcore(slot, b->lcores)],
+					     &m) != 0)
+				rte_pause();
+		}
+	}
+	rte_delay_ms(50); /* the dp lcore takes its control ring every 100 us */
 }
 
 /* --ws: wait until every call's WebSocket bot has its handshake done (60 s at most);
@@ -731,6 +758,7 @@ int main(int argc, char **argv)
 		{"workers", required_argument, NULL, 'K'},
 		{"talk", required_argument, NULL, 'T'},
 		{"ws-ca", required_argument, NULL, 'C'},
+		{"bridge", no_argument, NULL, 'B'},
 		{NULL, 0, NULL, 0}};
 	char lcore_map[128], mem[16];
 	char *eal[] = {argv[0], lcore_map, "--no-huge", "-m", mem, "--no-shconf", "--no-pci",
@@ -772,6 +800,8 @@ int main(int argc, char **argv)
 			b.talk = (unsigned)atoi(optarg);
 		else if (opt == 'C')
 			b.ws_ca = optarg;
+		else if (opt == 'B')
+			b.bridge = true;
 		else
 			return 2;
 	}
@@ -793,11 +823,12 @@ int main(int argc, char **argv)
 	if (b.calls < 1 || b.calls > (b.loop ? LOOP_MAX_CALLS : 30000) || b.seconds < 1 ||
 	    b.loop > RING_MAX_LCORES || (b.loop && b.srtp) || b.nap > 1000 ||
 	    (b.paired && !b.loop) || (b.worker_idle && !b.paired) ||
-	    b.workers > RING_MAX_WORKERS || (b.talk && (b.talk < 20 || b.loop)))
+	    b.workers > RING_MAX_WORKERS || (b.talk && (b.talk < 20 || b.loop)) ||
+	    (b.bridge && (b.loop || b.ws || b.talk || b.calls % 2)))
 		die("--calls 1..30000 (--loop: 1..64000), --seconds >= 1, --loop 1..16, "
 		    "--loop without --srtp, --nap 0..1000, --paired with --loop, "
-		    "--worker-idle with --paired, --workers 1..16, --talk 20.. without --loop",
-		    EINVAL);
+		    "--worker-idle with --paired, --workers 1..16, --talk 20.. without --loop, "
+		    "--bridge with an even --calls, without --loop, --ws or --talk", EINVAL);
 	b.rtp_base = b.loop ? LOOP_RTP_BASE : RTP_BASE;
 	b.per_addr = b.calls < LOOP_PER_ADDR ? b.calls : LOOP_PER_ADDR;
 	if (rte_eal_init(eal_argc, eal) < 0)
@@ -866,6 +897,8 @@ int main(int argc, char **argv)
 	b.srtp_heap = bench_heap();
 	t_calls = rte_rdtsc();
 	bench_calls(&b);
+	if (b.bridge)
+		bench_bridge(&b);
 	b.srtp_heap = bench_heap() - b.srtp_heap;
 	if (b.ws && !b.loop)
 		bench_ws_wait(&b, t_calls);

@@ -3,6 +3,7 @@
 #   bench_start DEPS TAG   install what tools/deps.sh DEPS lists, build, and make the
 #                          results folder $out = bench/results/TAG<UTC time>
 #   val KEY FILE           the value of FILE's first "KEY value" line
+#   db_cleanup ARGS        kill leftover build/dp_bench ARGS... runs, their stats files
 #   vg_up PREFIX TAG OLD NEW...
 #                          voxgate on the default config with each OLD text replaced
 #                          by NEW ($out/voxgate-TAG.conf), in namespaces PREFIX-gw and
@@ -31,6 +32,15 @@ bench_start() {
 }
 
 val() { sed -n "s/^$1 //p" "$2" | head -1; }
+# db_cleanup ARGS: kill the dp_bench runs whose command line starts "build/dp_bench
+# ARGS" (children of command substitutions) and remove their stats files
+db_cleanup() {
+	local p
+	for p in $(pgrep -f "^build/dp_bench $1" || true); do
+		kill -9 "$p" 2>/dev/null || true
+		rm -f "/dev/shm/voxgate-$p."*
+	done
+}
 lat() { echo "$(val "$1_us_p50" "$2")/$(val "$1_us_p99" "$2")/$(val "$1_us_p999" "$2")"; }
 drop_reasons() { sed -n 's/^dp_drop_\([a-z_]*\) /, \1 /p' "$1" | tr -d '\n'; }
 pct() {

@@ -32,15 +32,7 @@ source "$(dirname "$0")/lib.sh"
 secs=${1:-30}
 bench_start bench loop-
 
-# each run's dp_bench is a child of a command substitution: found by its command line
-lp_cleanup() {
-	local p
-	for p in $(pgrep -f '^build/dp_bench --loop' || true); do
-		kill -9 "$p" 2>/dev/null || true
-		rm -f "/dev/shm/voxgate-$p."*
-	done
-}
-trap lp_cleanup EXIT
+trap 'db_cleanup --loop' EXIT
 
 # lp_run K NAP N SECONDS [OPTION...]: dp_bench's figures, in a file whose name it prints
 lp_run() {
