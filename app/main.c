@@ -121,14 +121,16 @@ static void app_print_counters(const struct app *a)
 		 (unsigned long long)cdr->failed, at ? reasons : " none");
 	log_info("stats", "sip ends: success %llu failed %llu disconnected %llu; infos %llu "
 		 "failed %llu; handbacks %llu failed %llu; refers %llu transfers %llu failed "
-		 "%llu notify_bad %llu; wait_bye_timeouts %llu; registered %llu registrations "
+		 "%llu notify_bad %llu bridged_after_refer %llu; wait_bye_timeouts %llu; "
+		 "registered %llu registrations "
 		 "%llu failed %llu; originated %llu answered %llu",
 		 (unsigned long long)ss->success, (unsigned long long)ss->failed,
 		 (unsigned long long)ss->disconnected, (unsigned long long)ss->infos,
 		 (unsigned long long)ss->infos_failed, (unsigned long long)ss->handbacks,
 		 (unsigned long long)ss->handbacks_failed, (unsigned long long)ss->refers,
 		 (unsigned long long)ss->transfers, (unsigned long long)ss->transfers_failed,
-		 (unsigned long long)ss->notify_bad, (unsigned long long)ss->wait_bye_timeouts,
+		 (unsigned long long)ss->notify_bad, (unsigned long long)ss->refers_fallback,
+		 (unsigned long long)ss->wait_bye_timeouts,
 		 (unsigned long long)ss->registered, (unsigned long long)ss->registrations,
 		 (unsigned long long)ss->registrations_failed,
 		 (unsigned long long)ss->originated,

@@ -154,6 +154,8 @@ struct sig_call {
 	uint8_t bridge_leg;    /* this is the second leg, placed for the transfer */
 	uint8_t bot_left;      /* the bot's session was stopped while the call goes on */
 	char leg_id[64];       /* the other leg's call id, for the CDR */
+	char *fallback;        /* try_refer: the bot's command (owned), bridged should
+				* the REFER fail */
 };
 
 /* A call to place (sig_out_place()). */

@@ -73,6 +73,7 @@ struct sig_stats {
 	uint64_t registrations;        /* 2xx to our REGISTERs (refreshes too) */
 	uint64_t registrations_failed; /* REGISTERs refused, unanswered or not sent */
 	uint64_t registered;           /* endpoints registered now */
+	uint64_t refers_fallback;      /* try_refer's REFERs that failed: bridged instead */
 	uint64_t originated;           /* calls placed (the API's originate) */
 	uint64_t originated_answered;  /* of those, answered by the callee (also in answered) */
 };

@@ -63,6 +63,8 @@ void sig_end_free(struct sig_call *c)
 	c->bot_props = NULL;
 	free(c->final_intent);
 	c->final_intent = NULL;
+	free(c->fallback);
+	c->fallback = NULL;
 }
 
 /* Our BYE, the end of the bot's side. */

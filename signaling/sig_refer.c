@@ -12,9 +12,11 @@
  * the bot's leg (the platform's BYE, or ours after transfer.bye_ms); a refused REFER,
  * a failing sipfrag or no final NOTIFY within transfer.notify_timeout_ms tells the bot
  * (transfer_failed with the status) and the call stays with it. A second transfer
- * while one is under way, a mode voxgate does not have yet (warm, try_refer) and a
- * trunk without REFER are refused to the bot with their reason. Mode "bridge" goes to
- * sig_bridge.c with the same checks of target and headers.
+ * while one is under way, a mode voxgate does not have yet (warm) and a trunk
+ * without REFER are refused to the bot with their reason. Mode "bridge" goes to
+ * sig_bridge.c with the same checks of target and headers; "try_refer" is a REFER
+ * that, refused, failing in its NOTIFY or timing out, becomes that bridge (at once on
+ * a trunk without REFER).
  */
 #include "signaling/sig-int.h"
 
@@ -78,10 +80,43 @@ static bool sig_target_uri(struct sig *s, const struct sig_call *c, const char *
 	return ok;
 }
 
+/* try_refer's REFER failed: the same command as a bridge, told to the bot as its
+ * outcome. */
+static void sig_xfer_fallback(struct sig *s, struct sig_call *c, unsigned status)
+{
+	json_t *x = json_loads(c->fallback, 0, NULL);
+	char *cmd;
+
+	free(c->fallback);
+	c->fallback = NULL;
+	json_object_set_new(x, "mode", json_string("bridge"));
+	cmd = json_dumps(x, JSON_COMPACT);
+	json_decref(x);
+	log_info("sig", "call %s: the REFER failed (status %u): a bridge instead (try_refer)",
+		 sig_call_id(s, c), status);
+	c->xfer = XF_NONE;
+	if (c->end_timer)
+		su_timer_reset(c->end_timer);
+	s->st.refers_fallback++;
+	if (cmd)
+		sig_transfer(s, c, cmd);
+	else
+		sig_bot_result(s, c, VG_RES_TRANSFER_FAILED, status, VG_REASON_BAD);
+	free(cmd);
+}
+
 void sig_xfer_failed(struct sig *s, struct sig_call *c, unsigned status,
 			    unsigned reason)
 {
 	bool was = c->xfer != XF_NONE;
+
+	if (c->fallback && c->state == SC_ANSWERED && c->end_phase == SE_LIVE &&
+	    (c->xfer == XF_SENT || c->xfer == XF_ACCEPTED)) {
+		sig_xfer_fallback(s, c, status);
+		return;
+	}
+	free(c->fallback); /* a bridge's failure, or the call ends */
+	c->fallback = NULL;
 
 	s->st.transfers_failed++;
 	c->xfer = XF_NONE;
@@ -128,13 +163,17 @@ void sig_transfer(struct sig *s, struct sig_call *c, const char *json)
 	unsigned reason = VG_REASON_NONE;
 	size_t n = 0, h = 0;
 	const char *key;
-	bool bridge = mode && strcmp(mode, "bridge") == 0;
+	bool try_refer = mode && strcmp(mode, "try_refer") == 0;
+	bool bridge = mode && (strcmp(mode, "bridge") == 0 || (try_refer && !t->transfer.refer));
 
 	if (!mode || !target || (hdrs && !json_is_object(hdrs)))
 		reason = VG_REASON_BAD;
-	else if (strcmp(mode, "warm") == 0 || strcmp(mode, "try_refer") == 0)
+	else if (strcmp(mode, "warm") == 0)
 		reason = VG_REASON_UNSUPPORTED;
-	else if (!bridge && strcmp(mode, "refer") != 0 && strcmp(mode, "trunk") != 0)
+	else if (try_refer && !bridge && !sig_target_uri(s, c, target, to, sizeof(to)))
+		reason = VG_REASON_BAD;
+	else if (!bridge && !try_refer && strcmp(mode, "refer") != 0 &&
+		 strcmp(mode, "trunk") != 0)
 		reason = VG_REASON_BAD;
 	else if (!bridge && !t->transfer.refer)
 		reason = VG_REASON_NOT_ALLOWED;
@@ -182,6 +221,10 @@ void sig_transfer(struct sig *s, struct sig_call *c, const char *json)
 		return;
 	}
 	json_decref(x);
+	if (try_refer) { /* bridged instead should the REFER fail */
+		free(c->fallback);
+		c->fallback = strdup(json);
+	}
 	snprintf(c->xfer_mode, sizeof(c->xfer_mode), "refer");
 	memcpy(c->refer_to, to, sizeof(to));
 	memcpy(c->refer_hdrs, hv, sizeof(hv));

@@ -13,16 +13,20 @@
 #     call id), the second leg's bridge_of
 #   - a busy target: the bot is told transfer_failed (486, refused), hangs up, the
 #     caller gets BYE
-#   - the counters: one transfer, one failed, relayed frames, every slot free
+#   - try_refer: the caller's platform refuses the REFER (405), the bridge follows
+#   - the caller's key presses once bridged reach the target as its RFC 4733 events
+#   - the counters: transfers, failures, relayed frames, every slot free
 source "$(dirname "$0")/lib.sh"
 
 cdr="$tmp/cdr.jsonl"
 conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
 	'{ id = "echo"; builtin = "echo"; delay_ms = 500; },
-    { id = "bridge"; url = "ws://198.18.0.2:8781/twilio"; }' \
+    { id = "bridge"; url = "ws://198.18.0.2:8781/twilio"; },
+    { id = "tryrefer"; url = "ws://198.18.0.2:8782/twilio"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; },
-    { user = "^bridge$"; agent = "bridge"; }' \
+    { user = "^bridge$"; agent = "bridge"; },
+    { user = "^tryrefer$"; agent = "tryrefer"; }' \
 	'retry_after = 5;' "retry_after = 5;
   cdr_file = \"$cdr\";
   outbound = ( { name = \"carrier\"; proxy = \"sip:198.18.0.2:5090\"; user = \"voxgate\"; } );"
@@ -31,7 +35,7 @@ net_up
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
 # the target's audio: the signal from its second 1 on, in mu-law
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/target.ul" --seconds 3 --start 1 --law u
-bot 8781 bridge || { not_ok "the test bot listens"; exit 1; }
+bot 8781 bridge && bot 8782 try_refer || { not_ok "the test bots listen"; exit 1; }
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with an outbound endpoint"; exit 1; }
 
 # target NAME SCENARIO: sipp as the second leg's callee at 198.18.0.2:5090 (media
@@ -89,15 +93,42 @@ check "the bot was told transfer_failed (486, refused)" \
 	grep -q '"got": {"event": "transfer_failed", .*"transfer": {"status": 486, "reason": "refused"}' \
 	"$tmp/bot-bridge"
 
+# try_refer: the caller's platform refuses the REFER (405), the bridge follows
+target tryrefer "$tmp/target.xml"
+check "try_refer: the REFER refused 405, the call stays up, the caller hangs up" \
+	sipp_caller "$top/tests/integration/sipp/uac_refer_405.xml" -s tryrefer
+wait "$target_pid"
+check "... then the bridge: the target answered and got voxgate's BYE after the caller's" \
+	bash -c '[ "$1" = 0 ] && grep -q "^target ruri sip:+15550100@" "$2"' _ $? "$tmp/tryrefer.log"
+check "the bot was told transfer_accepted (200, the bridge's) after the REFER's 405" \
+	grep -q '"got": {"event": "transfer_accepted", .*"transfer": {"status": 200' \
+	"$tmp/bot-try_refer"
+
+# key presses once bridged: the caller's 1 5 9 # become the target's own events
+sed "s|@PCAPS@|/usr/share/sip-tester|g; 0,/<pause milliseconds=\"300\"\/>/s//<pause milliseconds=\"2000\"\/>/" \
+	"$top/tests/integration/sipp/uac_dtmf.xml" >"$tmp/dtmf.xml"
+target dtmftarget "$tmp/target.xml"
+capture "$tmp/dtmf.pcap"
+check "a caller that presses keys once bridged: answered and ended" \
+	sipp_caller "$tmp/dtmf.xml" -s bridge
+wait "$target_pid"
+rc=$?
+capture_stop
+keys=$(python3 "$top/tests/integration/rtp_audio.py" events "$tmp/dtmf.pcap" --gw 198.18.1.1 \
+	--caller 198.18.1.2 --pt 101 2>&1)
+echo "# the target got: $keys"
+check "the target got 1 5 9 # as RFC 4733 events of its own leg (pt 101)" \
+	bash -c '[ "$1" = 0 ] && [ "$(sed "s/:[0-9]*//g" <<<"$2")" = "1 5 9 #" ]' _ "$rc" "$keys"
+
 sleep 0.5
 check "the CDRs: each leg names the other; the busy leg and its caller's" \
 	python3 -c 'import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])]
 a = [x for x in r if x["direction"] == "inbound"]
 b = [x for x in r if x["direction"] == "outbound-dial"]
-assert len(a) == 2 and len(b) == 2, r
+assert len(a) == 4 and len(b) == 4, r
 bb = [x for x in b if x["answered"]][0]
-aa = [x for x in a if x["transfer"] and x["transfer"]["status"] == 200][0]
+aa = [x for x in a if x["transfer"] and x["transfer"].get("leg") == bb["call_id"]][0]
 assert aa["transfer"] == {"mode": "bridge", "target": "+15550100", "status": 200,
                           "leg": bb["call_id"]}, aa
 assert aa["outcome"] == "success" and aa["end"] == "caller_bye", aa
@@ -105,9 +136,12 @@ assert bb["bridge_of"] == aa["call_id"] and bb["end"] == "bridge_ended", bb
 assert bb["to_number"] == "+15550100" and bb["from_number"] == "+15559999", bb
 assert bb["media"]["codec"] == "PCMU" and aa["media"]["codec"] == "PCMA"
 busy = [x for x in b if not x["answered"]][0]
-assert busy["end"] == "busy", busy' "$cdr"
+assert busy["end"] == "busy", busy
+t = [x for x in a if x["agent"] == "tryrefer"][0]
+assert t["transfer"]["mode"] == "bridge" and t["transfer"]["status"] == 200, t' "$cdr"
 stats=$(vg_stats)
-check "the counters: 1 transfer, 1 failed; frames relayed; every slot free" \
-	bash -c 'grep -q "transfers 1 failed 1 " <<<"$1" && grep -Eq "relay_frames=[1-9]" <<<"$1" &&
+check "the counters: 1 REFER, 3 bridged, 1 failed (busy), 1 bridge after a REFER; frames and 4 keys relayed; every slot free" \
+	bash -c 'grep -q "refers 1 transfers 3 failed 1 notify_bad 0 bridged_after_refer 1;" <<<"$1" &&
+		grep -Eq "relay_frames=[1-9].* relay_dtmf=4 " <<<"$1" &&
 		grep -q "active 0;.* slots free 1024/1024" <<<"$1"' _ "$stats"
 check "voxgate stops cleanly" vg_stop

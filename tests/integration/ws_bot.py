@@ -24,6 +24,7 @@
         bridge: 0.5 s after "start" ask for a bridged transfer to +15550100 with
               caller id +15559999 and X-Ticket: T-42; stay when it is accepted (the
               bot's session then ends), hang up 0.5 s after transfer_failed
+        try_refer: the same with mode try_refer (REFER first, then the bridge)
   ws_bot.py rawcheck FILE --pcap PCAP --caller-audio RAW --rate R
       what the raw script saw (the start message, binary frames of 20 ms at R Hz) and
       that the caller heard its own audio back through the bot
@@ -144,10 +145,10 @@ async def serve(a):
             "final": True, "payload": {"intent": "Technical Support"}}}))
         note(did="final")
 
-    async def bridge(ws):
+    async def bridge(ws, mode="bridge"):
         await asyncio.sleep(0.5)
         await ws.send(json.dumps({"event": "transfer", "transfer": {
-            "mode": "bridge", "target": "+15550100", "caller_id": "+15559999",
+            "mode": mode, "target": "+15550100", "caller_id": "+15559999",
             "headers": {"X-Ticket": "T-42"}}}))
         note(did="transfer")
         for _ in range(100):  # the result, 10 s at most
@@ -252,8 +253,8 @@ async def serve(a):
                     task = asyncio.ensure_future(junk(ws, sid))
                 elif a.script == "updates":
                     task = asyncio.ensure_future(updates(ws))
-                elif a.script == "bridge":
-                    task = asyncio.ensure_future(bridge(ws))
+                elif a.script in ("bridge", "try_refer"):
+                    task = asyncio.ensure_future(bridge(ws, a.script))
                 elif a.script == "echo":
                     pass  # media comes back below
                 elif a.script in ("burst", "burstclear", "flood", "paced"):
@@ -521,7 +522,8 @@ def main():
     p.add_argument("--key", help="and this key")
     p.add_argument("--script", default="talk",
                    choices=["talk", "dtmf", "die", "goodbye", "cmds", "junk", "raw", "echo",
-                            "updates", "bridge", "burst", "burstclear", "flood", "paced"])
+                            "updates", "bridge", "try_refer", "burst", "burstclear", "flood",
+                            "paced"])
     p = sub.add_parser("backlogcheck")
     p.add_argument("log")
     p.add_argument("--pcap", required=True)
