@@ -11,6 +11,8 @@
 #                          calls (exit 1 if it does not); sets vg_pid
 #   vg_down PREFIX         stop it (SIGINT, 10 s, then SIGKILL; it may be gone
 #                          already) and remove the namespaces
+#   vg_up_sip PREFIX TAG [OLD NEW...]
+#                          vg_up with room for 20,000 calls, vg_down on exit
 #   mf_begin, mf_start, mf_stop, mf_run, mf_cleanup
 #                          voxgate on a net_memif port with tools/vgload on the other
 #                          end (run.sh, scale.sh, step.sh; they set $mf and $mf_sock)
@@ -74,6 +76,19 @@ ramp() {
 		echo "$name $best calls lost $(val lost "$final") packets in the ${secs} s run: one step back"
 	done
 	best=0 final=/dev/null
+}
+
+# vg_up_sip PREFIX TAG [OLD NEW...]: vg_up for the signaling benchmarks (sip_run.sh,
+# out_run.sh): room for 20,000 calls (1 GiB for DPDK, 50,000 RTP ports, 200 ms
+# playout queues), stopped by vg_down on exit
+vg_up_sip() {
+	local p=$1 tag=$2
+	shift 2
+	trap "vg_down $p" EXIT
+	trap 'exit 130' INT TERM
+	vg_up "$p" "$tag" '"-m", "512"' '"-m", "1024"' \
+		'rtp_ports = "10000-20000";' 'rtp_ports = "10000-60000";' \
+		'max_calls = 1024;' 'max_calls = 20000;' 'playout_ms = 2000;' 'playout_ms = 200;' "$@"
 }
 
 vg_pid=""

@@ -13,12 +13,7 @@ source "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 bench_start test "sip-"
 prefix=vgsb$$
-cleanup() { vg_down "$prefix"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-vg_up "$prefix" sip '"-m", "512"' '"-m", "1024"' \
-	'rtp_ports = "10000-20000";' 'rtp_ports = "10000-60000";' \
-	'max_calls = 1024;' 'max_calls = 20000;' 'playout_ms = 2000;' 'playout_ms = 200;'
+vg_up_sip "$prefix" sip
 
 run() { # run RATE CALLS HOLD_MS -> prints "created successful failed peak-concurrent"
 	local f="$out/sipp-$1-$3.csv"
