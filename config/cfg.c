@@ -841,12 +841,45 @@ static int cfg_proxy_parse(struct cfg_outbound *o)
 	return 0;
 }
 
+/* `headers`: SIP headers "Name: value" (a token name, no CR or LF), into out with
+ * CRLF between; none: "". */
+static int cfg_read_sip_headers(struct cfg_ctx *x, config_setting_t *g, const char *where,
+				char *out, size_t size)
+{
+	config_setting_t *a = cfg_member(x, g, where, "headers", CONFIG_TYPE_ARRAY,
+					 "an array of strings", 0);
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (x->failed)
+		return -EINVAL;
+	for (int i = 0; a && i < config_setting_length(a); i++) {
+		const char *v = cfg_elem_str(x, a, "'headers'", (unsigned)i);
+		const char *colon = v ? strchr(v, ':') : NULL;
+		int w;
+
+		if (!v)
+			return -EINVAL;
+		if (!colon || colon == v || strpbrk(v, "\r\n") ||
+		    strcspn(v, " \t()<>@,;\\\"/[]?={}") < (size_t)(colon - v))
+			return cfg_fail(x, config_setting_get_elem(a, (unsigned)i),
+					"%s: headers are \"Name: value\" with a token name "
+					"(the value is not shown here)", where);
+		w = snprintf(out + n, size - n, "%s%s", n ? "\r\n" : "", v);
+		if (w < 0 || (size_t)w >= size - n)
+			return cfg_fail(x, a, "%s: the headers take more than %zu bytes", where,
+					size - 1);
+		n += (size_t)w;
+	}
+	return 0;
+}
+
 static int cfg_read_outbound(struct cfg_ctx *x, struct cfg *c, struct cfg_outbound *o,
 			     config_setting_t *g)
 {
 	static const char *const known[] = {"name", "proxy", "user", "domain", "auth_user",
 					    "password", "register", "expires", "retry_s",
-					    "trunk", NULL};
+					    "trunk", "headers", "pai", NULL};
 	static const char *const tp_names[] = {"udp", "tcp", "tls"};
 	char where[CFG_NAME_MAX + 24], trunk[CFG_NAME_MAX];
 	config_setting_t *at;
@@ -887,6 +920,9 @@ static int cfg_read_outbound(struct cfg_ctx *x, struct cfg *c, struct cfg_outbou
 				"without @ ; < > spaces or quotes", o->name);
 	if (!o->auth_user[0])
 		memcpy(o->auth_user, o->user, sizeof(o->auth_user));
+	if (cfg_bool(x, g, where, "pai", false, &o->pai) ||
+	    cfg_read_sip_headers(x, g, where, o->headers, sizeof(o->headers)))
+		return -EINVAL;
 	o->trunk = -1;
 	if (cfg_str(x, g, where, "trunk", 0, trunk, sizeof(trunk), &at) < 0)
 		return -EINVAL;

@@ -151,6 +151,9 @@ struct cfg_outbound {
 	int trunk;                    /* the trunk INVITEs from the proxy are taken on
 				       * (its rules; an IP literal proxy joins its
 				       * allowlist); -1: none */
+	char headers[512];            /* SIP headers on each INVITE ("Name: value", CRLF
+				       * between), "" none */
+	bool pai;                     /* P-Asserted-Identity with the caller id (RFC 3325) */
 };
 
 enum cfg_builtin {

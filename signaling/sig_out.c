@@ -153,7 +153,7 @@ static void sig_out_connect(struct sig *s, struct sig_call *c, const sip_t *sip)
 		su_timer_destroy(c->ring);
 		c->ring = NULL;
 	}
-	if (c->bridge_leg) { /* no bot: the first leg's media, once bridged */
+	if (c->bridge_leg && !c->warm) { /* no bot: the first leg's media, once bridged */
 		c->bot_ready = c->bot_stopped = 1;
 	} else { /* bot first, so its session exists before the first frame */
 		msg.type = VG_MSG_BOT_START;
@@ -275,6 +275,20 @@ static bool sig_out_user_ok(const char *u)
 	return true;
 }
 
+/* The headers of the INVITE: the endpoint's own, P-Asserted-Identity (its pai) with
+ * the caller id of from_hdr, the request's (a bridge's X- headers); CRLF between. */
+static void sig_out_headers(const struct cfg_outbound *ob, const struct sig_out_req *r,
+			    const char *from_hdr, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s", ob->headers);
+
+	if (ob->pai && n >= 0 && (size_t)n < size)
+		n += snprintf(out + n, size - (size_t)n, "%sP-Asserted-Identity: %s",
+			      n ? "\r\n" : "", from_hdr);
+	if (r->headers && r->headers[0] && n >= 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, "%s%s", n ? "\r\n" : "", r->headers);
+}
+
 int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out,
 		  uint32_t *gen_out)
 {
@@ -283,7 +297,7 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 	struct sig_call *c;
 	struct cs_media *md;
 	char call_id[64], ruri[SIG_REFER_TO_MAX], route[300], from_hdr[200], to_hdr[600];
-	char offer[SIG_SDP_MAX];
+	char offer[SIG_SDP_MAX], hdrs[1280];
 	const char *host;
 	int n;
 	int64_t slot;
@@ -374,9 +388,10 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 		su_timer_destroy(c->ring);
 		c->ring = NULL;
 	}
+	sig_out_headers(ob, r, from_hdr, hdrs, sizeof(hdrs));
 	nua_invite(c->nh, NUTAG_URL((url_string_t *)ruri), SIPTAG_CALL_ID_STR(call_id),
 		   TAG_IF(route[0], SIPTAG_ROUTE_STR(route)),
-		   TAG_IF(r->headers && r->headers[0], SIPTAG_HEADER_STR(r->headers)),
+		   TAG_IF(hdrs[0], SIPTAG_HEADER_STR(hdrs)),
 		   SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(offer),
 		   TAG_END());
 	log_info("sig", "call %s to %s from %s via outbound '%s' (%s) agent '%s': INVITE, "

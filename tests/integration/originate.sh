@@ -4,8 +4,9 @@
 # callee and a WebSocket bot that echoes.
 #   - POST .../Calls.json with To, From, TwiML <Connect><Stream url> (naming the
 #     agent) with a <Parameter>, StatusCallback: 201 with the call's sid, queued
-#   - the INVITE goes to the endpoint's proxy with voxgate's offer; the 401 challenge
-#     is answered with the endpoint's credentials (checked by sipp)
+#   - the INVITE goes to the endpoint's proxy with voxgate's offer, the endpoint's
+#     header and P-Asserted-Identity; the 401 challenge is answered with the
+#     endpoint's credentials (checked by sipp)
 #   - ringing, in-progress and completed POSTed to the StatusCallback as Twilio
 #     sends them; the bot's start names the call, its numbers and the parameter
 #   - the callee's audio comes back through the bot intact
@@ -23,7 +24,7 @@ conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
   cdr_file = \"$cdr\";
   outbound = (
     { name = \"carrier\"; proxy = \"sip:198.18.0.2:5090\"; user = \"voxgate\";
-      password = \"c4rrier\"; }
+      password = \"c4rrier\"; pai = true; headers = [ \"X-Account: 42\" ]; }
   );"
 api=http://198.18.0.1:8088/2010-04-01/Accounts/AC0123/Calls.json
 twiml='<Response><Connect><Stream url="ws://198.18.0.2:8790/twilio"><Parameter name="campaign" value="c7"/></Stream></Connect></Response>'
@@ -96,11 +97,13 @@ assert j["direction"] == "outbound-api" and j["account_sid"] == "AC0123"' \
 wait "$callee_pid"
 check "the callee's sipp ran its scenario: 401, then the call, its BYE answered" test $? -eq 0
 capture_stop
-sed -n 's/^\(auth\|offer\).*/# &/p' "$tmp/callee.log"
+sed -n 's/^\(auth\|offer\|hdrs\).*/# &/p' "$tmp/callee.log"
 check "the second INVITE carried the endpoint's credentials (digest checked by sipp)" \
 	grep -q "^auth true" "$tmp/callee.log"
 check "to sip:+15550100@ the proxy, from +15550001" \
 	grep -Eq "ruri sip:\+15550100@198\.18\.0\.2:5090 from .*<sip:\+15550001@" "$tmp/callee.log"
+check "the endpoint's header and P-Asserted-Identity with the caller id on the INVITE" \
+	grep -Eq "^hdrs account 42 pai <sip:\+15550001@198\.18\.0\.1>" "$tmp/callee.log"
 check "voxgate's offer is on its media address" grep -q "^offer_ip 198.18.1.1 " "$tmp/callee.log"
 port=$(sed -n 's/^offer_ip [0-9.]* offer_port \([0-9]*\).*/\1/p' "$tmp/callee.log")
 check "the callee's audio came back through the WebSocket bot intact" \

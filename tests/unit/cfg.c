@@ -363,7 +363,8 @@ static void test_outbound(void **state)
 			      "proxy = \"sip:192.0.2.7:5080\"; user = \"1001\"; password = \"pw\"; "
 			      "register = true; expires = 120; trunk = \"t\"; }, { name = \"b\"; "
 			      "proxy = \"sip:[2001:db8::9];transport=udp\"; user = \"u\"; "
-			      "domain = \"example.com\"; auth_user = \"a\"; } );", err,
+			      "domain = \"example.com\"; auth_user = \"a\"; pai = true; "
+			      "headers = [ \"X-Account: 42\", \"Diversion: <sip:1@d>\" ]; } );", err,
 			      sizeof(err)), 0);
 	assert_int_equal(c.sig.n_outbound, 2);
 	assert_string_equal(c.sig.outbound[0].host, "192.0.2.7");
@@ -382,6 +383,10 @@ static void test_outbound(void **state)
 	assert_string_equal(c.sig.outbound[1].auth_user, "a");
 	assert_false(c.sig.outbound[1].reg);
 	assert_int_equal(c.sig.outbound[1].trunk, -1);
+	assert_true(c.sig.outbound[1].pai);
+	assert_string_equal(c.sig.outbound[1].headers, "X-Account: 42\r\nDiversion: <sip:1@d>");
+	assert_false(c.sig.outbound[0].pai);
+	assert_string_equal(c.sig.outbound[0].headers, "");
 	cfg_free(&c);
 
 	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"http://x\"; user = \"u\"; } );",
@@ -398,6 +403,9 @@ static void test_outbound(void **state)
 		     "expires = 5; } );", 16, "'outbound 'p'.expires' must be between 10 and 86400");
 	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x\"; user = \"u\"; "
 		     "secret = \"s\"; } );", 16, "unknown key 'secret' in an outbound endpoint");
+	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x\"; user = \"u\"; "
+		     "headers = [ \"X Bad: 1\" ]; } );", 16,
+		     "outbound 'p': headers are \"Name: value\" with a token name");
 	expect_error(16, "outbound = ( { name = \"p\"; proxy = \"sip:x\"; user = \"u\"; }, "
 		     "{ name = \"p\"; proxy = \"sip:y\"; user = \"u\"; } );", 16,
 		     "two outbound endpoints are named 'p'");
