@@ -13,13 +13,15 @@
  * Besides each dialect's own messages, a bot may send voxgate's, as JSON with an
  * "event" field in any dialect: {"event":"hangup"} ends the call;
  * {"event":"dtmf","dtmf":{"digits":"12#","duration":100}} plays key presses to the
- * caller as RFC 4733 events; {"event":"transfer","transfer":{"mode":"refer"|"bridge",
- * "target":"sip:...","headers":{...}}} and {"event":"update","update":{"final":true,
+ * caller as RFC 4733 events; {"event":"transfer","transfer":{"mode":"refer"|"bridge"|
+ * "try_refer"|"warm","target":"sip:...","caller_id":"+1...","headers":{...}}} (and a
+ * warm transfer's {"mode":"complete"|"cancel"}) and {"event":"update","update":{"final":true,
  * "payload":{...}}} go to signaling as typed commands (bot_send_cmd). How a command
  * went comes back the same way: {"event":"update_failed","update":{"status":415,
  * "reason":"refused"}}, {"event":"transfer_accepted","transfer":{"status":202}} and
  * {"event":"transfer_failed","transfer":{"status":405,"reason":"refused"}} (reasons:
- * refused, notify, timeout, unsupported, not_allowed, pending, ending, bad), each
+ * refused, notify, timeout, unsupported, not_allowed, pending, ending, bad,
+ * no_endpoint, full, canceled), each
  * with "sequenceNumber" and "streamSid". A bot may send its audio as fast as it
  * likes: what is beyond bots.ring_ms ahead of the caller waits in the worker (bot.h,
  * bot_send_pcm); beyond bots.backlog_s it is dropped and the bot told once:
@@ -405,12 +407,16 @@ static bool bot_ws_own(struct bot_ws *b, json_t *m)
 	if (!event)
 		return false;
 	if (strcmp(event, "transfer") == 0 || strcmp(event, "update") == 0) {
-		/* for signaling, as JSON ("transfer": mode refer or bridge, target,
-		 * headers; "update": final, payload) */
+		/* for signaling, as JSON ("transfer": mode, target, caller_id, headers;
+		 * a warm transfer's complete or cancel with no target; "update": final,
+		 * payload) */
 		bool transfer = event[0] == 't';
 		json_t *o = json_object_get(m, event);
+		const char *mode = ws_str(o, "mode");
 		char *text = json_is_object(o) ? json_dumps(o, JSON_COMPACT) : NULL;
-		bool ok = text && (!transfer || json_is_string(json_object_get(o, "target")));
+		bool ok = text && (!transfer || json_is_string(json_object_get(o, "target")) ||
+				   (mode && (strcmp(mode, "complete") == 0 ||
+					     strcmp(mode, "cancel") == 0)));
 
 		if (ok && bot_send_cmd(b->w, b->s, transfer ? VG_BOT_CMD_TRANSFER
 							     : VG_BOT_CMD_UPDATE, text) != 0)

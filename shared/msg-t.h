@@ -53,7 +53,8 @@ enum vg_msg_type {
 /* What a bot asks of signaling (VG_MSG_BOT_CMD, VG_MSG_API_CMD). */
 enum vg_bot_cmd {
 	VG_BOT_CMD_TRANSFER = 1, /* {"mode":"refer"|"bridge"|"warm"|"try_refer"|"trunk",
-				  * "target":..., "headers":{}} */
+				  * "target":..., "caller_id":..., "headers":{}}; a warm
+				  * transfer's {"mode":"complete"|"cancel"} */
 	VG_BOT_CMD_UPDATE = 2,   /* {"final":bool,"payload":{...}}: data for the platform */
 	VG_BOT_CMD_ORIGINATE = 3, /* API only: place a call, {"to","from","agent",
 				   * "endpoint","status_callback","timeout","params",
@@ -97,7 +98,8 @@ enum vg_bot_result {
 	X(ENDING, "ending")           /* the call is ending */                  \
 	X(BAD, "bad")                 /* no target, or a command not understood */ \
 	X(NO_ENDPOINT, "no_endpoint") /* a bridge needs signaling.outbound */   \
-	X(FULL, "full")               /* no call slot free for a second leg */
+	X(FULL, "full")               /* no call slot free for a second leg */ \
+	X(CANCELED, "canceled")       /* the bot canceled its warm transfer */
 
 enum vg_reason {
 #define VG_REASON_ENUM(id, name) VG_REASON_##id,

@@ -86,6 +86,8 @@ enum sig_xfer {
 	XF_DONE,       /* a 2xx NOTIFY: the platform's BYE is awaited (bye_ms) */
 	XF_BRIDGING,   /* a bridge: the second leg rings, the bot talks on */
 	XF_BRIDGED,    /* the second leg answered: the dataplane relays, the bot left */
+	XF_WARM,       /* a warm transfer's second leg answered: its own bot session
+			* briefs the target until the bot completes or cancels */
 };
 
 #define SIG_NO_LEG UINT32_MAX
@@ -152,6 +154,7 @@ struct sig_call {
 	/* A bridge (sig_bridge.c): the other leg, on both legs. */
 	uint32_t bridge, bridge_gen; /* its slot (SIG_NO_LEG: none) and generation */
 	uint8_t bridge_leg;    /* this is the second leg, placed for the transfer */
+	uint8_t warm;          /* ... of a warm transfer: it has a bot session of its own */
 	uint8_t bot_left;      /* the bot's session was stopped while the call goes on */
 	char leg_id[64];       /* the other leg's call id, for the CDR */
 	char *fallback;        /* try_refer: the bot's command (owned), bridged should
@@ -318,9 +321,15 @@ void sig_out_ended(struct sig *s, struct sig_call *c);
 /* Place the second leg to target (a number or SIP URI) with caller id from and the
  * X- headers hdrs (CRLF between, or ""); the bot is told if it cannot be. */
 void sig_bridge_start(struct sig *s, struct sig_call *a, const char *target,
-		      const char *from, const char *hdrs);
+		      const char *from, const char *hdrs, bool warm);
 
-/* The second leg b is answered and started: bridge the legs, the bot leaves. */
+/* A warm transfer's end, asked by the bot on either leg: complete (bridge the legs,
+ * both bot sessions stop) or cancel (the second leg hung up, the caller back with the
+ * bot). False when c is in no warm transfer. */
+bool sig_bridge_warm_cmd(struct sig *s, struct sig_call *c, bool complete);
+
+/* The second leg b is answered and started: bridge the legs, the bot leaves (a warm
+ * transfer: b's own bot session briefs the target first). */
 void sig_bridge_answered(struct sig *s, struct sig_call *b);
 
 /* The second leg b was not answered (status: the callee's, 0 none): the bot is told,

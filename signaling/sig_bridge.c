@@ -14,6 +14,14 @@
  * fails (busy, refused, no answer within the ring timeout) tells the bot
  * transfer_failed with its status, and the caller stays with the bot. Each leg's CDR
  * names the other's call id.
+ *
+ * A warm transfer ({"mode": "warm", ...}) places the leg the same way, but when it
+ * answers it gets a bot session of its own (the same agent; its context says
+ * "transfer": "warm" and bridge_of), which briefs the target while the caller stays
+ * with the first session (told transfer_accepted: the bot may play hold audio there).
+ * The bot, on either session, then sends {"mode": "complete"} (the legs are bridged,
+ * both sessions stop) or {"mode": "cancel"} (voxgate's BYE to the target, the caller's
+ * session told transfer_failed, canceled).
  */
 #include "signaling/sig-int.h"
 
@@ -47,12 +55,13 @@ static void sig_bridge_unlink(struct sig_call *a, struct sig_call *b)
 }
 
 void sig_bridge_start(struct sig *s, struct sig_call *a, const char *target,
-		      const char *from, const char *hdrs)
+		      const char *from, const char *hdrs, bool warm)
 {
 	const struct cs_media *md = &cs_slot(s->calls, a->slot)->media;
 	bool uri = strncasecmp(target, "sip:", 4) == 0 || strncasecmp(target, "sips:", 5) == 0;
 	json_t *ctx = json_loads(cs_ctx(s->calls, a->slot), 0, NULL);
-	json_t *params = json_pack("{s:s}", "bridge_of", md->call_id);
+	json_t *params = json_pack("{s:s, s:s}", "bridge_of", md->call_id, "transfer",
+				   warm ? "warm" : "bridge");
 	struct sig_out_req r = {
 		.to = uri ? NULL : target,
 		.ruri = uri ? target : NULL,
@@ -76,7 +85,7 @@ void sig_bridge_start(struct sig *s, struct sig_call *a, const char *target,
 		rc = sig_out_place(s, &r, &slot, &gen);
 	json_decref(params);
 	json_decref(ctx);
-	snprintf(a->xfer_mode, sizeof(a->xfer_mode), "bridge");
+	snprintf(a->xfer_mode, sizeof(a->xfer_mode), "%s", warm ? "warm" : "bridge");
 	snprintf(a->refer_to, sizeof(a->refer_to), "%s", target);
 	a->xfer_status = 0;
 	if (rc != VG_ORIG_OK) {
@@ -90,12 +99,13 @@ void sig_bridge_start(struct sig *s, struct sig_call *a, const char *target,
 		return;
 	}
 	s->call[slot].bridge_leg = 1;
+	s->call[slot].warm = warm;
 	sig_bridge_link(a, &s->call[slot]);
 	snprintf(a->leg_id, sizeof(a->leg_id), "%s", cs_slot(s->calls, slot)->media.call_id);
 	snprintf(s->call[slot].leg_id, sizeof(s->call[slot].leg_id), "%s", md->call_id);
 	a->xfer = XF_BRIDGING;
-	log_info("sig", "call %s: the bot bridges the call to %s: second leg %s",
-		 md->call_id, target, a->leg_id);
+	log_info("sig", "call %s: the bot %s the call to %s: second leg %s", md->call_id,
+		 warm ? "transfers (warm)" : "bridges", target, a->leg_id);
 }
 
 /* VG_MSG_CALL_BRIDGE for slot (to peer; SIG_NO_LEG: no more). */
@@ -109,11 +119,41 @@ static void sig_bridge_dp(struct sig *s, const struct sig_call *c, uint32_t peer
 		log_err("sig", "call %s: dp control ring full", md->call_id);
 }
 
+/* Bridge a with b: the dataplane relays, the bot sessions stop (a's, and b's of a warm
+ * transfer), the bot told the transfer was taken (status) unless it was already. */
+static void sig_bridge_join(struct sig *s, struct sig_call *a, struct sig_call *b)
+{
+	struct sig_call *legs[2] = {a, b};
+	bool told = a->xfer == XF_WARM;
+
+	sig_bridge_dp(s, a, b->slot);
+	sig_bridge_dp(s, b, a->slot);
+	a->xfer = XF_BRIDGED;
+	a->xfer_status = b->final_status;
+	a->outcome = SO_SUCCESS;
+	b->outcome = SO_SUCCESS;
+	s->st.transfers++;
+	if (!told)
+		sig_bot_result(s, a, VG_RES_TRANSFER_ACCEPTED, b->final_status, VG_REASON_NONE);
+	/* the bots' sessions end, the call goes on: their BOT_STOPPED come later */
+	for (unsigned i = 0; i < 2; i++) {
+		const struct cs_media *md = &cs_slot(s->calls, legs[i]->slot)->media;
+		struct vg_msg stop = {.type = VG_MSG_BOT_STOP, .slot = legs[i]->slot,
+				      .gen = legs[i]->gen};
+
+		if (legs[i]->bridge_leg && !legs[i]->warm)
+			continue; /* it never had one */
+		legs[i]->bot_left = 1;
+		if (ring_msg_send(s->rings->ctl_bot[md->worker], &stop))
+			log_err("sig", "call %s: bot control ring full", md->call_id);
+	}
+	log_info("sig", "call %s: bridged to %s (%s), the bot leaves", sig_call_id(s, a),
+		 sig_call_id(s, b), b->sdp.law == a->sdp.law ? "same codec" : "transcoded");
+}
+
 void sig_bridge_answered(struct sig *s, struct sig_call *b)
 {
 	struct sig_call *a = sig_bridge_other(s, b);
-	const struct cs_media *amd;
-	struct vg_msg stop;
 
 	if (!a || a->xfer != XF_BRIDGING || a->state != SC_ANSWERED) {
 		log_info("sig", "call %s: answered, but the call it was to join has ended: BYE",
@@ -123,22 +163,38 @@ void sig_bridge_answered(struct sig *s, struct sig_call *b)
 		sig_hangup(s, b, SIG_REFUSE_BOT);
 		return;
 	}
-	amd = &cs_slot(s->calls, a->slot)->media;
-	sig_bridge_dp(s, a, b->slot);
-	sig_bridge_dp(s, b, a->slot);
-	a->xfer = XF_BRIDGED;
+	if (!b->warm) {
+		sig_bridge_join(s, a, b);
+		return;
+	}
+	a->xfer = XF_WARM;
 	a->xfer_status = b->final_status;
-	a->outcome = SO_SUCCESS;
-	b->outcome = SO_SUCCESS;
-	s->st.transfers++;
 	sig_bot_result(s, a, VG_RES_TRANSFER_ACCEPTED, b->final_status, VG_REASON_NONE);
-	/* the bot's session ends, the call goes on: its BOT_STOPPED comes later */
-	stop = (struct vg_msg){.type = VG_MSG_BOT_STOP, .slot = a->slot, .gen = a->gen};
-	a->bot_left = 1;
-	if (ring_msg_send(s->rings->ctl_bot[amd->worker], &stop))
-		log_err("sig", "call %s: bot control ring full", amd->call_id);
-	log_info("sig", "call %s: bridged to %s (%s), the bot leaves", amd->call_id,
-		 sig_call_id(s, b), b->sdp.law == a->sdp.law ? "same codec" : "transcoded");
+	log_info("sig", "call %s: the target answered (%s): its bot session briefs it until "
+		 "the bot completes or cancels", sig_call_id(s, a), sig_call_id(s, b));
+}
+
+bool sig_bridge_warm_cmd(struct sig *s, struct sig_call *c, bool complete)
+{
+	struct sig_call *o = sig_bridge_other(s, c);
+	struct sig_call *a = c->bridge_leg ? o : c, *b = c->bridge_leg ? c : o;
+
+	if (!a || !b || a->xfer != XF_WARM || b->state != SC_ANSWERED)
+		return false;
+	if (complete) {
+		log_info("sig", "call %s: the bot completes the warm transfer",
+			 sig_call_id(s, a));
+		sig_bridge_join(s, a, b);
+		return true;
+	}
+	log_info("sig", "call %s: the bot cancels the warm transfer: BYE to %s",
+		 sig_call_id(s, a), sig_call_id(s, b));
+	sig_bridge_unlink(a, b);
+	a->leg_id[0] = '\0';
+	sig_end_why(b, "transfer_canceled");
+	sig_hangup(s, b, SIG_REFUSE_BOT);
+	sig_xfer_failed(s, a, 0, VG_REASON_CANCELED);
+	return true;
 }
 
 void sig_bridge_failed(struct sig *s, struct sig_call *b, unsigned status)
@@ -166,7 +222,7 @@ void sig_bridge_ended(struct sig *s, struct sig_call *c)
 		sig_hangup(s, o, SIG_REFUSE_BOT);
 		return;
 	}
-	if (o->xfer == XF_BRIDGING) { /* the second leg ended before it was bridged */
+	if (o->xfer == XF_BRIDGING || o->xfer == XF_WARM) { /* ended before it was bridged */
 		o->leg_id[0] = '\0';
 		sig_xfer_failed(s, o, 0, VG_REASON_REFUSED);
 		return;

@@ -138,7 +138,7 @@ void sig_call_end(struct sig *s, struct sig_call *c)
 	stop.type = VG_MSG_CALL_STOP;
 	if (ring_msg_send(s->rings->ctl_dp[md->lcore], &stop))
 		log_err("sig", "call %s: dp control ring full", md->call_id);
-	if (c->bot_left || c->bridge_leg)
+	if (c->bot_left || (c->bridge_leg && !c->warm))
 		return; /* its bot was told already, or it never had one */
 	stop.type = VG_MSG_BOT_STOP;
 	if (ring_msg_send(s->rings->ctl_bot[md->worker], &stop))

@@ -12,9 +12,9 @@
  * the bot's leg (the platform's BYE, or ours after transfer.bye_ms); a refused REFER,
  * a failing sipfrag or no final NOTIFY within transfer.notify_timeout_ms tells the bot
  * (transfer_failed with the status) and the call stays with it. A second transfer
- * while one is under way, a mode voxgate does not have yet (warm) and a trunk
- * without REFER are refused to the bot with their reason. Mode "bridge" goes to
- * sig_bridge.c with the same checks of target and headers; "try_refer" is a REFER
+ * while one is under way and a trunk without REFER are refused to the bot with their
+ * reason. Modes "bridge" and "warm" (and a warm transfer's "complete" and "cancel")
+ * go to sig_bridge.c with the same checks of target and headers; "try_refer" is a REFER
  * that, refused, failing in its NOTIFY or timing out, becomes that bridge (at once on
  * a trunk without REFER).
  */
@@ -164,12 +164,22 @@ void sig_transfer(struct sig *s, struct sig_call *c, const char *json)
 	size_t n = 0, h = 0;
 	const char *key;
 	bool try_refer = mode && strcmp(mode, "try_refer") == 0;
-	bool bridge = mode && (strcmp(mode, "bridge") == 0 || (try_refer && !t->transfer.refer));
+	bool warm = mode && strcmp(mode, "warm") == 0;
+	bool bridge = mode && (strcmp(mode, "bridge") == 0 || warm ||
+			       (try_refer && !t->transfer.refer));
+
+	if (mode && (strcmp(mode, "complete") == 0 || strcmp(mode, "cancel") == 0)) {
+		if (!sig_bridge_warm_cmd(s, c, strcmp(mode, "complete") == 0)) {
+			log_warn("sig", "call %s: the bot's %s: no warm transfer to %s",
+				 sig_call_id(s, c), mode, mode);
+			sig_bot_result(s, c, VG_RES_TRANSFER_FAILED, 0, VG_REASON_BAD);
+		}
+		json_decref(x);
+		return;
+	}
 
 	if (!mode || !target || (hdrs && !json_is_object(hdrs)))
 		reason = VG_REASON_BAD;
-	else if (strcmp(mode, "warm") == 0)
-		reason = VG_REASON_UNSUPPORTED;
 	else if (try_refer && !bridge && !sig_target_uri(s, c, target, to, sizeof(to)))
 		reason = VG_REASON_BAD;
 	else if (!bridge && !try_refer && strcmp(mode, "refer") != 0 &&
@@ -216,7 +226,7 @@ void sig_transfer(struct sig *s, struct sig_call *c, const char *json)
 		return;
 	}
 	if (bridge) {
-		sig_bridge_start(s, c, target, caller_id, hv);
+		sig_bridge_start(s, c, target, caller_id, hv, warm);
 		json_decref(x);
 		return;
 	}

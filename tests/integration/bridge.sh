@@ -15,6 +15,9 @@
 #     caller gets BYE
 #   - try_refer: the caller's platform refuses the REFER (405), the bridge follows
 #   - the caller's key presses once bridged reach the target as its RFC 4733 events
+#   - a warm transfer: the target's own bot session briefs it, then completes (the
+#     legs bridged, audio both ways) or cancels (the target gets BYE, the caller's
+#     session is told)
 #   - the counters: transfers, failures, relayed frames, every slot free
 source "$(dirname "$0")/lib.sh"
 
@@ -22,11 +25,13 @@ cdr="$tmp/cdr.jsonl"
 conf_edit '{ id = "echo"; builtin = "echo"; delay_ms = 500; }' \
 	'{ id = "echo"; builtin = "echo"; delay_ms = 500; },
     { id = "bridge"; url = "ws://198.18.0.2:8781/twilio"; },
-    { id = "tryrefer"; url = "ws://198.18.0.2:8782/twilio"; }' \
+    { id = "tryrefer"; url = "ws://198.18.0.2:8782/twilio"; },
+    { id = "warm"; url = "ws://198.18.0.2:8783/twilio"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; }' \
 	'{ user = "^(echo|agent_echo)$"; agent = "echo"; },
     { user = "^bridge$"; agent = "bridge"; },
-    { user = "^tryrefer$"; agent = "tryrefer"; }' \
+    { user = "^tryrefer$"; agent = "tryrefer"; },
+    { user = "^warm$"; agent = "warm"; }' \
 	'retry_after = 5;' "retry_after = 5;
   cdr_file = \"$cdr\";
   outbound = ( { name = \"carrier\"; proxy = \"sip:198.18.0.2:5090\"; user = \"voxgate\"; } );"
@@ -35,7 +40,8 @@ net_up
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/caller.al" --seconds 3
 # the target's audio: the signal from its second 1 on, in mu-law
 python3 "$top/tests/integration/rtp_audio.py" gen "$tmp/target.ul" --seconds 3 --start 1 --law u
-bot 8781 bridge && bot 8782 try_refer || { not_ok "the test bots listen"; exit 1; }
+bot 8781 bridge && bot 8782 try_refer && bot 8783 warm ||
+	{ not_ok "the test bots listen"; exit 1; }
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts with an outbound endpoint"; exit 1; }
 
 # target NAME SCENARIO: sipp as the second leg's callee at 198.18.0.2:5090 (media
@@ -67,8 +73,9 @@ ev = [g.get("event") for g in got]
 acc = [g for g in got if g.get("event") == "transfer_accepted"]
 assert acc and acc[0]["transfer"]["status"] == 200, got
 assert "stop" in ev[ev.index("transfer_accepted"):], ev' "$tmp/bot-bridge"
-relay_ok() { # relay_ok FROM_PORT TO_PORT MIN_FRAMES: rtp_audio.py relay, figures shown
-	python3 "$top/tests/integration/rtp_audio.py" relay "$tmp/bridged.pcap" \
+relay_ok() { # relay_ok FROM_PORT TO_PORT MIN_FRAMES [NAME]: rtp_audio.py relay on
+	# $tmp/NAME.pcap (bridged), figures shown
+	python3 "$top/tests/integration/rtp_audio.py" relay "$tmp/${4:-bridged}.pcap" \
 		--sent "198.18.1.2:$1" --got "198.18.1.2:$2" --min-frames "$3" \
 		>"$tmp/relay.out" 2>&1
 	local rc=$?
@@ -120,13 +127,47 @@ echo "# the target got: $keys"
 check "the target got 1 5 9 # as RFC 4733 events of its own leg (pt 101)" \
 	bash -c '[ "$1" = 0 ] && [ "$(sed "s/:[0-9]*//g" <<<"$2")" = "1 5 9 #" ]' _ "$rc" "$keys"
 
+# a warm transfer completed: the second leg's own bot session briefs the target, then
+# completes; the legs are bridged
+target warmtarget "$tmp/target.xml"
+check "a warm transfer: the caller's call answered, its BYE answered" \
+	pcma_call warmed 5000 -s warm -key sdp_ip 198.18.1.2
+wait "$target_pid"
+check "... the target answered and got voxgate's BYE after the caller's" test $? -eq 0
+check "the bots: the target's session (warm, bridge_of) completed; both sessions stopped" \
+	python3 -c 'import json, sys
+ls = [json.loads(l) for l in open(sys.argv[1])]
+starts = [l["got"]["start"] for l in ls if l.get("got", {}).get("event") == "start"]
+leg = [x for x in starts if x["customParameters"].get("transfer") == "warm"][0]
+assert leg["customParameters"]["to_number"] == "+15550100", leg
+assert leg["customParameters"]["bridge_of"], leg
+assert any(l.get("did") == "complete" for l in ls), ls
+assert sum(1 for l in ls if l.get("got", {}).get("event") == "stop") >= 2, ls' \
+	"$tmp/bot-warm"
+check "the caller's audio reached the target once completed (>= 30 frames)" \
+	relay_ok 6000 6200 30 warmed
+check "the target's audio reached the caller once completed (>= 50 frames)" \
+	relay_ok 6200 6000 50 warmed
+# a warm transfer canceled: the target gets BYE, the caller stays with the bot
+target warmcancel "$tmp/target.xml"
+check "a warm transfer canceled: the caller's call answered, then the bot's BYE" \
+	bye_call_start warm
+wait "$bye_pid"
+rc=$?
+wait "$target_pid"
+check "... the target answered, then got voxgate's BYE (the cancel); the caller too" \
+	test "$rc $?" = "0 0"
+check "the caller's session was told transfer_failed, canceled" \
+	grep -q '"got": {"event": "transfer_failed", .*"transfer": {"status": 0, "reason": "canceled"}' \
+	"$tmp/bot-warm"
+
 sleep 0.5
 check "the CDRs: each leg names the other; the busy leg and its caller's" \
 	python3 -c 'import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])]
 a = [x for x in r if x["direction"] == "inbound"]
 b = [x for x in r if x["direction"] == "outbound-dial"]
-assert len(a) == 4 and len(b) == 4, r
+assert len(a) == 6 and len(b) == 6, r
 bb = [x for x in b if x["answered"]][0]
 aa = [x for x in a if x["transfer"] and x["transfer"].get("leg") == bb["call_id"]][0]
 assert aa["transfer"] == {"mode": "bridge", "target": "+15550100", "status": 200,
@@ -138,10 +179,15 @@ assert bb["media"]["codec"] == "PCMU" and aa["media"]["codec"] == "PCMA"
 busy = [x for x in b if not x["answered"]][0]
 assert busy["end"] == "busy", busy
 t = [x for x in a if x["agent"] == "tryrefer"][0]
-assert t["transfer"]["mode"] == "bridge" and t["transfer"]["status"] == 200, t' "$cdr"
+assert t["transfer"]["mode"] == "bridge" and t["transfer"]["status"] == 200, t
+w = [x for x in a if x["agent"] == "warm"]
+assert w[0]["transfer"]["mode"] == "warm" and w[0]["transfer"]["status"] == 200, w
+assert w[0]["transfer"]["leg"] and w[1]["transfer"]["status"] == 0, w
+c = [x for x in b if x["end"] == "transfer_canceled"]
+assert len(c) == 1 and c[0]["to_number"] == "+15550101", c' "$cdr"
 stats=$(vg_stats)
-check "the counters: 1 REFER, 3 bridged, 1 failed (busy), 1 bridge after a REFER; frames and 4 keys relayed; every slot free" \
-	bash -c 'grep -q "refers 1 transfers 3 failed 1 notify_bad 0 bridged_after_refer 1;" <<<"$1" &&
+check "the counters: 1 REFER, 4 bridged, 2 failed (busy, canceled), 1 bridge after a REFER; frames and 4 keys relayed; every slot free" \
+	bash -c 'grep -q "refers 1 transfers 4 failed 2 notify_bad 0 bridged_after_refer 1;" <<<"$1" &&
 		grep -Eq "relay_frames=[1-9].* relay_dtmf=4 " <<<"$1" &&
 		grep -q "active 0;.* slots free 1024/1024" <<<"$1"' _ "$stats"
 check "voxgate stops cleanly" vg_stop

@@ -25,6 +25,10 @@
               caller id +15559999 and X-Ticket: T-42; stay when it is accepted (the
               bot's session then ends), hang up 0.5 s after transfer_failed
         try_refer: the same with mode try_refer (REFER first, then the bridge)
+        warm: the first call's session asks a warm transfer to +15550100 (caller id
+              and X-Ticket as bridge's), later ones to +15550101 (hanging up 0.5 s after transfer_failed); a second
+              leg's session (customParameters.transfer "warm") sends complete 1 s
+              after its start when it is +15550100's, else cancel
   ws_bot.py rawcheck FILE --pcap PCAP --caller-audio RAW --rate R
       what the raw script saw (the start message, binary frames of 20 ms at R Hz) and
       that the caller heard its own audio back through the bot
@@ -160,6 +164,31 @@ async def serve(a):
             await ws.send(json.dumps({"event": "hangup"}))
             note(did="hangup")
 
+    warm_asked = []  # the targets the first legs' sessions asked for, in order
+
+    async def warm(ws, start):
+        c = start.get("customParameters", {})
+        if c.get("transfer") == "warm":  # the second leg's session: brief the target
+            await asyncio.sleep(1)
+            mode = "complete" if c.get("to_number") == "+15550100" else "cancel"
+            await ws.send(json.dumps({"event": "transfer", "transfer": {"mode": mode}}))
+            note(did=mode)
+            return
+        target = "+15550100" if not warm_asked else "+15550101"
+        warm_asked.append(target)
+        await asyncio.sleep(0.5)
+        await ws.send(json.dumps({"event": "transfer", "transfer": {
+            "mode": "warm", "target": target, "caller_id": "+15559999",
+            "headers": {"X-Ticket": "T-42"}}}))
+        note(did="warm", target=target)
+        for _ in range(100):  # a failure (refused, canceled), 10 s at most
+            if results.get(id(ws)) == "transfer_failed":
+                await asyncio.sleep(0.5)
+                await ws.send(json.dumps({"event": "hangup"}))
+                note(did="hangup")
+                return
+            await asyncio.sleep(0.1)
+
     async def media(ws, sid, audio):
         """audio at once, in 100 ms messages"""
         for off in range(0, len(audio), 800):
@@ -255,6 +284,8 @@ async def serve(a):
                     task = asyncio.ensure_future(updates(ws))
                 elif a.script in ("bridge", "try_refer"):
                     task = asyncio.ensure_future(bridge(ws, a.script))
+                elif a.script == "warm":
+                    task = asyncio.ensure_future(warm(ws, m["start"]))
                 elif a.script == "echo":
                     pass  # media comes back below
                 elif a.script in ("burst", "burstclear", "flood", "paced"):
@@ -522,8 +553,8 @@ def main():
     p.add_argument("--key", help="and this key")
     p.add_argument("--script", default="talk",
                    choices=["talk", "dtmf", "die", "goodbye", "cmds", "junk", "raw", "echo",
-                            "updates", "bridge", "try_refer", "burst", "burstclear", "flood",
-                            "paced"])
+                            "updates", "bridge", "try_refer", "warm", "burst", "burstclear",
+                            "flood", "paced"])
     p = sub.add_parser("backlogcheck")
     p.add_argument("log")
     p.add_argument("--pcap", required=True)
