@@ -391,22 +391,36 @@ int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
 
 int sdp_offer_format(char *buf, size_t size, const char *media_ip, uint16_t port,
 		     const uint8_t *codecs, unsigned n_codecs, uint64_t session_id,
-		     uint64_t version)
+		     uint64_t version, const struct cs_srtp *srtp)
 {
+	bool sec = srtp && srtp->suite;
 	size_t n = 0;
 	int w;
 
 	SDP_OUT("v=0\r\no=voxgate %llu %llu IN IP4 %s\r\ns=voxgate\r\nc=IN IP4 %s\r\nt=0 0\r\n"
-		"m=audio %u RTP/AVP", (unsigned long long)session_id,
-		(unsigned long long)version, media_ip, media_ip, port);
+		"m=audio %u %s", (unsigned long long)session_id,
+		(unsigned long long)version, media_ip, media_ip, port,
+		sec ? "RTP/SAVP" : "RTP/AVP");
 	for (unsigned i = 0; i < n_codecs; i++)
 		SDP_OUT(" %u", codecs[i] == CFG_CODEC_PCMA ? 8 : 0);
 	SDP_OUT(" %u\r\n", SDP_OFFER_DTMF_PT);
 	for (unsigned i = 0; i < n_codecs; i++)
 		SDP_OUT("a=rtpmap:%u %s/8000\r\n", codecs[i] == CFG_CODEC_PCMA ? 8 : 0,
 			codecs[i] == CFG_CODEC_PCMA ? "PCMA" : "PCMU");
-	SDP_OUT("a=rtpmap:%u telephone-event/8000\r\na=fmtp:%u 0-16\r\na=ptime:20\r\n"
-		"a=sendrecv\r\n", SDP_OFFER_DTMF_PT, SDP_OFFER_DTMF_PT);
+	SDP_OUT("a=rtpmap:%u telephone-event/8000\r\na=fmtp:%u 0-16\r\n", SDP_OFFER_DTMF_PT,
+		SDP_OFFER_DTMF_PT);
+	if (sec) {
+		char key[BASE64_SIZE(CS_SRTP_KEY_MAX) + 1];
+
+		base64_e(key, sizeof(key), (void *)srtp->tx_key, cs_srtp_key_len(srtp->suite));
+		w = snprintf(buf + n, size - n, "a=crypto:1 %s inline:%s\r\n",
+			     sdp_srtp_suite_name(srtp->suite), key);
+		explicit_bzero(key, sizeof(key));
+		if (w < 0 || (size_t)w >= size - n)
+			return -ENOSPC;
+		n += (size_t)w;
+	}
+	SDP_OUT("a=ptime:20\r\na=sendrecv\r\n");
 	return (int)n;
 }
 #undef SDP_OUT

@@ -90,11 +90,12 @@ int sdp_answer_format(char *buf, size_t size, const struct sdp_choice *c,
 /*
  * Write voxgate's own offer (a call it places) into buf (size bytes): one RTP/AVP
  * audio stream on media_ip:port with codecs (enum cfg_codec, in order of
- * preference), telephone-event 0-16, ptime 20, sendrecv. The answer is read with
- * sdp_offer_choose(). Returns the length written, or -ENOSPC.
+ * preference), telephone-event 0-16, ptime 20, sendrecv; with srtp (suite non-zero),
+ * RTP/SAVP and a=crypto:1 with its suite and tx_key (RFC 4568). The answer is read
+ * with sdp_offer_choose(). Returns the length written, or -ENOSPC.
  */
 int sdp_offer_format(char *buf, size_t size, const char *media_ip, uint16_t port,
 		     const uint8_t *codecs, unsigned n_codecs, uint64_t session_id,
-		     uint64_t version);
+		     uint64_t version, const struct cs_srtp *srtp);
 
 #endif

@@ -5,7 +5,8 @@
  * optionally the outbound endpoint (signaling.outbound; the first by default), a
  * status callback URL, a ring timeout and custom parameters. A call slot is taken at
  * once (its id is the call's sid), the INVITE goes to the endpoint's proxy with
- * voxgate's offer (the endpoint's trunk's codecs, plain RTP), digest challenges are
+ * voxgate's offer (the endpoint's trunk's codecs; RTP/SAVP with an SDES key of ours
+ * when the trunk requires SRTP on the endpoint's transport), digest challenges are
  * answered with the endpoint's credentials. On the callee's 2xx its answer is read,
  * the dataplane and the bot are started as for a call that came in, and once both
  * are there the call is in progress. A final answer >= 300, the ring timeout (then
@@ -127,11 +128,23 @@ static void sig_out_connect(struct sig *s, struct sig_call *c, const sip_t *sip)
 	const struct cfg_trunk *t = &s->cfg->sig.trunks[c->trunk];
 	struct cs_media *md = &cs_slot(s->calls, c->slot)->media;
 	struct vg_msg msg = {.slot = c->slot, .gen = c->gen};
+	struct cs_srtp ours = c->sdp.srtp; /* what we offered: suite, our key */
 	char why[200];
+	int rc = -EINVAL;
 
-	if (!sip || !sip->sip_payload || !sip->sip_payload->pl_data ||
-	    sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len, t->codecs,
-			     t->n_codecs, CFG_SRTP_REFUSED, &c->sdp, why, sizeof(why)) != 0) {
+	if (sip && sip->sip_payload && sip->sip_payload->pl_data)
+		rc = sdp_offer_choose(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
+				      t->codecs, t->n_codecs, ours.suite ? CFG_SRTP_REQUIRED
+				      : CFG_SRTP_REFUSED, &c->sdp, why, sizeof(why));
+	if (rc == 0 && ours.suite && (c->sdp.srtp.suite != ours.suite ||
+				      strcmp(c->sdp.crypto_tag, "1") != 0)) {
+		snprintf(why, sizeof(why), "its a=crypto is not our offer's tag 1 and suite");
+		rc = -ENOTSUP;
+	}
+	if (rc == 0 && ours.suite)
+		memcpy(c->sdp.srtp.tx_key, ours.tx_key, sizeof(ours.tx_key));
+	explicit_bzero(&ours, sizeof(ours));
+	if (rc != 0) {
 		if (!sip || !sip->sip_payload)
 			snprintf(why, sizeof(why), "no SDP in the answer");
 		log_warn("sig", "call %s: the callee's answer is not usable (%s): BYE",
@@ -148,6 +161,7 @@ static void sig_out_connect(struct sig *s, struct sig_call *c, const sip_t *sip)
 	md->pt = c->sdp.pt;
 	md->dtmf_pt = c->sdp.dtmf_pt;
 	md->dir = c->sdp.dir;
+	md->srtp = c->sdp.srtp;
 	c->state = SC_STARTING;
 	if (c->ring) {
 		su_timer_destroy(c->ring);
@@ -298,6 +312,8 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 	struct cs_media *md;
 	char call_id[64], ruri[SIG_REFER_TO_MAX], route[300], from_hdr[200], to_hdr[600];
 	char offer[SIG_SDP_MAX], hdrs[1280];
+	const struct cfg_trunk *t;
+	struct cs_srtp srtp;
 	const char *host;
 	int n;
 	int64_t slot;
@@ -314,10 +330,21 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 	nua = sig_reg_nua(s, ob->transport);
 	if (s->stopping || !nua)
 		return VG_ORIG_UNAVAILABLE;
+	t = &cfg->sig.trunks[ob->trunk >= 0 ? ob->trunk : 0];
+	memset(&srtp, 0, sizeof(srtp));
+	if ((ob->transport == CFG_TP_TLS ? t->srtp_tls : t->srtp) == CFG_SRTP_REQUIRED) {
+		/* RTP/SAVP with our key (SDES); the answer's key is the callee's */
+		srtp.suite = CS_SRTP_AES_CM_128_HMAC_SHA1_80;
+		if (getrandom(srtp.tx_key, cs_srtp_key_len(srtp.suite), 0) !=
+		    (ssize_t)cs_srtp_key_len(srtp.suite))
+			return VG_ORIG_UNAVAILABLE;
+	}
 	slot = r->lcore < 0 ? cs_alloc(&s->pool, &gen)
 			    : cs_alloc_on(&s->pool, (unsigned)r->lcore, s->n_lcores, &gen);
-	if (slot < 0)
+	if (slot < 0) {
+		explicit_bzero(&srtp, sizeof(srtp));
 		return VG_ORIG_FULL;
+	}
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		memset(rnd, 0, sizeof(rnd));
 	snprintf(call_id, sizeof(call_id), "vg-%08x%08x-%02x%02x%02x%02x%02x%02x%02x%02x",
@@ -341,6 +368,8 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 	c->ob = (uint8_t)r->ep;
 	c->handback = -1;
 	c->bridge = SIG_NO_LEG;
+	c->sdp.srtp = srtp;
+	explicit_bzero(&srtp, sizeof(srtp));
 	snprintf(c->account_sid, sizeof(c->account_sid), "%s", r->account ? r->account : "");
 	c->status_cb = r->status_cb && *r->status_cb ? strdup(r->status_cb) : NULL;
 	clock_gettime(CLOCK_MONOTONIC, &c->t_invite);
@@ -368,7 +397,8 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 		 host ? host : s->cfg->sig.listeners[0].address);
 	n = sdp_offer_format(offer, sizeof(offer), s->media_ip[cs_slot_addr(s->calls,
 			     (uint32_t)slot)], md->rtp_port, cfg->sig.trunks[c->trunk].codecs,
-			     cfg->sig.trunks[c->trunk].n_codecs, (uint64_t)c->t_invite.tv_sec, 1);
+			     cfg->sig.trunks[c->trunk].n_codecs, (uint64_t)c->t_invite.tv_sec, 1,
+			     &c->sdp.srtp);
 	c->nh = n > 0 ? nua_handle(nua, (nua_hmagic_t *)c, SIPTAG_TO_STR(to_hdr),
 				   SIPTAG_FROM_STR(from_hdr), TAG_END())
 		      : NULL;

@@ -184,6 +184,34 @@ bot() {
 	return 1
 }
 
+# baresip_dir DIR LISTEN WAV ACCOUNT [LINE]: a baresip configuration in DIR with no
+# sound card (aufile plays WAV; sndfile writes what it hears as DIR/dump-*-dec.wav),
+# G.711 and SRTP, listening on LISTEN, with the one account ACCOUNT and an extra
+# config LINE
+baresip_dir() {
+	mkdir -p "$1"
+	cat >"$1/config" <<CONF
+poll_method epoll
+sip_listen $2
+${5:-}
+audio_player aubridge,sink
+audio_alert aubridge,sink
+audio_source aufile,$3
+rtp_ports 30000-30010
+module_path /usr/lib/baresip/modules
+module aubridge.so
+module g711.so
+module aufile.so
+module sndfile.so
+module srtp.so
+module_tmp account.so
+module_app menu.so
+snd_path $1
+CONF
+	echo "$4" >"$1/accounts"
+	: >"$1/contacts"
+}
+
 # bye_call_start [USER [SCENARIO]]: place a call to USER (echo) that waits for
 # voxgate's BYE (SCENARIO, sipp/uac_wait_bye.xml by default), in the background, and
 # wait until it is up. Sets bye_pid (wait on it for sipp's verdict). Returns 0 once

@@ -17,18 +17,7 @@ tls_certs
 conf_edit "${tls_listener[@]}" \
 	'codecs = [ "PCMA", "PCMU" ]; }' 'codecs = [ "PCMA", "PCMU" ]; srtp = "required"; }'
 
-# 6 s of tones that change every 250 ms, so that the echo's delay is unambiguous
-python3 - "$tmp/said.wav" <<'PY'
-import math, random, struct, sys, wave
-random.seed(7)
-x = []
-for _ in range(24):
-    f = random.choice([300, 450, 600, 800, 1000, 1300, 1700, 2100])
-    x += [int(12000 * math.sin(2 * math.pi * f * i / 8000)) for i in range(2000)]
-w = wave.open(sys.argv[1], "wb")
-w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-w.writeframes(struct.pack("<%dh" % len(x), *x))
-PY
+python3 "$top/tests/integration/srtp_check.py" tones "$tmp/said.wav"
 
 # baresip_call NAME MEDIAENC SECONDS: one call from baresip (no sound card: aufile
 # plays said.wav, sndfile writes what it hears) to echo over TLS; its folder is
@@ -36,28 +25,9 @@ PY
 # plain RTP. Runs in the background: sets bs_pid.
 baresip_call() {
 	local d="$tmp/$1" enc=${2:+;mediaenc=$2}
-	mkdir -p "$d"
-	cat >"$d/config" <<CONF
-poll_method epoll
-sip_listen 198.18.0.2:5080
-sip_cafile $tmp/tls/cafile.pem
-audio_player aubridge,sink
-audio_alert aubridge,sink
-audio_source aufile,$tmp/said.wav
-rtp_ports 30000-30010
-module_path /usr/lib/baresip/modules
-module aubridge.so
-module g711.so
-module aufile.so
-module sndfile.so
-module srtp.so
-module_tmp account.so
-module_app menu.so
-snd_path $d
-CONF
-	echo "<sip:caller@198.18.0.2;transport=tls>;regint=0;audio_codecs=PCMA,PCMU$enc" \
-		>"$d/accounts"
-	: >"$d/contacts"
+	baresip_dir "$d" 198.18.0.2:5080 "$tmp/said.wav" \
+		"<sip:caller@198.18.0.2;transport=tls>;regint=0;audio_codecs=PCMA,PCMU$enc" \
+		"sip_cafile $tmp/tls/cafile.pem"
 	(cd "$d" && HOME="$d" timeout $(($3 + 15)) ip netns exec "$caller_ns" baresip -s \
 		-f "$d" -t "$3" -e "/dial sip:echo@198.18.0.1:5061;transport=tls" \
 		>"$d/baresip.log" 2>&1) &

@@ -11,10 +11,15 @@
       voxgate's RTP carries a 10-byte tag (AES_CM_128_HMAC_SHA1_80: 12 + 160 + 10
       bytes), none of the caller's payloads comes back verbatim (a plain echo would
       send them back as they came), and voxgate's RTCP is SRTCP (E flag set)
-  srtp_check.py echo SENT.wav HEARD.wav --delay-ms D
+  srtp_check.py tones WAV
+      write 6 s of tones that change every 250 ms (8 kHz, 16 bit), what the test's
+      baresip plays
+  srtp_check.py echo SENT.wav HEARD.wav --delay-ms D [--settle-ms S]
       what the caller heard is what it said, D ms later (correlation above 0.99 at a
       lag within 40 ms of D), in every second of the recording; the delay may grow
-      by whole 20 ms frames of silence (up to 100 ms), never shrink (echo())
+      by whole 20 ms frames of silence (up to 100 ms), never shrink (echo()); with
+      --settle-ms, from S ms into the recording on (a callee's first packets may
+      reach voxgate before its side of the call has started)
 
 Exit status 0 when the check holds; what was seen is printed either way.
 """
@@ -115,7 +120,8 @@ def echo(a):
     said, heard = samples(a.sent), samples(a.heard)
     d, ms = a.delay_ms * 8, 8  # samples
     lags, wins = range(max(d - 40 * ms, 0), d + 140 * ms + 1, ms), []
-    for start in range(0, len(said) - 8000 + 1, 2000):
+    first = -(-a.settle_ms * ms // 2000) * 2000  # windows from --settle-ms on
+    for start in range(first, len(said) - 8000 + 1, 2000):
         if start + d + 8000 > len(heard):
             break  # the recording ends (baresip's ends before the call)
         wins.append(best_lag(said, heard, start, 8000, lags))
@@ -151,9 +157,27 @@ def echo(a):
     return 0
 
 
+def tones(a):
+    """6 s of tones that change every 250 ms, so that an echo's delay is unambiguous."""
+    import random
+    random.seed(7)
+    x = []
+    for _ in range(24):
+        f = random.choice([300, 450, 600, 800, 1000, 1300, 1700, 2100])
+        x += [int(12000 * math.sin(2 * math.pi * f * i / 8000)) for i in range(2000)]
+    w = wave.open(a.wav, "wb")
+    w.setnchannels(1)
+    w.setsampwidth(2)
+    w.setframerate(8000)
+    w.writeframes(struct.pack("<%dh" % len(x), *x))
+    w.close()
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("tones").add_argument("wav")
     for name in ("inject", "wire"):
         p = sub.add_parser(name)
         p.add_argument("pcap")
@@ -163,8 +187,10 @@ def main():
     p.add_argument("sent")
     p.add_argument("heard")
     p.add_argument("--delay-ms", type=int, required=True)
+    p.add_argument("--settle-ms", type=int, default=0,
+                   help="judge the windows from this far into the recording on")
     a = ap.parse_args()
-    return {"inject": inject, "wire": wire, "echo": echo}[a.cmd](a)
+    return {"inject": inject, "wire": wire, "echo": echo, "tones": tones}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -176,6 +176,44 @@ static void test_srtp_offer_and_answer(void **state)
 	assert_string_equal(why, "the trunk refuses SRTP and RTP/SAVP was offered");
 }
 
+/* voxgate's own offer (a call it places): plain, then with SDES (RTP/SAVP, crypto tag
+ * 1 with our key); the callee's answer read back gives its key. */
+static void test_own_offer(void **state)
+{
+	static const uint8_t codecs[] = {CFG_CODEC_PCMU, CFG_CODEC_PCMA};
+	struct cs_srtp k = {.suite = CS_SRTP_AES_CM_128_HMAC_SHA1_80};
+	struct sdp_choice c;
+	char buf[1024], why[200];
+	int n;
+
+	(void)state;
+	n = sdp_offer_format(buf, sizeof(buf), "198.18.1.1", 10004, codecs, 2, 7, 1, NULL);
+	assert_true(n > 0);
+	assert_string_equal(buf,
+		"v=0\r\no=voxgate 7 1 IN IP4 198.18.1.1\r\ns=voxgate\r\n"
+		"c=IN IP4 198.18.1.1\r\nt=0 0\r\n"
+		"m=audio 10004 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
+		"a=ptime:20\r\na=sendrecv\r\n");
+	for (unsigned i = 0; i < 30; i++)
+		k.tx_key[i] = (uint8_t)i;
+	n = sdp_offer_format(buf, sizeof(buf), "198.18.1.1", 10004, codecs + 1, 1, 7, 1, &k);
+	assert_true(n > 0);
+	assert_string_equal(buf,
+		"v=0\r\no=voxgate 7 1 IN IP4 198.18.1.1\r\ns=voxgate\r\n"
+		"c=IN IP4 198.18.1.1\r\nt=0 0\r\n"
+		"m=audio 10004 RTP/SAVP 8 101\r\na=rtpmap:8 PCMA/8000\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwd\r\n"
+		"a=ptime:20\r\na=sendrecv\r\n");
+	assert_int_equal(sdp_offer_format(buf, 200, "198.18.1.1", 10004, codecs, 2, 7, 1, &k),
+			 -ENOSPC);
+	/* the callee's answer: its key under our tag */
+	assert_int_equal(choose_srtp(savp, CFG_SRTP_REQUIRED, &c, why, sizeof(why)), 0);
+	assert_string_equal(c.crypto_tag, "1");
+	assert_memory_equal(c.srtp.rx_key, key_ref, 30);
+}
+
 /* Key parameters: lifetime and MKI are taken (RFC 4568 6.1), WSH too; lines voxgate
  * cannot use are skipped for the next one. */
 static void test_crypto_lines(void **state)
@@ -287,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_answer_too_small),
 		cmocka_unit_test(test_srtp_offer_and_answer),
+		cmocka_unit_test(test_own_offer),
 		cmocka_unit_test(test_crypto_lines),
 		cmocka_unit_test(test_srtp_policy),
 	};
