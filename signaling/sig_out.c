@@ -442,6 +442,15 @@ int sig_originate(struct sig *s, const char *json, uint32_t *slot_out, uint32_t 
 	if (!j)
 		return VG_ORIG_BAD;
 	r.to = json_string_value(json_object_get(j, "to"));
+	if (r.to && (strncmp(r.to, "sip:", 4) == 0 || strncmp(r.to, "sips:", 5) == 0)) {
+		/* Twilio's To may be a SIP URI: called as it is, via the proxy */
+		if (strpbrk(r.to, "<>\r\n \"") || strlen(r.to) >= SIG_REFER_TO_MAX) {
+			json_decref(j);
+			return VG_ORIG_BAD;
+		}
+		r.ruri = r.to;
+		r.to = NULL;
+	}
 	r.from = json_string_value(json_object_get(j, "from"));
 	agent_id = json_string_value(json_object_get(j, "agent"));
 	ep = json_string_value(json_object_get(j, "endpoint"));

@@ -13,6 +13,7 @@
 #   - a busy callee (its agent named agent:<id>): "busy" to the StatusCallback, the CDR says so; the answered
 #     call's CDR billed from its INVITE (seed 003), the stats count both
 #   - a callee that only rings: CANCEL after the request's Timeout, "no-answer"
+#   - To as a SIP URI, called as given
 #   - bad requests: no To, a Stream url no agent has
 source "$(dirname "$0")/lib.sh"
 
@@ -150,11 +151,22 @@ rc=$?
 sleep 0.5
 check "no answer in 2 s: CANCEL, the 487 taken (sipp's scenario ran), ringing then no-answer" \
 	test "$code $rc $(callbacks "$sid3")" = "201 0 ringing no-answer "
+# To as a SIP URI (Twilio's SIP calling): called as given, through the proxy
+callee uas_busy
+code=$(place sip:alice@198.18.0.2:5090)
+sid4=$(placed_sid)
+wait "$callee_pid"
+rc=$?
+sleep 0.5
+check "To sip:alice@198.18.0.2:5090: 201, INVITEd as given (sipp's scenario ran), busy" \
+	bash -c '[ "$1 $2 $3" = "201 0 busy " ] &&
+		grep -q "to sip:alice@198.18.0.2:5090 from +15550001 via outbound" "$4"' _ \
+	"$code" "$rc" "$(callbacks "$sid4")" "$tmp/voxgate.log"
 check "the CDRs: the call answered, ended by the callee, billed from its INVITE; busy; no answer" \
 	python3 -c 'import json,sys
 r = [json.loads(l) for l in open(sys.argv[1])]
-assert len(r) == 3, r
-a, b, n = r
+assert len(r) == 4, r
+a, b, n, u = r
 assert a["answered"] and a["to_number"] == "+15550100" and a["agent"] == "dialer", a
 assert a["direction"] == "outbound-api" and a["outbound"] == "carrier", a
 assert a["end"] == "callee_bye" and a["outcome"] == "disconnected", a
@@ -162,11 +174,12 @@ assert a["billing_units"] == (int((a["answer_s"] + a["duration_s"]) * 1000) + 59
 assert not b["answered"] and b["end"] == "busy" and b["to_number"] == "+15550199", b
 assert b["agent"] == "dialer", b  # named as agent:dialer
 assert b["billing_units"] == 0 and b["outbound"] == "carrier", b
-assert not n["answered"] and n["end"] == "no_answer" and n["duration_s"] == 0, n' \
+assert not n["answered"] and n["end"] == "no_answer" and n["duration_s"] == 0, n
+assert u["end"] == "busy" and u["to_number"] == "sip:alice@198.18.0.2:5090", u' \
 	"$cdr"
 stats=$(vg_stats)
-check "the stats: 3 calls placed, 1 answered, no INVITE taken" \
-	bash -c 'grep -q "originated 3 answered 1$" <<<"$1" && grep -q "invites 0 answered 1 " <<<"$1"' \
+check "the stats: 4 calls placed, 1 answered, no INVITE taken" \
+	bash -c 'grep -q "originated 4 answered 1$" <<<"$1" && grep -q "invites 0 answered 1 " <<<"$1"' \
 	_ "$stats"
 
 code=$(in_caller curl -s -o "$tmp/bad.json" -w '%{http_code}' -m 5 "$api" \
