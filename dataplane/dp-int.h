@@ -367,6 +367,10 @@ void dp_dtmf_emit(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
  * `all`). */
 void dp_marks_done(struct dp_lcore *lc, uint32_t slot, struct dp_call *c, bool all);
 
+/* Drop what c's playout queue holds (a clear, or the bot's audio when the call is
+ * bridged): counted, told to the worker, its marks given back. */
+void dp_playout_clear(struct dp_lcore *lc, uint32_t slot, struct dp_call *c);
+
 /* Take the bot workers' frames (audio into the playout queues, marks, clears, key
  * presses). Returns how many. */
 unsigned dp_bot_poll(struct dp_lcore *lc, uint64_t now);

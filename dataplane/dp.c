@@ -179,11 +179,7 @@ static void dp_call_bridge(struct dp_lcore *lc, const struct vg_msg *msg)
 	}
 	c->peer = msg->value;
 	c->peer_gen = b->gen;
-	lc->st->playout_cleared += c->q_count;
-	c->q_out += c->q_count;
-	c->q_count = 0;
-	dp_bot_done(dp, msg->slot, c);
-	dp_marks_done(lc, msg->slot, c, true);
+	dp_playout_clear(lc, msg->slot, c);
 }
 
 static void dp_call_stop(struct dp_lcore *lc, const struct vg_msg *msg)

@@ -53,6 +53,32 @@ static struct vg_frame *dp_stage(struct dp_lcore *lc, unsigned w)
 }
 
 
+/* Key press `event` of duration_ms into c's RFC 4733 sender (the bot's, or the other
+ * leg's of a bridge); false, counted, when c has no telephone-event or its queue is
+ * full. */
+static bool dp_dtmf_send(struct dp_lcore *lc, struct dp_call *c, uint8_t event,
+			 uint16_t duration_ms)
+{
+	if (c->dtmf_pt == CS_NO_PT) {
+		dp_count(lc, DP_DROP_DTMF_NOT_NEGOTIATED);
+		return false;
+	}
+	if (dtmf_tx_push(&c->dtmf_tx, event, duration_ms) != 0) {
+		dp_count(lc, DP_DROP_DTMF_QUEUE_FULL);
+		return false;
+	}
+	return true;
+}
+
+void dp_playout_clear(struct dp_lcore *lc, uint32_t slot, struct dp_call *c)
+{
+	lc->st->playout_cleared += c->q_count;
+	c->q_out += c->q_count;
+	c->q_count = 0;
+	dp_bot_done(lc->dp, slot, c);
+	dp_marks_done(lc, slot, c, true);
+}
+
 /* The other leg of a bridged call, or NULL (counted) once it has ended. */
 static struct dp_call *dp_peer(struct dp_lcore *lc, struct dp_call *c)
 {
@@ -135,13 +161,7 @@ void dp_dtmf_emit(struct dp_lcore *lc, uint32_t slot, struct dp_call *c,
 	if (c->peer != DP_NIL) { /* sent again as the other leg's own events */
 		struct dp_call *b = dp_peer(lc, c);
 
-		if (!b)
-			return;
-		if (b->dtmf_pt == CS_NO_PT)
-			dp_count(lc, DP_DROP_DTMF_NOT_NEGOTIATED);
-		else if (dtmf_tx_push(&b->dtmf_tx, ev->event, ev->duration_ms) != 0)
-			dp_count(lc, DP_DROP_DTMF_QUEUE_FULL);
-		else
+		if (b && dp_dtmf_send(lc, b, ev->event, ev->duration_ms))
 			lc->st->relay_dtmf++;
 		return;
 	}
@@ -238,19 +258,11 @@ unsigned dp_bot_poll(struct dp_lcore *lc, uint64_t now)
 				continue;
 			}
 			if (f->kind == VG_FRAME_CLEAR) {
-				lc->st->playout_cleared += c->q_count;
-				c->q_out += c->q_count;
-				c->q_count = 0;
-				dp_bot_done(dp, f->slot, c);
-				dp_marks_done(lc, f->slot, c, true);
+				dp_playout_clear(lc, f->slot, c);
 				continue;
 			}
 			if (f->kind == VG_FRAME_DTMF) {
-				if (c->dtmf_pt == CS_NO_PT)
-					dp_count(lc, DP_DROP_DTMF_NOT_NEGOTIATED);
-				else if (dtmf_tx_push(&c->dtmf_tx, f->dtmf.event,
-						      f->dtmf.duration_ms) != 0)
-					dp_count(lc, DP_DROP_DTMF_QUEUE_FULL);
+				dp_dtmf_send(lc, c, f->dtmf.event, f->dtmf.duration_ms);
 				continue;
 			}
 			if (f->kind != VG_FRAME_AUDIO || f->samples != VG_FRAME_SAMPLES) {
