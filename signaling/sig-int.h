@@ -290,6 +290,27 @@ void sig_event_msg(struct sig *s, const struct vg_msg *m);
 /* Return the slot once dp and bot have both let go of it (sig_call.c). */
 void sig_call_release(struct sig *s, struct sig_call *c);
 
+/* The slot's media from the SDP voxgate took (an INVITE's offer or a callee's answer
+ * into the slot's media block, a re-INVITE's or UPDATE's into its update block): the one place an SDP
+ * choice becomes what the dataplane reads. */
+void sig_media_set(struct cs_media *md, const struct sdp_choice *ch);
+
+/* A fresh master key and salt for our direction (k->suite's length, into k->tx_key)
+ * from the kernel's CSPRNG. Returns 0 or -EIO. */
+int sig_srtp_key(struct cs_srtp *k);
+
+/* A SIP or SIPS URI (by its scheme), and one with nothing that would break out of a
+ * header's <...> or a request line. */
+static inline bool sig_is_sip_uri(const char *u)
+{
+	return strncasecmp(u, "sip:", 4) == 0 || strncasecmp(u, "sips:", 5) == 0;
+}
+
+static inline bool sig_uri_plain(const char *u)
+{
+	return !strpbrk(u, "<>\r\n \"");
+}
+
 /* sig_out.c: calls voxgate places. */
 
 /* Place the call the API asked for (VG_BOT_CMD_ORIGINATE's JSON). Returns

@@ -58,7 +58,7 @@ void sig_bridge_start(struct sig *s, struct sig_call *a, const char *target,
 		      const char *from, const char *hdrs, bool warm)
 {
 	const struct cs_media *md = &cs_slot(s->calls, a->slot)->media;
-	bool uri = strncasecmp(target, "sip:", 4) == 0 || strncasecmp(target, "sips:", 5) == 0;
+	bool uri = sig_is_sip_uri(target);
 	json_t *ctx = json_loads(cs_ctx(s->calls, a->slot), 0, NULL);
 	json_t *params = json_pack("{s:s, s:s}", "bridge_of", md->call_id, "transfer",
 				   warm ? "warm" : "bridge");
@@ -79,10 +79,7 @@ void sig_bridge_start(struct sig *s, struct sig_call *a, const char *target,
 
 	if (!r.from)
 		r.from = "anonymous";
-	if (uri && strpbrk(target, "<>\r\n \""))
-		rc = VG_ORIG_BAD;
-	else
-		rc = sig_out_place(s, &r, &slot, &gen);
+	rc = sig_out_place(s, &r, &slot, &gen);
 	json_decref(params);
 	json_decref(ctx);
 	snprintf(a->xfer_mode, sizeof(a->xfer_mode), "%s", warm ? "warm" : "bridge");

@@ -160,8 +160,7 @@ static void sig_session_read(struct sig_call *c, const sip_t *sip)
 }
 
 
-/* A fresh master key and salt for our direction from the kernel's CSPRNG. */
-static int sig_srtp_key(struct cs_srtp *k)
+int sig_srtp_key(struct cs_srtp *k)
 {
 	size_t len = cs_srtp_key_len(k->suite);
 
@@ -312,10 +311,7 @@ static void sig_turn_away(struct sig *s, nua_handle_t *nh, enum sig_refusal r,
 	sig_reject(s, nh, r, warning);
 }
 
-/* The slot's media from the offer voxgate took (an INVITE's into the slot's media
- * block, a re-INVITE's or UPDATE's into its update block): the one place an SDP
- * choice becomes what the dataplane reads. */
-static void sig_media_set(struct cs_media *md, const struct sdp_choice *ch)
+void sig_media_set(struct cs_media *md, const struct sdp_choice *ch)
 {
 	md->remote_ip = ch->remote_ip;
 	md->remote_port = ch->remote_port;

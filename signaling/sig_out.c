@@ -30,59 +30,36 @@ static void sig_out_sid(const struct sig_call *c, char *buf, size_t size)
 	snprintf(buf, size, "CA%08x%08x%016x", c->slot, c->gen, 0u);
 }
 
-/* One form field name=value&, the value percent-encoded (RFC 3986 unreserved kept). */
-static size_t sig_form_add(char *buf, size_t size, size_t n, const char *name,
-			   const char *value)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	int w = snprintf(buf + n, n < size ? size - n : 0, "%s%s=", n ? "&" : "", name);
-
-	n += w > 0 ? (size_t)w : 0;
-	for (const unsigned char *p = (const unsigned char *)value; *p && n + 4 < size; p++) {
-		if (isalnum(*p) || strchr("-._~", *p)) {
-			buf[n++] = (char)*p;
-		} else {
-			buf[n++] = '%';
-			buf[n++] = hex[*p >> 4];
-			buf[n++] = hex[*p & 15];
-		}
-	}
-	if (n < size)
-		buf[n] = '\0';
-	return n;
-}
-
 /* POST the call's status to its status callback, if it has one. */
 static void sig_out_status(struct sig *s, struct sig_call *c, const char *status)
 {
 	char body[1024], sid[40], num[16];
-	const char *ctx = cs_ctx(s->calls, c->slot);
-	json_t *j = json_loads(ctx, 0, NULL);
-	const char *from = j ? json_string_value(json_object_get(j, "from_number")) : NULL;
-	const char *to = j ? json_string_value(json_object_get(j, "to_number")) : NULL;
+	json_t *j;
+	const char *from, *to;
 	size_t n = 0;
 
-	if (!c->status_cb) {
-		json_decref(j);
+	if (!c->status_cb)
 		return;
-	}
+	j = json_loads(cs_ctx(s->calls, c->slot), 0, NULL);
+	from = json_string_value(json_object_get(j, "from_number"));
+	to = json_string_value(json_object_get(j, "to_number"));
 	sig_out_sid(c, sid, sizeof(sid));
-	n = sig_form_add(body, sizeof(body), n, "CallSid", sid);
-	n = sig_form_add(body, sizeof(body), n, "AccountSid", c->account_sid);
-	n = sig_form_add(body, sizeof(body), n, "From", from ? from : "");
-	n = sig_form_add(body, sizeof(body), n, "To", to ? to : "");
-	n = sig_form_add(body, sizeof(body), n, "Direction", "outbound-api");
-	n = sig_form_add(body, sizeof(body), n, "CallStatus", status);
+	n = wh_form_add(body, sizeof(body), n, "CallSid", sid);
+	n = wh_form_add(body, sizeof(body), n, "AccountSid", c->account_sid);
+	n = wh_form_add(body, sizeof(body), n, "From", from ? from : "");
+	n = wh_form_add(body, sizeof(body), n, "To", to ? to : "");
+	n = wh_form_add(body, sizeof(body), n, "Direction", "outbound-api");
+	n = wh_form_add(body, sizeof(body), n, "CallStatus", status);
 	if (c->final_status) {
 		snprintf(num, sizeof(num), "%u", c->final_status);
-		n = sig_form_add(body, sizeof(body), n, "SipResponseCode", num);
+		n = wh_form_add(body, sizeof(body), n, "SipResponseCode", num);
 	}
 	if (strcmp(status, "completed") == 0) {
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		snprintf(num, sizeof(num), "%.0f", sig_elapsed(&c->t_answer, &now));
-		sig_form_add(body, sizeof(body), n, "CallDuration", num);
+		wh_form_add(body, sizeof(body), n, "CallDuration", num);
 	}
 	json_decref(j);
 	if (wh_post_form(s->wh, c->status_cb, body, SIG_OUT_CB_TIMEOUT_MS,
@@ -112,11 +89,10 @@ static void sig_out_no_answer(su_root_magic_t *magic, su_timer_t *t, su_timer_ar
 {
 	struct sig_call *c = (struct sig_call *)arg;
 
-	(void)magic;
 	(void)t;
 	if (c->state == SC_DIALING && c->nh) {
 		log_info("sig", "call %s: no answer in time: CANCEL",
-			 cs_slot(((struct sig *)magic)->calls, c->slot)->media.call_id);
+			 sig_call_id((struct sig *)magic, c));
 		c->no_answer = 1;
 		nua_cancel(c->nh, TAG_END());
 	}
@@ -155,13 +131,7 @@ static void sig_out_connect(struct sig *s, struct sig_call *c, const sip_t *sip)
 		sig_out_over(s, c, "error", "failed");
 		return;
 	}
-	md->remote_ip = c->sdp.remote_ip;
-	md->remote_port = c->sdp.remote_port;
-	md->law = c->sdp.law;
-	md->pt = c->sdp.pt;
-	md->dtmf_pt = c->sdp.dtmf_pt;
-	md->dir = c->sdp.dir;
-	md->srtp = c->sdp.srtp;
+	sig_media_set(md, &c->sdp);
 	c->state = SC_STARTING;
 	if (c->ring) {
 		su_timer_destroy(c->ring);
@@ -321,8 +291,10 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 	uint8_t rnd[8];
 	nua_t *nua;
 
-	if ((!r->ruri && !sig_out_user_ok(r->to)) || !sig_out_user_ok(r->from) ||
-	    r->timeout < 1 || r->timeout > 600)
+	if ((r->ruri ? !sig_is_sip_uri(r->ruri) || !sig_uri_plain(r->ruri) ||
+		      strlen(r->ruri) >= SIG_REFER_TO_MAX
+		    : !sig_out_user_ok(r->to)) ||
+	    !sig_out_user_ok(r->from) || r->timeout < 1 || r->timeout > 600)
 		return VG_ORIG_BAD;
 	if (r->agent < 0 || r->ep < 0)
 		return r->agent < 0 ? VG_ORIG_NO_AGENT : VG_ORIG_NO_ENDPOINT;
@@ -335,8 +307,7 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 	if ((ob->transport == CFG_TP_TLS ? t->srtp_tls : t->srtp) == CFG_SRTP_REQUIRED) {
 		/* RTP/SAVP with our key (SDES); the answer's key is the callee's */
 		srtp.suite = CS_SRTP_AES_CM_128_HMAC_SHA1_80;
-		if (getrandom(srtp.tx_key, cs_srtp_key_len(srtp.suite), 0) !=
-		    (ssize_t)cs_srtp_key_len(srtp.suite))
+		if (sig_srtp_key(&srtp) != 0)
 			return VG_ORIG_UNAVAILABLE;
 	}
 	slot = r->lcore < 0 ? cs_alloc(&s->pool, &gen)
@@ -442,12 +413,7 @@ int sig_originate(struct sig *s, const char *json, uint32_t *slot_out, uint32_t 
 	if (!j)
 		return VG_ORIG_BAD;
 	r.to = json_string_value(json_object_get(j, "to"));
-	if (r.to && (strncmp(r.to, "sip:", 4) == 0 || strncmp(r.to, "sips:", 5) == 0)) {
-		/* Twilio's To may be a SIP URI: called as it is, via the proxy */
-		if (strpbrk(r.to, "<>\r\n \"") || strlen(r.to) >= SIG_REFER_TO_MAX) {
-			json_decref(j);
-			return VG_ORIG_BAD;
-		}
+	if (r.to && sig_is_sip_uri(r.to)) { /* Twilio's To may be a SIP URI */
 		r.ruri = r.to;
 		r.to = NULL;
 	}

@@ -61,9 +61,8 @@ static bool sig_target_uri(struct sig *s, const struct sig_call *c, const char *
 	json_t *ctx = NULL;
 	bool ok;
 
-	if (strncasecmp(target, "sip:", 4) == 0 || strncasecmp(target, "sips:", 5) == 0)
-		return !strpbrk(target, "<>\r\n \"") && snprintf(out, size, "%s", target) <
-			(int)size;
+	if (sig_is_sip_uri(target))
+		return sig_uri_plain(target) && snprintf(out, size, "%s", target) < (int)size;
 	ok = *target != '\0';
 	for (const char *p = target; *p && ok; p++)
 		ok = isdigit((unsigned char)*p) || (*p == '+' && p == target) || *p == '*' ||

@@ -166,6 +166,22 @@ int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t s
 	return wh_queue(w, h, NULL, "Content-Type: application/json", body, slot, gen);
 }
 
+size_t wh_form_add(char *buf, size_t size, size_t n, const char *name, const char *value)
+{
+	char *esc = curl_easy_escape(NULL, value, 0); /* RFC 3986 unreserved kept */
+	int w = snprintf(buf + n, n < size ? size - n : 0, "%s%s=", n ? "&" : "", name);
+
+	n += w > 0 ? (size_t)w : 0;
+	for (const char *p = esc; p && *p && n + 4 < size; p += *p == '%' ? 3 : 1) {
+		memcpy(buf + n, p, *p == '%' ? 3 : 1); /* a %XX whole, or nothing of it */
+		n += *p == '%' ? 3 : 1;
+	}
+	if (n < size)
+		buf[n] = '\0';
+	curl_free(esc);
+	return n;
+}
+
 int wh_post_form(struct wh *w, const char *url, const char *body, uint32_t timeout_ms,
 		 uint32_t retries)
 {

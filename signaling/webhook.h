@@ -43,6 +43,11 @@ void wh_destroy(struct wh *w);
 int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t slot,
 	    uint32_t gen);
 
+/* Append the form field name=value to buf (size bytes, n used; "&" before it when
+ * n > 0), the value percent-encoded by libcurl (RFC 3986 unreserved kept), as much of
+ * it as fits. Returns the new length. */
+size_t wh_form_add(char *buf, size_t size, size_t n, const char *name, const char *value);
+
 /* POST a form (application/x-www-form-urlencoded) body to url (both copied), with
  * no headers of a config; its end is logged, not reported. Returns 0, -EINVAL for a
  * URL too long, or -ENOMEM. */
