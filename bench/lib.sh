@@ -4,6 +4,7 @@
 #                          results folder $out = bench/results/TAG<UTC time>
 #   val KEY FILE           the value of FILE's first "KEY value" line
 #   db_cleanup ARGS        kill leftover build/dp_bench ARGS... runs, their stats files
+#   sipp_stat CSV          "created successful failed peak rate" of a sipp -trace_stat file
 #   vg_up PREFIX TAG OLD NEW...
 #                          voxgate on the default config with each OLD text replaced
 #                          by NEW ($out/voxgate-TAG.conf), in namespaces PREFIX-gw and
@@ -34,6 +35,20 @@ bench_start() {
 }
 
 val() { sed -n "s/^$1 //p" "$2" | head -1; }
+# sipp_stat CSV: "created successful failed peak rate" from sipp's statistics file
+# (-trace_stat): its last line's counts, the most calls up at once in any line, and
+# the calls created over sipp's run (which may fall short of the rate asked)
+sipp_stat() {
+	python3 - "$1" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
+h, last = rows[0], rows[-1]
+n = [last[h.index(k)] for k in ("TotalCallCreated", "SuccessfulCall(C)", "FailedCall(C)")]
+peak = max(int(r[h.index("CurrentCall")]) for r in rows[1:])
+secs = float(last[h.index("CurrentTime")].split()[-1]) - float(last[h.index("StartTime")].split()[-1])
+print(*n, peak, round(int(n[0]) / max(secs, 0.001)))
+PY
+}
 # db_cleanup ARGS: kill the dp_bench runs whose command line starts "build/dp_bench
 # ARGS" (children of command substitutions) and remove their stats files
 db_cleanup() {

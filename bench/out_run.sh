@@ -24,19 +24,6 @@ vg_up_sip "$prefix" out \
                  password = "c4rrier"; } );'
 api=http://198.18.0.1:8088/2010-04-01/Accounts/AC0bench/Calls.json
 
-# sipp_counts CSV: "created successful failed rate" from sipp's last statistics line
-# (rate: calls created over sipp's run, which may fall short of the rate asked)
-sipp_counts() {
-	python3 - "$1" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1]), delimiter=";"))
-h, last = rows[0], rows[-1]
-n = [last[h.index(k)] for k in ("TotalCallCreated", "SuccessfulCall(C)", "FailedCall(C)")]
-secs = float(last[h.index("CurrentTime")].split()[-1]) - float(last[h.index("StartTime")].split()[-1])
-print(*n, round(int(n[0]) / max(secs, 0.001)))
-PY
-}
-
 # out_step RATE CALLS: the outbound step; prints "rate-reached created successful failed
 # http-201 answer-p99-ms"
 out_step() {
@@ -50,7 +37,7 @@ out_step() {
 		"$api" --rate "$1" --calls "$2" || true)
 	echo "$load" >"$out/api-$1.json"
 	wait "$sipp_pid" || true
-	read -r created ok failed _ < <(sipp_counts "$f")
+	read -r created ok failed _ < <(sipp_stat "$f")
 	python3 -c 'import json, sys
 j = json.loads(sys.argv[1])
 print(j["rate"], *sys.argv[2:], j["codes"].get("201", 0), j["answer_ms_p99"])' \
@@ -64,7 +51,7 @@ in_step() {
 		"$top/bench/uac_cps.xml" -key media_addr 0.0.0.0 -i 198.18.0.2 -p 5070 -s echo \
 		-r "$1" -m "$2" -l 100000 -d 100 -nostdin -timeout $((t - 5)) -trace_stat -fd 1 \
 		-stf "$f" 198.18.0.1:5060 >/dev/null 2>&1) || true
-	sipp_counts "$f"
+	sipp_stat "$f" | cut -d' ' -f1-3,5
 }
 
 echo "| rate asked (calls/s) | outbound: API rate reached | placed, answered, failed | API 201 | API answer p99 (ms) | inbound: sipp's rate over its run | offered, answered, failed |" | tee "$out/summary.txt"
