@@ -518,6 +518,8 @@ struct bot_ws_loop *bot_worker_ws(struct bot_worker *w)
 	return w->ws;
 }
 
+#define FULL_HYST_FRAMES 50 /* 1 s of 20-ms frames */
+
 int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm)
 {
 	uint32_t done, ahead = bot_ahead(w, s, &done);
@@ -543,7 +545,10 @@ int bot_send_pcm(struct bot_worker *w, struct bot_session *s, const int16_t *pcm
 		s->full_told = 1;
 		return -ENOBUFS;
 	}
-	s->full_told = 0;
+	/* A run of drops ends when the backlog is a second below the bound, not when the
+	 * caller has heard one more frame: a bot sending at the edge is told once. */
+	if (s->bl.audio + FULL_HYST_FRAMES <= w->pool->backlog_max)
+		s->full_told = 0;
 	f.slot = s->slot;
 	f.gen = s->gen;
 	f.kind = VG_FRAME_AUDIO;
