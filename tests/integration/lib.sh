@@ -217,6 +217,7 @@ CONF
 # wait until it is up. Sets bye_pid (wait on it for sipp's verdict). Returns 0 once
 # the call is established.
 bye_call_start() {
+	rm -f "$tmp/bye.log" # a call before this one must not pass for it
 	(cd "$tmp" && timeout 40 ip netns exec "$caller_ns" sipp -sf \
 		"${2:-$top/tests/integration/sipp/uac_wait_bye.xml}" -s "${1:-echo}" -i 198.18.0.2 -p 5072 \
 		-mi 198.18.1.2 -mp 6100 -m 1 -nostdin -timeout 35 -trace_logs \
