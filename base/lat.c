@@ -31,12 +31,14 @@ void lat_diff(struct lat_hist *d, const struct lat_hist *a, const struct lat_his
 {
 	for (unsigned i = 0; i < LAT_BUCKETS; i++)
 		d->n[i] = a->n[i] - b->n[i];
+	d->sum_us = a->sum_us - b->sum_us;
 }
 
 void lat_sum(struct lat_hist *to, const struct lat_hist *h)
 {
 	for (unsigned i = 0; i < LAT_BUCKETS; i++)
 		to->n[i] += h->n[i];
+	to->sum_us += h->sum_us;
 }
 
 void lat_print(FILE *f, const char *name, const struct lat_hist *h)

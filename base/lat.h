@@ -22,6 +22,7 @@
 
 struct lat_hist {
 	uint64_t n[LAT_BUCKETS];
+	uint64_t sum_us; /* of every sample, those beyond the last bucket as its low end */
 };
 
 /* Multiplier turning TSC cycles into µs as (cycles * mult) >> 32. */
@@ -68,8 +69,9 @@ static inline void lat_add_tsc_n(struct lat_hist *h, uint64_t cycles, uint64_t m
 	if (cycles < (1ull << 40))
 		us = (cycles * mult) >> 32;
 	else
-		us = -cycles < (1ull << 40) ? 0 : UINT64_MAX;
+		us = -cycles < (1ull << 40) ? 0 : 1ull << LAT_MAX_LOG2;
 	h->n[lat_bucket(us)] += n;
+	h->sum_us += (us < (1ull << LAT_MAX_LOG2) ? us : 1ull << LAT_MAX_LOG2) * n;
 }
 
 static inline void lat_add_tsc(struct lat_hist *h, uint64_t cycles, uint64_t mult)
@@ -88,10 +90,11 @@ uint64_t lat_quantile(const struct lat_hist *h, double q);
  * (the key-value output of the bench tools). */
 void lat_print(FILE *f, const char *name, const struct lat_hist *h);
 
-/* d = a - b, bucket by bucket: the samples taken between reading b and reading a. */
+/* d = a - b, bucket by bucket (and the sums): the samples taken between reading b
+ * and reading a. */
 void lat_diff(struct lat_hist *d, const struct lat_hist *a, const struct lat_hist *b);
 
-/* to += h, bucket by bucket: the samples of several histograms in one. */
+/* to += h, bucket by bucket (and the sums): the samples of several histograms in one. */
 void lat_sum(struct lat_hist *to, const struct lat_hist *h);
 
 #endif

@@ -52,7 +52,7 @@ struct bot_stats {
  */
 #define BOT_STATS_MAGIC 0x54424756u /* "VGBT" */
 #define BOT_STATS_KIND "bots"
-#define BOT_STATS_VERSION 3
+#define BOT_STATS_VERSION 4
 
 #define BOT_COUNTER_COUNT (offsetof(struct bot_stats, in_to_bot) / sizeof(uint64_t))
 

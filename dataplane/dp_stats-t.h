@@ -85,7 +85,7 @@ static inline uint64_t dp_counter(const struct dp_lcore_stats *st, unsigned i)
  */
 #define DP_STATS_MAGIC 0x54534756u /* "VGST" */
 #define DP_STATS_KIND "stats"
-#define DP_STATS_VERSION 3
+#define DP_STATS_VERSION 4
 
 /*
  * The port's own counters (rte_eth_stats), copied into the stats file about once a
@@ -96,6 +96,8 @@ static inline uint64_t dp_counter(const struct dp_lcore_stats *st, unsigned i)
 #define DP_PORT_COUNTER_LIST(X)                                                  \
 	X(ipackets)                                                              \
 	X(opackets)                                                              \
+	X(ibytes)                                                                \
+	X(obytes)                                                                \
 	X(imissed)    /* RX queue full: the lcores did not keep up */            \
 	X(ierrors)                                                               \
 	X(oerrors)                                                               \

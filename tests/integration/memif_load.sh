@@ -58,7 +58,7 @@ check "and the dp lcore's latencies" \
 	grep -Eq "^lcore 0: .*in_to_ring_us=[0-9]+/[0-9]+/[0-9]+ bot_to_dp_us=[0-9]+/[0-9]+/[0-9]+ bot_to_out_us=[1-9][0-9]*/[0-9]+/[0-9]+ due_to_out_us=[0-9]+/" \
 	"$tmp/vgstat.out"
 check "and the port's counters (packets in and out, none missed)" \
-	grep -Eq "^port: ipackets=[1-9][0-9]* opackets=[1-9][0-9]* imissed=0 ierrors=0 oerrors=0 rx_nombuf=0$" \
+	grep -Eq "^port: ipackets=[1-9][0-9]* opackets=[1-9][0-9]* ibytes=[1-9][0-9]* obytes=[1-9][0-9]* imissed=0 ierrors=0 oerrors=0 rx_nombuf=0$" \
 	"$tmp/vgstat.out"
 
 wait "$sipp_pid"
