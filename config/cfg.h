@@ -259,6 +259,7 @@ struct cfg {
 		unsigned n_outbound;
 		int default_agent;        /* index in bots.agents, -1 for none (404) */
 		uint32_t retry_after_s;   /* Retry-After of a 503 at capacity */
+		uint32_t stop_grace_s;    /* SIGTERM: calls in progress may last this long */
 		uint32_t max_cps;         /* new calls per second; 0: no limit */
 		uint32_t max_message;     /* bytes of one SIP message, at most */
 		uint32_t idle_ms;         /* TCP/TLS connections idle this long close; 0:

@@ -135,14 +135,51 @@ struct cs_dp_stats {
 	uint32_t rtcp_tx;      /* SRs sent */
 };
 
+/* Where a call stands, as operators see it (struct cs_info). */
+enum cs_state {
+	CS_STATE_FREE = 0,
+	CS_STATE_SETUP,    /* taken, not yet answered (inbound: media and bot starting) */
+	CS_STATE_ANSWERED,
+	CS_STATE_ENDING,   /* dp lcore and bot worker letting go */
+	CS_STATE_DIALING,  /* a call voxgate places, waiting for the callee */
+};
+
+/* Where the call's bot stands. */
+enum cs_bot_state {
+	CS_BOT_STARTING = 0, /* its session is opening */
+	CS_BOT_READY,        /* it takes the call's audio */
+	CS_BOT_GONE,         /* it ended its side, or failed */
+	CS_BOT_LEFT,         /* its session was stopped: the call is bridged */
+};
+
+#define CS_INFO_NUMBER_MAX 40
+#define CS_NO_TRUNK 0xffff
+
+/* What operators see of a call (the HTTP API's call list, app/ops.c). W: signaling
+ * while the slot is in use; state is written last when the call is taken and first
+ * (CS_STATE_FREE) when it is freed. A reader copies it, then checks that the slot's
+ * generation did not change meanwhile. */
+struct cs_info {
+	int64_t start_ms;   /* CLOCK_REALTIME of the INVITE, ms */
+	int64_t answer_ms;  /* CLOCK_REALTIME of the answer, ms; 0: not answered */
+	uint16_t trunk;     /* index in the trunks; CS_NO_TRUNK: none */
+	uint8_t state;      /* enum cs_state */
+	uint8_t outbound;   /* voxgate placed the call */
+	uint8_t bot;        /* enum cs_bot_state */
+	uint8_t pad[3];
+	char from[CS_INFO_NUMBER_MAX]; /* caller's number (From user), truncated */
+	char to[CS_INFO_NUMBER_MAX];   /* called number (Request-URI user), truncated */
+};
+
 struct cs_slot {
-	/* Cache line 0..2: W: signaling. gen is bumped when the slot is taken. */
+	/* Cache line 0..3: W: signaling. gen is bumped when the slot is taken. */
 	uint32_t gen;          /* W: signaling */
 	uint32_t in_use;       /* W: signaling; 1 between alloc and free */
 	struct cs_media media; /* W: signaling before publish, RO after */
 	/* New media from a re-INVITE. W: signaling before VG_MSG_CALL_UPDATE, RO until
 	 * the dp lcore answers VG_MSG_CALL_UPDATED (one update in flight at a time). */
 	struct cs_media update;
+	struct cs_info info;   /* W: signaling */
 	/* W: dp lcore */
 	struct cs_dp_stats dp __attribute__((aligned(CS_CACHE_LINE)));
 } __attribute__((aligned(CS_CACHE_LINE)));

@@ -225,6 +225,9 @@ struct sig {
 	void (*on_poll)(void *arg);
 	void *on_poll_arg;
 	volatile int stop_requested;
+	int draining;            /* sig_drain(): atomic, any thread */
+	int stop_after;          /* sig_request_stop_after(): grace in s + 1; 0: none */
+	struct timespec stop_by; /* ... the grace's end, once the poll saw it */
 	int stopping;
 	int su_ready;
 	struct timespec stop_at;
@@ -289,6 +292,17 @@ void sig_event_msg(struct sig *s, const struct vg_msg *m);
 
 /* Return the slot once dp and bot have both let go of it (sig_call.c). */
 void sig_call_release(struct sig *s, struct sig_call *c);
+
+/* What operators see of a call just taken (cs_info): its start, trunk (CS_NO_TRUNK:
+ * none), direction and numbers. Before its first sig_call_state(). */
+void sig_call_info(struct sig *s, struct sig_call *c, unsigned trunk, bool outbound,
+		   const char *from, const char *to);
+
+/* Move c to state st, and say so in its cs_info. */
+void sig_call_state(struct sig *s, struct sig_call *c, enum sig_call_state st);
+
+/* Its bot's state into its cs_info, after bot_ready, bot_gone or bot_left changed. */
+void sig_call_bot(struct sig *s, struct sig_call *c);
 
 /* The slot's media from the SDP voxgate took (an INVITE's offer or a callee's answer
  * into the slot's media block, a re-INVITE's or UPDATE's into its update block): the one place an SDP

@@ -81,6 +81,122 @@ void sig_pin_to_source(struct sig *s, nua_t *nua, nua_handle_t *nh,
 
 static void sig_shutdown_step(struct sig *s);
 
+/* sig_request_stop_after(): stop once the last call has ended, or at the grace's end. */
+static void sig_stop_when_drained(struct sig *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->stop_by.tv_sec == 0) {
+		s->stop_by = now;
+		s->stop_by.tv_sec += __atomic_load_n(&s->stop_after, __ATOMIC_RELAXED) - 1;
+		log_info("sig", "draining to stop: %llu call(s) in progress, stopping when "
+			 "they have ended or in %d s", (unsigned long long)s->st.calls_active,
+			 __atomic_load_n(&s->stop_after, __ATOMIC_RELAXED) - 1);
+	}
+	if (s->st.calls_active == 0) {
+		log_info("sig", "drained: no call left, stopping");
+		s->stop_requested = 1;
+	} else if (sig_elapsed(&s->stop_by, &now) >= 0) {
+		log_warn("sig", "drain's grace over with %llu call(s) left: ending them",
+			 (unsigned long long)s->st.calls_active);
+		s->stop_requested = 1;
+	}
+}
+
+static const char *const sig_method_names[SIG_METHOD_MAX] = {
+#define SIG_METHOD_NAME(m) #m,
+	SIG_METHOD_LIST(SIG_METHOD_NAME)
+#undef SIG_METHOD_NAME
+};
+
+const char *sig_method_name(enum sig_method m)
+{
+	return m < SIG_METHOD_MAX ? sig_method_names[m] : "OTHER";
+}
+
+static enum sig_method sig_method_of(sip_method_t m, const char *name)
+{
+	static const struct {
+		sip_method_t sip;
+		enum sig_method ours;
+	} known[] = {
+		{sip_method_invite, SIG_M_INVITE},   {sip_method_ack, SIG_M_ACK},
+		{sip_method_bye, SIG_M_BYE},         {sip_method_cancel, SIG_M_CANCEL},
+		{sip_method_options, SIG_M_OPTIONS}, {sip_method_info, SIG_M_INFO},
+		{sip_method_update, SIG_M_UPDATE},   {sip_method_notify, SIG_M_NOTIFY},
+		{sip_method_refer, SIG_M_REFER},     {sip_method_prack, SIG_M_PRACK},
+		{sip_method_message, SIG_M_MESSAGE}, {sip_method_subscribe, SIG_M_SUBSCRIBE},
+		{sip_method_register, SIG_M_REGISTER}};
+
+	(void)name;
+	for (unsigned i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (known[i].sip == m)
+			return known[i].ours;
+	return SIG_M_OTHER;
+}
+
+/* Count a request received, or a response to one of ours, by method (and status). */
+static void sig_count_sip(struct sig *s, nua_event_t event, const sip_t *sip)
+{
+	struct sig_stats *st = &s->st;
+	enum sig_method m;
+	uint32_t n;
+
+	if (!sip)
+		return;
+	if (sip->sip_request) {
+		switch (event) {
+		case nua_i_invite: case nua_i_ack: case nua_i_bye: case nua_i_cancel:
+		case nua_i_options: case nua_i_info: case nua_i_update: case nua_i_notify:
+		case nua_i_refer: case nua_i_prack: case nua_i_message: case nua_i_subscribe:
+		case nua_i_register: case nua_i_method:
+			st->requests_in[sig_method_of(sip->sip_request->rq_method,
+						      sip->sip_request->rq_method_name)]++;
+			break;
+		default:
+			break;
+		}
+		return;
+	}
+	if (!sip->sip_status || !sip->sip_cseq || event < nua_r_set_params)
+		return;
+	m = sig_method_of(sip->sip_cseq->cs_method, sip->sip_cseq->cs_method_name);
+	n = st->n_responses_in;
+	for (uint32_t i = 0; i < n; i++)
+		if (st->responses_in[i].method == m &&
+		    st->responses_in[i].status == sip->sip_status->st_status) {
+			st->responses_in[i].n++;
+			return;
+		}
+	if (n == SIG_CODES_MAX) {
+		st->responses_in[n - 1].n++; /* the table is full: counted, mislabelled */
+		return;
+	}
+	st->responses_in[n].method = (uint16_t)m;
+	st->responses_in[n].status = (uint16_t)sip->sip_status->st_status;
+	st->responses_in[n].n = 1;
+	__atomic_store_n(&st->n_responses_in, n + 1, __ATOMIC_RELEASE);
+}
+
+/* OPTIONS (a proxy's probe): 200 with what nua adds (Allow, Accept), or 503 with
+ * Retry-After while draining, so that the proxy sends new calls elsewhere. */
+static void sig_options(struct sig *s, nua_t *nua, nua_handle_t *nh)
+{
+	char retry[16];
+
+	if (__atomic_load_n(&s->draining, __ATOMIC_RELAXED)) {
+		s->st.options_drained++;
+		snprintf(retry, sizeof(retry), "%u", s->cfg->sig.retry_after_s);
+		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua),
+			    SIPTAG_RETRY_AFTER_STR(retry),
+			    SIPTAG_WARNING_STR("399 voxgate \"draining\""), TAG_END());
+	} else {
+		nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
+	}
+	nua_handle_destroy(nh);
+}
+
 static void sig_poll(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
 	struct sig *s = (struct sig *)arg;
@@ -105,6 +221,8 @@ static void sig_poll(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	wh_poll(s->wh);
 	if (s->on_poll)
 		s->on_poll(s->on_poll_arg);
+	if (!s->stop_requested && __atomic_load_n(&s->stop_after, __ATOMIC_ACQUIRE))
+		sig_stop_when_drained(s);
 	if (s->stop_requested)
 		sig_shutdown_step(s);
 }
@@ -120,6 +238,7 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 	int state = nua_callstate_init;
 
 	s->cur_nua = nua;
+	sig_count_sip(s, event, sip);
 	if (hmagic && sig_reg_owns(s, hmagic)) {
 		sig_reg_event(s, event, status, phrase, (struct sig_reg *)hmagic, sip);
 		return;
@@ -181,6 +300,12 @@ static void sig_nua_event(nua_event_t event, int status, char const *phrase, nua
 			nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
 			nua_handle_destroy(nh);
 		}
+		break;
+	case nua_i_options:
+		if (!c && nh)
+			sig_options(s, nua, nh);
+		else if (nh)
+			nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
 		break;
 	case nua_i_info:
 		/* the platform's INFO, answered 200 by nua: nothing for the bot yet */
@@ -317,6 +442,8 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 			       /* UPDATE and NOTIFY are answered here (sig_reinvite,
 				* sig_refer_notify), not by nua */
 			       NUTAG_APPL_METHOD("UPDATE"), NUTAG_APPL_METHOD("NOTIFY"),
+			       /* OPTIONS too (sig_options): 503 while draining */
+			       NUTAG_APPL_METHOD("OPTIONS"),
 			       SIPTAG_SUPPORTED_STR("timer"),
 			       /* RFC 4028 5: shorter Session-Expires get 422 */
 			       NUTAG_MIN_SE(cfg->sig.min_se),
@@ -464,6 +591,22 @@ int sig_run(struct sig *s)
 void sig_request_stop(struct sig *s)
 {
 	s->stop_requested = 1;
+}
+
+void sig_drain(struct sig *s, bool on)
+{
+	__atomic_store_n(&s->draining, on, __ATOMIC_RELAXED);
+}
+
+bool sig_draining(const struct sig *s)
+{
+	return __atomic_load_n(&s->draining, __ATOMIC_RELAXED);
+}
+
+void sig_request_stop_after(struct sig *s, unsigned grace_s)
+{
+	__atomic_store_n(&s->draining, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->stop_after, (int)grace_s + 1, __ATOMIC_RELEASE);
 }
 
 void sig_destroy(struct sig *s)

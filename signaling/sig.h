@@ -12,6 +12,7 @@
 #ifndef VG_SIG_H
 #define VG_SIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/cfg.h"
@@ -33,6 +34,7 @@
 	X(TRUNK_FULL, trunk_full, 503, "Service Unavailable", 1) /* trunk max_calls */ \
 	X(CPS, cps, 503, "Service Unavailable", 1)           /* over max_cps */       \
 	X(NO_SLOT, no_slot, 503, "Service Unavailable", 1)   /* every slot busy */    \
+	X(DRAINING, draining, 503, "Service Unavailable", 1) /* drained: no new calls */ \
 	X(STOPPING, stopping, 503, "Service Unavailable", 0) /* voxgate stopping */   \
 	X(NO_KEY, no_key, 500, "Server Internal Error", 0)   /* no SRTP key bytes */  \
 	X(ANSWER, answer, 500, "Server Internal Error", 0)   /* answer too large */   \
@@ -51,7 +53,39 @@ enum sig_refusal {
 const char *sig_refusal_name(enum sig_refusal r);
 int sig_refusal_status(enum sig_refusal r);
 
-/* Counters of the signaling thread. W: signaling. */
+/* SIP methods counted by name; any other is OTHER. */
+#define SIG_METHOD_LIST(X) \
+	X(INVITE) X(ACK) X(BYE) X(CANCEL) X(OPTIONS) X(INFO) X(UPDATE) X(NOTIFY) X(REFER) \
+	X(PRACK) X(MESSAGE) X(SUBSCRIBE) X(REGISTER) X(OTHER)
+
+enum sig_method {
+#define SIG_METHOD_ENUM(m) SIG_M_##m,
+	SIG_METHOD_LIST(SIG_METHOD_ENUM)
+#undef SIG_METHOD_ENUM
+	SIG_METHOD_MAX
+};
+
+/* The name of a counted method ("INVITE"). */
+const char *sig_method_name(enum sig_method m);
+
+#define SIG_CODES_MAX 64 /* (method, status) pairs counted; later ones go to the last */
+#define SIG_ENDS_MAX 32  /* end causes counted; later ones go to the last */
+
+/* A counter of one (method, status) pair, or of one end cause. Entries are filled in
+ * the order first seen; the count of used entries is stored after the entry (release),
+ * so a reader on another thread that loads it (acquire) sees whole entries. */
+struct sig_code_count {
+	uint16_t method; /* enum sig_method */
+	uint16_t status;
+	uint64_t n;
+};
+
+struct sig_end_count {
+	const char *cause; /* a string literal of signaling (the CDR's end) */
+	uint64_t n;
+};
+
+/* Counters of the signaling thread. W: signaling; other threads read them (app/ops.c). */
 struct sig_stats {
 	uint64_t invites;
 	uint64_t answered;
@@ -76,6 +110,12 @@ struct sig_stats {
 	uint64_t refers_fallback;      /* try_refer's REFERs that failed: bridged instead */
 	uint64_t originated;           /* calls placed (the API's originate) */
 	uint64_t originated_answered;  /* of those, answered by the callee (also in answered) */
+	uint64_t requests_in[SIG_METHOD_MAX];  /* requests received, by method */
+	struct sig_code_count responses_in[SIG_CODES_MAX]; /* to voxgate's requests */
+	uint32_t n_responses_in;
+	struct sig_end_count ends[SIG_ENDS_MAX]; /* ended calls by their CDR's end */
+	uint32_t n_ends;
+	uint64_t options_drained;              /* OPTIONS answered 503: draining */
 };
 
 /* Calls refused with final status `status`, whatever the reason. */
@@ -96,6 +136,21 @@ int sig_run(struct sig *s);
 
 /* Ask sig_run() to end calls and return. Safe from a signal handler. */
 void sig_request_stop(struct sig *s);
+
+/*
+ * Drain (on) or take calls again: while draining, new INVITEs from listed sources and
+ * OPTIONS get 503 with Retry-After (so that a proxy's probing moves new calls
+ * elsewhere), the API places no calls, and calls in progress go on. Safe from any
+ * thread and from a signal handler.
+ */
+void sig_drain(struct sig *s, bool on);
+bool sig_draining(const struct sig *s);
+
+/*
+ * Drain, then stop as sig_request_stop() once no call is left, or after grace_s
+ * seconds with whatever calls are left (0: at once). Safe from a signal handler.
+ */
+void sig_request_stop_after(struct sig *s, unsigned grace_s);
 
 /* Free everything (after sig_run() returned, or instead of it). */
 void sig_destroy(struct sig *s);

@@ -141,6 +141,7 @@ static void sig_bridge_join(struct sig *s, struct sig_call *a, struct sig_call *
 		if (legs[i]->bridge_leg && !legs[i]->warm)
 			continue; /* it never had one */
 		legs[i]->bot_left = 1;
+		sig_call_bot(s, legs[i]);
 		if (ring_msg_send(s->rings->ctl_bot[md->worker], &stop))
 			log_err("sig", "call %s: bot control ring full", md->call_id);
 	}

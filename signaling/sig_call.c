@@ -75,6 +75,25 @@ static void sig_cdr(struct sig *s, const struct sig_call *c, const struct timesp
 			(unsigned long long)s->cdr.failed);
 }
 
+/* One more call ended for cause (a string literal). */
+static void sig_count_end(struct sig_stats *st, const char *cause)
+{
+	uint32_t n = st->n_ends;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (st->ends[i].cause == cause || strcmp(st->ends[i].cause, cause) == 0) {
+			st->ends[i].n++;
+			return;
+		}
+	if (n == SIG_ENDS_MAX) {
+		st->ends[n - 1].n++; /* the table is full: counted, mislabelled */
+		return;
+	}
+	st->ends[n].cause = cause;
+	st->ends[n].n = 1;
+	__atomic_store_n(&st->n_ends, n + 1, __ATOMIC_RELEASE);
+}
+
 void sig_call_release(struct sig *s, struct sig_call *c)
 {
 	const struct cs_dp_stats *d = &cs_slot(s->calls, c->slot)->dp;
@@ -92,6 +111,7 @@ void sig_call_release(struct sig *s, struct sig_call *c)
 		 d->peer_lost, d->peer_jitter_ms, d->rtt_ms, d->rtcp_rx, d->rtcp_tx);
 	if (c->outcome == SO_NONE)
 		c->outcome = SO_FAILED; /* an error, a timeout, shutdown */
+	sig_count_end(&s->st, c->end ? c->end : "unknown");
 	s->st.success += c->outcome == SO_SUCCESS;
 	s->st.failed += c->outcome == SO_FAILED;
 	s->st.disconnected += c->outcome == SO_DISCONNECTED;
@@ -99,11 +119,55 @@ void sig_call_release(struct sig *s, struct sig_call *c)
 	sig_out_ended(s, c);
 	free(c->status_cb);
 	sig_end_free(c);
+	__atomic_store_n(&cs_slot(s->calls, c->slot)->info.state, CS_STATE_FREE,
+			 __ATOMIC_RELEASE);
 	cs_free(&s->pool, c->slot);
 	s->trunk_calls[c->trunk]--;
 	explicit_bzero(c, sizeof(*c)); /* its SDP and answer hold the SRTP keys */
 	s->st.ended++;
 	s->st.calls_active--;
+}
+
+void sig_call_info(struct sig *s, struct sig_call *c, unsigned trunk, bool outbound,
+		   const char *from, const char *to)
+{
+	struct cs_info *in = &cs_slot(s->calls, c->slot)->info;
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	in->start_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	in->answer_ms = 0;
+	in->trunk = (uint16_t)trunk;
+	in->outbound = outbound;
+	in->bot = CS_BOT_STARTING;
+	snprintf(in->from, sizeof(in->from), "%s", from ? from : "");
+	snprintf(in->to, sizeof(in->to), "%s", to ? to : "");
+}
+
+void sig_call_state(struct sig *s, struct sig_call *c, enum sig_call_state st)
+{
+	static const uint8_t shown[] = {
+		[SC_FREE] = CS_STATE_FREE, [SC_STARTING] = CS_STATE_SETUP,
+		[SC_ANSWERED] = CS_STATE_ANSWERED, [SC_ENDING] = CS_STATE_ENDING,
+		[SC_DIALING] = CS_STATE_DIALING};
+	struct cs_info *in = &cs_slot(s->calls, c->slot)->info;
+
+	c->state = st;
+	if (st == SC_ANSWERED) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		in->answer_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	}
+	__atomic_store_n(&in->state, shown[st], __ATOMIC_RELEASE);
+}
+
+void sig_call_bot(struct sig *s, struct sig_call *c)
+{
+	cs_slot(s->calls, c->slot)->info.bot = c->bot_left ? CS_BOT_LEFT
+					       : c->bot_gone ? CS_BOT_GONE
+					       : c->bot_ready ? CS_BOT_READY
+							      : CS_BOT_STARTING;
 }
 
 /* The dialog is over (or never came to be): tell dp and bot to let go. */
@@ -133,7 +197,7 @@ void sig_call_end(struct sig *s, struct sig_call *c)
 		sig_bridge_ended(s, c);
 	if (c->state == SC_ENDING)
 		return;
-	c->state = SC_ENDING;
+	sig_call_state(s, c, SC_ENDING);
 	/* Control rings hold several messages per slot: these cannot fail. */
 	stop.type = VG_MSG_CALL_STOP;
 	if (ring_msg_send(s->rings->ctl_dp[md->lcore], &stop))
@@ -353,6 +417,11 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 		return;
 	}
 	t = &cfg->sig.trunks[trunk];
+	if (sig_draining(s)) {
+		sig_turn_away(s, nh, SIG_REFUSE_DRAINING, call_id, src,
+			      "draining: no new calls", "draining");
+		return;
+	}
 	/* The trunk's own conditions: its required headers, its call limit. */
 	missing = sig_missing_header(t, sip);
 	if (missing) {
@@ -428,7 +497,10 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 
 	c = &s->call[slot];
 	memset(c, 0, sizeof(*c));
-	c->state = SC_STARTING;
+	sig_call_info(s, c, (unsigned)trunk, false,
+		      sip->sip_from ? sip->sip_from->a_url->url_user
+							    : NULL, user);
+	sig_call_state(s, c, SC_STARTING);
 	c->nh = nh;
 	c->slot = (uint32_t)slot;
 	c->gen = gen;
@@ -525,7 +597,7 @@ static void sig_answer(struct sig *s, struct sig_call *c)
 	nua_respond(c->nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		    SIPTAG_PAYLOAD_STR(c->answer),
 		    TAG_IF(c->contact[0], SIPTAG_CONTACT_STR(c->contact)), TAG_END());
-	c->state = SC_ANSWERED;
+	sig_call_state(s, c, SC_ANSWERED);
 	clock_gettime(CLOCK_MONOTONIC, &c->t_answer);
 	s->st.answered++;
 	sig_session_timer(s, c);
@@ -763,6 +835,7 @@ void sig_event_msg(struct sig *s, const struct vg_msg *m)
 		 * cannot be reached gets the caller a 480, not an answered silence. */
 		c->dp_ready |= m->type == VG_MSG_CALL_STARTED;
 		c->bot_ready |= m->type == VG_MSG_BOT_READY;
+		sig_call_bot(s, c);
 		if (c->state == SC_STARTING && c->nh && c->dp_ready && c->bot_ready) {
 			if (c->outbound)
 				sig_out_connected(s, c);

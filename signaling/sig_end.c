@@ -253,6 +253,7 @@ void sig_bot_hangup(struct sig *s, struct sig_call *c, bool failed)
 
 	c->bot_gone = 1;
 	c->bot_failed |= failed;
+	sig_call_bot(s, c);
 	if (c->state != SC_ANSWERED || c->end_phase != SE_LIVE)
 		return; /* already ending (or not answered: sig_call.c refuses it) */
 	if (c->xfer != XF_NONE)

@@ -79,7 +79,7 @@ static void sig_out_over(struct sig *s, struct sig_call *c, const char *end,
 	sig_out_status(s, c, status);
 	if (c->bridge_leg)
 		sig_bridge_failed(s, c, c->final_status);
-	c->state = SC_ENDING;
+	sig_call_state(s, c, SC_ENDING);
 	c->dp_stopped = c->bot_stopped = 1; /* neither was ever told of it */
 	sig_call_end(s, c);                 /* timers and the handle */
 	sig_call_release(s, c);
@@ -132,13 +132,14 @@ static void sig_out_connect(struct sig *s, struct sig_call *c, const sip_t *sip)
 		return;
 	}
 	sig_media_set(md, &c->sdp);
-	c->state = SC_STARTING;
+	sig_call_state(s, c, SC_STARTING);
 	if (c->ring) {
 		su_timer_destroy(c->ring);
 		c->ring = NULL;
 	}
 	if (c->bridge_leg && !c->warm) { /* no bot: the first leg's media, once bridged */
 		c->bot_ready = c->bot_stopped = 1;
+		sig_call_bot(s, c);
 	} else { /* bot first, so its session exists before the first frame */
 		msg.type = VG_MSG_BOT_START;
 		ring_msg_send(s->rings->ctl_bot[md->worker], &msg);
@@ -152,7 +153,7 @@ static void sig_out_connect(struct sig *s, struct sig_call *c, const sip_t *sip)
 
 void sig_out_connected(struct sig *s, struct sig_call *c)
 {
-	c->state = SC_ANSWERED;
+	sig_call_state(s, c, SC_ANSWERED);
 	clock_gettime(CLOCK_MONOTONIC, &c->t_answer);
 	s->st.answered++;
 	s->st.originated_answered++;
@@ -376,7 +377,8 @@ int sig_out_place(struct sig *s, const struct sig_out_req *r, uint32_t *slot_out
 	s->st.calls_active++;
 	s->trunk_calls[c->trunk]++;
 	s->st.originated++;
-	c->state = SC_DIALING;
+	sig_call_info(s, c, c->trunk, true, r->from, r->to ? r->to : ruri);
+	sig_call_state(s, c, SC_DIALING);
 	*slot_out = (uint32_t)slot;
 	*gen_out = gen;
 	if (!c->nh) {
