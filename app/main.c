@@ -7,7 +7,9 @@
  * initialises DPDK with the configured EAL arguments (or those after "--"), builds
  * the shared call table and rings, then the dataplane on every EAL worker lcore, the
  * bot workers and the signaling user agent, which runs on the main lcore until
- * SIGINT or SIGTERM. SIGUSR1 prints the counters; SIGHUP opens the CDR file again.
+ * SIGINT (calls end at once) or SIGTERM (drain: new calls get 503 while those in
+ * progress may go on for signaling.stop_grace seconds; a second SIGTERM ends them).
+ * SIGUSR1 prints the counters; SIGHUP opens the CDR file again.
  * --check stops after the configuration has been validated.
  */
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <rte_lcore.h>
 #include <rte_memzone.h>
 
+#include "app/ops.h"
 #include "base/log.h"
 #include "bots/bot.h"
 #include "config/cfg.h"
@@ -47,12 +50,19 @@ static struct sig *app_sig;           /* for the signal handler only */
 static volatile sig_atomic_t app_dump; /* SIGUSR1 seen */
 static volatile sig_atomic_t app_reopen; /* SIGHUP seen */
 
+static unsigned app_grace_s;           /* signaling.stop_grace */
+static volatile sig_atomic_t app_terms; /* SIGTERMs seen */
+
+/* SIGINT stops at once; SIGTERM drains first (signaling.stop_grace), a second
+ * SIGTERM stops at once. */
 static void app_on_signal(int signo)
 {
 	if (signo == SIGUSR1)
 		app_dump = 1;
 	else if (signo == SIGHUP)
 		app_reopen = 1;
+	else if (app_sig && signo == SIGTERM && app_terms++ == 0)
+		sig_request_stop_after(app_sig, app_grace_s);
 	else if (app_sig)
 		sig_request_stop(app_sig);
 }
@@ -273,6 +283,52 @@ static int app_build(struct app *a)
 	return 0;
 }
 
+/* ---- the operators' side of the HTTP API (ops.h) ---- */
+
+static struct ops_src app_ops_src;
+
+static char *app_ops_metrics(void *arg, size_t *len)
+{
+	return ops_metrics(arg, len);
+}
+
+static json_t *app_ops_calls(void *arg)
+{
+	return ops_calls(arg);
+}
+
+static json_t *app_ops_call(void *arg, uint32_t slot, uint32_t gen)
+{
+	return ops_call(arg, slot, gen);
+}
+
+static json_t *app_ops_stats(void *arg)
+{
+	return ops_stats(arg);
+}
+
+static void app_ops_drain(void *arg, bool on)
+{
+	const struct ops_src *o = arg;
+
+	log_info("app", "%s (through the API)", on ? "draining: new calls get 503"
+						   : "taking new calls again");
+	sig_drain(o->sig, on);
+}
+
+static const struct bot_api_ops app_api_ops = {
+	.arg = &app_ops_src, .metrics = app_ops_metrics, .calls = app_ops_calls,
+	.call = app_ops_call, .stats = app_ops_stats, .drain = app_ops_drain};
+
+static void app_ops_start(struct app *a)
+{
+	app_ops_src = (struct ops_src){.cfg = &a->cfg, .sig = a->sig, .dp = a->dp,
+				       .bots = a->bots, .calls = a->calls,
+				       .n_lcores = a->n_lcores, .n_workers = a->rings.n_workers,
+				       .tsc_hz = rte_get_tsc_hz()};
+	bot_pool_set_api_ops(a->bots, &app_api_ops);
+}
+
 static void app_teardown(struct app *a)
 {
 	if (a->dp)
@@ -346,12 +402,14 @@ int main(int argc, char **argv)
 		struct sigaction sa = {.sa_handler = app_on_signal};
 
 		app_sig = a.sig;
+		app_grace_s = a.cfg.sig.stop_grace_s;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGUSR1, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
 		sig_on_poll(a.sig, app_poll, &a);
+		app_ops_start(&a);
 		log_info("app", "voxgate accepting calls");
 		sig_run(a.sig);
 		dp_port_stats_update(a.dp, true);

@@ -87,6 +87,7 @@ struct bot_pool {
 	size_t stats_size;
 	char stats_path[SHM_PATH_MAX];
 	volatile int quit;
+	const struct bot_api_ops *api_ops;  /* atomic: set by the main thread */
 	struct bot_worker *w[RING_MAX_WORKERS];
 };
 
@@ -501,6 +502,16 @@ static void bot_cmd_done(struct bot_worker *w, const struct vg_msg *m)
 void bot_ready(struct bot_worker *w, struct bot_session *s)
 {
 	bot_event(w, VG_MSG_BOT_READY, s->slot, s->gen);
+}
+
+void bot_pool_set_api_ops(struct bot_pool *p, const struct bot_api_ops *ops)
+{
+	__atomic_store_n(&p->api_ops, ops, __ATOMIC_RELEASE);
+}
+
+const struct bot_api_ops *bot_worker_api_ops(struct bot_worker *w)
+{
+	return __atomic_load_n(&w->pool->api_ops, __ATOMIC_ACQUIRE);
 }
 
 const struct cfg *bot_worker_cfg(struct bot_worker *w)

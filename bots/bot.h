@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
 #include <libwebsockets.h>
 
 #include "bots/backlog.h"
@@ -244,6 +245,25 @@ struct bot_ws_loop *bot_ws_loop_create(const struct cfg *cfg, struct bot_worker 
 unsigned bot_ws_loop_run(struct bot_ws_loop *l);
 struct lws_context *bot_ws_loop_lws(struct bot_ws_loop *l);
 void bot_ws_loop_destroy(struct bot_ws_loop *l);
+
+/*
+ * What the HTTP API serves operators besides the bots' calls (app/ops.c), called on
+ * the API's worker: each body is the callee's to build and the API's to free. Set
+ * once voxgate is up; until then those paths answer 503.
+ */
+struct bot_api_ops {
+	void *arg;
+	char *(*metrics)(void *arg, size_t *len);                 /* Prometheus text */
+	json_t *(*calls)(void *arg);                              /* every call */
+	json_t *(*call)(void *arg, uint32_t slot, uint32_t gen);  /* NULL: none */
+	json_t *(*stats)(void *arg);                              /* every counter */
+	void (*drain)(void *arg, bool on);                        /* new calls or not */
+};
+
+void bot_pool_set_api_ops(struct bot_pool *p, const struct bot_api_ops *ops);
+
+/* The operators' side of the API, NULL until set. */
+const struct bot_api_ops *bot_worker_api_ops(struct bot_worker *w);
 
 /* The HTTP API's libwebsockets callback and its per-request memory (bot_api.c). */
 #define BOT_API_REQ_SIZE 640

@@ -38,7 +38,8 @@
  * (bot_api_cmd). With bots.api.auth_token set, a request must carry HTTP Basic
  * credentials whose password is that token (compared in constant time; Twilio's
  * clients send the account SID and their auth token). Without it nothing is checked:
- * bind the API to an address only the bots reach.
+ * bind the API to an address only the bots reach. The operators' paths (metrics,
+ * calls, drain) are listed at bot_api_ops().
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -78,22 +79,30 @@ struct bot_api_req {
 	char account[64], to[64], from[64];
 };
 
-/* Send status and a JSON body (taken), then end the transaction. */
-static int bot_api_reply(struct lws *wsi, unsigned status, json_t *body)
+/* Send status and a body (taken, NULL: no memory) of type, then end the
+ * transaction. What the socket does not take at once libwebsockets sends later. */
+static int bot_api_send(struct lws *wsi, unsigned status, const char *type, char *body,
+			size_t n)
 {
 	uint8_t buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start,
 		*end = buf + sizeof(buf) - 1;
-	char *json = json_dumps(body, JSON_COMPACT);
-	size_t n = json ? strlen(json) : 0;
 	int rc = -1;
 
-	json_decref(body);
-	if (json && !lws_add_http_common_headers(wsi, status, "application/json", n, &p, end) &&
+	if (body && !lws_add_http_common_headers(wsi, status, type, n, &p, end) &&
 	    !lws_finalize_write_http_header(wsi, start, &p, end) &&
-	    lws_write(wsi, (unsigned char *)json, n, LWS_WRITE_HTTP_FINAL) == (int)n)
+	    lws_write(wsi, (unsigned char *)body, n, LWS_WRITE_HTTP_FINAL) == (int)n)
 		rc = lws_http_transaction_completed(wsi) ? -1 : 0;
-	free(json);
+	free(body);
 	return rc;
+}
+
+/* Send status and a JSON body (taken), then end the transaction. */
+static int bot_api_reply(struct lws *wsi, unsigned status, json_t *body)
+{
+	char *json = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	return bot_api_send(wsi, status, "application/json", json, json ? strlen(json) : 0);
 }
 
 /* Twilio's error body: {"code", "message", "more_info", "status"}. */
@@ -346,6 +355,69 @@ static int bot_api_placed_reply(struct lws *wsi, struct bot_api_req *r)
 				       "api_version", "2010-04-01"));
 }
 
+/*
+ * The operators' paths (app/ops.c, tools/voxctl), with the same token as the rest:
+ *   GET  /metrics                  Prometheus text
+ *   GET  /v1/calls                 {"calls": [...], "draining"}
+ *   GET  /v1/calls/{CallSid}       one call, or 404
+ *   POST /v1/calls/{CallSid}/hangup   end it as its bot would (BYE, or the trunk's end)
+ *   GET  /v1/stats                 every counter
+ *   POST /v1/drain, /v1/undrain    stop taking new calls, take them again
+ * Returns 1 when the path is none of these.
+ */
+static int bot_api_ops(struct lws *wsi, struct bot_worker *w, struct bot_api_req *r)
+{
+	const struct bot_api_ops *ops = bot_worker_api_ops(w);
+	char call[64], rest[16];
+	unsigned slot, gen;
+	size_t len = 0;
+	json_t *j;
+	int n = 0;
+
+	if (strcmp(r->path, "/metrics") != 0 && strncmp(r->path, "/v1/", 4) != 0)
+		return 1;
+	if (!ops)
+		return bot_api_error(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, 20503,
+				     "voxgate is starting");
+	if (!r->post && strcmp(r->path, "/metrics") == 0) {
+		char *text = ops->metrics(ops->arg, &len);
+
+		return bot_api_send(wsi, HTTP_STATUS_OK, "text/plain; version=0.0.4; charset=utf-8",
+				    text, len);
+	}
+	if (!r->post && strcmp(r->path, "/v1/calls") == 0)
+		return bot_api_reply(wsi, HTTP_STATUS_OK, ops->calls(ops->arg));
+	if (!r->post && strcmp(r->path, "/v1/stats") == 0)
+		return bot_api_reply(wsi, HTTP_STATUS_OK, ops->stats(ops->arg));
+	if (r->post && (strcmp(r->path, "/v1/drain") == 0 || strcmp(r->path, "/v1/undrain") == 0)) {
+		bool on = r->path[4] == 'd';
+
+		ops->drain(ops->arg, on);
+		return bot_api_reply(wsi, HTTP_STATUS_OK, json_pack("{s:b}", "draining", on));
+	}
+	rest[0] = '\0';
+	if (sscanf(r->path, "/v1/calls/%63[^/]%n", call, &n) == 1 &&
+	    (r->path[n] == '\0' || sscanf(r->path + n, "/%15s", rest) == 1) &&
+	    sscanf(call, "CA%8x%8x", &slot, &gen) == 2 && strlen(call) == 34) {
+		if (!r->post && !rest[0]) {
+			j = ops->call(ops->arg, slot, gen);
+			if (j)
+				return bot_api_reply(wsi, HTTP_STATUS_OK, j);
+		} else if (r->post && strcmp(rest, "hangup") == 0) {
+			if (bot_hangup_call(w, slot, gen) == 0)
+				return bot_api_reply(wsi, HTTP_STATUS_OK,
+						     json_pack("{s:s, s:s}", "sid", call, "status",
+							       "completed"));
+		} else {
+			return bot_api_error(wsi, HTTP_STATUS_NOT_FOUND, 20404,
+					     "The requested resource was not found");
+		}
+		return bot_api_error(wsi, HTTP_STATUS_NOT_FOUND, 20404, "No such call in progress");
+	}
+	return bot_api_error(wsi, HTTP_STATUS_NOT_FOUND, 20404,
+			     "The requested resource was not found");
+}
+
 /* The request is whole: carry it out. */
 static int bot_api_do(struct lws *wsi, struct bot_api_req *r)
 {
@@ -361,6 +433,9 @@ static int bot_api_do(struct lws *wsi, struct bot_api_req *r)
 
 	if (!bot_api_authorised(wsi, bot_worker_cfg(w)->bots.api_token))
 		return bot_api_error(wsi, HTTP_STATUS_UNAUTHORIZED, 20003, "Authenticate");
+	rc = bot_api_ops(wsi, w, r);
+	if (rc != 1)
+		return rc;
 	if (r->post && r->spa &&
 	    sscanf(r->path, "/2010-04-01/Accounts/%63[^/]/Calls.json%n", account, &n) == 1 &&
 	    r->path[n] == '\0')

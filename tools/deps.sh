@@ -14,6 +14,7 @@ run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev l
 	iproute2 ethtool procps)
 vm_pkgs=(qemu-system-x86 busybox-static cpio xz-utils kmod)
 test_pkgs=(libcmocka-dev sip-tester baresip-core kamailio tcpdump python3 python3-websockets iputils-ping openssl
+	curl prometheus
 	"${vm_pkgs[@]}")
 
 pkgs=("${run_pkgs[@]}")
