@@ -25,6 +25,7 @@
 #include <rte_memzone.h>
 
 #include "app/ops.h"
+#include "app/svc.h"
 #include "base/log.h"
 #include "bots/bot.h"
 #include "config/cfg.h"
@@ -44,6 +45,7 @@ struct app {
 	struct bot_pool *bots;
 	struct sig *sig;
 	unsigned n_lcores;
+	struct svc svc;
 };
 
 static struct sig *app_sig;           /* for the signal handler only */
@@ -200,6 +202,7 @@ static void app_poll(void *arg)
 	struct app *a = arg;
 
 	dp_port_stats_update(a->dp, false);
+	svc_poll(&a->svc);
 	if (app_reopen) {
 		app_reopen = 0;
 		sig_cdr_reopen(a->sig);
@@ -411,6 +414,7 @@ int main(int argc, char **argv)
 		sig_on_poll(a.sig, app_poll, &a);
 		app_ops_start(&a);
 		log_info("app", "voxgate accepting calls");
+		svc_ready(&a.svc, a.dp, a.n_lcores, a.sig);
 		sig_run(a.sig);
 		dp_port_stats_update(a.dp, true);
 		app_print_counters(&a);

@@ -598,6 +598,11 @@ void sig_drain(struct sig *s, bool on)
 	__atomic_store_n(&s->draining, on, __ATOMIC_RELAXED);
 }
 
+bool sig_stopping(const struct sig *s)
+{
+	return s->stop_requested || __atomic_load_n(&s->stop_after, __ATOMIC_RELAXED);
+}
+
 bool sig_draining(const struct sig *s)
 {
 	return __atomic_load_n(&s->draining, __ATOMIC_RELAXED);

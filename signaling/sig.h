@@ -152,6 +152,9 @@ bool sig_draining(const struct sig *s);
  */
 void sig_request_stop_after(struct sig *s, unsigned grace_s);
 
+/* True once a stop was asked for (sig_request_stop() or _after()). */
+bool sig_stopping(const struct sig *s);
+
 /* Free everything (after sig_run() returned, or instead of it). */
 void sig_destroy(struct sig *s);
 
