@@ -188,6 +188,7 @@ json_t *ops_stats(const struct ops_src *o)
 	const struct sig_stats *ss = sig_stats(o->sig);
 	const struct cdr *cdr = sig_cdr_stats(o->sig);
 	const struct dp_port_stats *p = dp_port_stats(o->dp);
+	const struct wh_stats *wh = sig_webhook_stats(o->sig);
 	json_t *sip = json_object(), *ends = json_object(), *port = json_object();
 	json_t *lcores = json_array(), *workers = json_array(), *refused = json_object();
 	uint32_t n;
@@ -241,9 +242,15 @@ json_t *ops_stats(const struct ops_src *o)
 					    json_integer((json_int_t)bot_counter(b, c)));
 		json_array_append_new(workers, one);
 	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I}, s:b}", "sip", sip, "ends",
-			 ends, "port", port, "lcores", lcores, "workers", workers, "cdrs",
-			 "written", (json_int_t)cdr->written, "failed", (json_int_t)cdr->failed,
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I}, "
+			 "s:b}", "sip", sip, "ends", ends, "port", port, "lcores", lcores,
+			 "workers", workers, "cdrs", "written", (json_int_t)cdr->written,
+			 "failed", (json_int_t)cdr->failed, "webhooks",
+			 "posted", (json_int_t)ops_load(&wh->posted),
+			 "ok", (json_int_t)ops_load(&wh->ok),
+			 "failed", (json_int_t)ops_load(&wh->failed),
+			 "dropped", (json_int_t)ops_load(&wh->dropped),
+			 "retries", (json_int_t)ops_load(&wh->retries),
 			 "draining", sig_draining(o->sig));
 }
 
@@ -308,6 +315,7 @@ static void ops_metrics_sig(FILE *f, const struct ops_src *o)
 {
 	const struct sig_stats *ss = sig_stats(o->sig);
 	const struct cdr *cdr = sig_cdr_stats(o->sig);
+	const struct wh_stats *wh = sig_webhook_stats(o->sig);
 	uint32_t n;
 
 #define OPS_SIG_METRIC(field, name, help) \
@@ -356,6 +364,17 @@ static void ops_metrics_sig(FILE *f, const struct ops_src *o)
 		ops_load(&ss->registered));
 	ops_one(f, "draining", "gauge", "1 while new calls are refused (drain)",
 		sig_draining(o->sig));
+	ops_family(f, "webhooks_total", "counter",
+		   "HTTP requests to platforms (hand-backs, status callbacks and webhooks) by "
+		   "how they ended: ok (2xx), failed (after the retries), dropped (too many "
+		   "pending)");
+	fprintf(f, "voxgate_webhooks_total{result=\"ok\"} %llu\n"
+		"voxgate_webhooks_total{result=\"failed\"} %llu\n"
+		"voxgate_webhooks_total{result=\"dropped\"} %llu\n",
+		(unsigned long long)ops_load(&wh->ok), (unsigned long long)ops_load(&wh->failed),
+		(unsigned long long)ops_load(&wh->dropped));
+	ops_one(f, "webhook_retries_total", "counter", "HTTP request attempts after the first",
+		ops_load(&wh->retries));
 	ops_one(f, "cdrs_written_total", "counter", "CDR records written", cdr->written);
 	ops_one(f, "cdrs_failed_total", "counter", "CDR records lost", cdr->failed);
 }

@@ -540,6 +540,34 @@ static int cfg_json_object(struct cfg_ctx *x, config_setting_t *g, const char *w
 	return 0;
 }
 
+/* The optional `headers` array of an HTTP request's group h: "Name: value" strings. */
+static int cfg_read_http_headers(struct cfg_ctx *x, config_setting_t *h, const char *hwhere,
+				 struct cfg_http *http)
+{
+	config_setting_t *a;
+
+	a = cfg_member(x, h, hwhere, "headers", CONFIG_TYPE_ARRAY, "an array of strings", 0);
+	if (x->failed)
+		return -EINVAL;
+	if (a && config_setting_length(a) > CFG_MAX_HTTP_HEADERS)
+		return cfg_fail(x, a, "%s: more than %d headers", hwhere, CFG_MAX_HTTP_HEADERS);
+	for (int i = 0; a && i < config_setting_length(a); i++) {
+		const char *v = cfg_elem_str(x, a, "'headers'", (unsigned)i);
+		const char *colon = v ? strchr(v, ':') : NULL;
+
+		if (!v)
+			return -EINVAL;
+		if (!colon || colon == v || strpbrk(v, "\r\n") || strcspn(v, " \t") < (size_t)(colon - v))
+			return cfg_fail(x, config_setting_get_elem(a, (unsigned)i),
+					"%s: headers are \"Name: value\" (the value is not "
+					"shown here)", hwhere);
+		http->headers[http->n_headers] = strdup(v);
+		if (!http->headers[http->n_headers++])
+			return cfg_fail(x, a, "out of memory");
+	}
+	return 0;
+}
+
 /* A trunk's `end` group: how the bot's side of its calls ends (cfg_end_mode). */
 static int cfg_read_end(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t *g)
 {
@@ -550,7 +578,7 @@ static int cfg_read_end(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t
 	static const char *const modes[] = {"bye", "info_final", "http_notify", NULL};
 	static const char *const roots[] = {"ctx", "bot", NULL};
 	char where[CFG_NAME_MAX + 16], hwhere[CFG_NAME_MAX + 24], why[200];
-	config_setting_t *h, *a, *at;
+	config_setting_t *h, *at;
 	unsigned mode = CFG_END_BYE;
 
 	snprintf(where, sizeof(where), "trunk '%s' end", t->name);
@@ -580,26 +608,53 @@ static int cfg_read_end(struct cfg_ctx *x, struct cfg_trunk *t, config_setting_t
 		return cfg_fail(x, h, "%s: missing key 'body' (a JSON template)", hwhere);
 	if (tmpl_check(t->http.body, roots, why, sizeof(why)))
 		return cfg_fail(x, at, "%s.body: %s", hwhere, why);
-	a = cfg_member(x, h, hwhere, "headers", CONFIG_TYPE_ARRAY, "an array of strings", 0);
+	return cfg_read_http_headers(x, h, hwhere, &t->http);
+}
+
+/* A trunk's or an agent's `status` group: the call status webhook (cfg_status). */
+static int cfg_read_status(struct cfg_ctx *x, config_setting_t *g, const char *owner,
+			   struct cfg_status *st)
+{
+	static const char *const known[] = {"url", "format", "events", "headers",
+					    "timeout_ms", "retries", NULL};
+	static const char *const formats[] = {"form", "json", NULL}; /* cfg_status_format */
+	static const char *const events[] = {"initiated", "ringing", "answered", "completed",
+					     NULL};
+	char where[CFG_NAME_MAX + 24];
+	config_setting_t *a, *at;
+	unsigned format = CFG_STATUS_FORM;
+
+	snprintf(where, sizeof(where), "%s status", owner);
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "url", 1, st->http.url, sizeof(st->http.url), &at) ||
+	    cfg_enum(x, g, where, where, "format", formats, &format) < 0 ||
+	    cfg_int(x, g, where, "timeout_ms", 100, 60000, 5000, &st->http.timeout_ms) ||
+	    cfg_int(x, g, where, "retries", 0, 10, 2, &st->http.retries))
+		return -EINVAL;
+	if (strncmp(st->http.url, "http://", 7) != 0 && strncmp(st->http.url, "https://", 8) != 0)
+		return cfg_fail(x, at, "%s: url must start with http:// or https://", where);
+	st->format = (uint8_t)format;
+	a = cfg_member(x, g, where, "events", CONFIG_TYPE_ARRAY, "an array of event names", 0);
 	if (x->failed)
 		return -EINVAL;
-	if (a && config_setting_length(a) > CFG_MAX_HTTP_HEADERS)
-		return cfg_fail(x, a, "%s: more than %d headers", hwhere, CFG_MAX_HTTP_HEADERS);
+	st->events = a ? 0 : CFG_EV_ALL;
 	for (int i = 0; a && i < config_setting_length(a); i++) {
-		const char *v = cfg_elem_str(x, a, "'headers'", (unsigned)i);
-		const char *colon = v ? strchr(v, ':') : NULL;
+		const char *v = cfg_elem_str(x, a, "'events'", (unsigned)i);
+		unsigned e = 0;
 
 		if (!v)
 			return -EINVAL;
-		if (!colon || colon == v || strpbrk(v, "\r\n") || strcspn(v, " \t") < (size_t)(colon - v))
+		while (events[e] && strcmp(events[e], v) != 0)
+			e++;
+		if (!events[e])
 			return cfg_fail(x, config_setting_get_elem(a, (unsigned)i),
-					"%s: headers are \"Name: value\" (the value is not "
-					"shown here)", hwhere);
-		t->http.headers[t->http.n_headers] = strdup(v);
-		if (!t->http.headers[t->http.n_headers++])
-			return cfg_fail(x, a, "out of memory");
+					"%s: unknown event \"%s\" (initiated, ringing, answered, "
+					"completed)", where, v);
+		st->events |= (uint8_t)(1u << e);
 	}
-	return 0;
+	if (a && !st->events)
+		return cfg_fail(x, a, "%s: events is empty: leave the status group out", where);
+	return cfg_read_http_headers(x, g, where, &st->http);
 }
 
 /* A trunk's `transfer` group (cfg_transfer). */
@@ -635,7 +690,7 @@ static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting
 {
 	static const char *const known[] = {"name", "allow", "codecs", "extract", "require",
 					    "max_calls", "srtp", "srtp_tls", "end", "transfer",
-					    NULL};
+					    "status", NULL};
 	static const char *const where = "a trunk";
 	config_setting_t *a;
 	/* in enum cfg_srtp order */
@@ -734,6 +789,10 @@ static int cfg_read_trunk(struct cfg_ctx *x, struct cfg_trunk *t, config_setting
 		t->wait_bye_ms = 10000;
 	a = cfg_member(x, g, where, "transfer", CONFIG_TYPE_GROUP, "a group { ... }", 0);
 	if (x->failed || cfg_read_transfer(x, t, a))
+		return -EINVAL;
+	snprintf(what, sizeof(what), "trunk '%s'", t->name);
+	a = cfg_member(x, g, where, "status", CONFIG_TYPE_GROUP, "a group { ... }", 0);
+	if (x->failed || (a && cfg_read_status(x, a, what, &t->status)))
 		return -EINVAL;
 	return cfg_int(x, g, where, "max_calls", 0, 1 << 20, 0, &t->max_calls);
 }
@@ -1068,7 +1127,7 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 					    "url", "dialect", "connect_timeout_ms", "on_close",
 					    "account_sid", "sample_rate", "file", "loop", "dir",
 					    "on_failure", "fallback", "record_dir", "end_after_ms",
-					    "end_update", "end_transfer", NULL};
+					    "end_update", "end_transfer", "status", NULL};
 	static const char *const where = "an agent";
 	/* the builtin names and their bots */
 	static const char *const builtins[] = {"echo", "null", "play", "record", NULL};
@@ -1151,6 +1210,15 @@ static int cfg_read_agent(struct cfg_ctx *x, struct cfg *c, struct cfg_agent *a,
 		return cfg_fail(x, g, "agent '%s': end_after_ms (with end_update or "
 				"end_transfer, not both) is for built-in bots; a WebSocket bot "
 				"ends its calls itself", a->id);
+	{
+		char what[CFG_NAME_MAX + 8];
+		config_setting_t *st = cfg_member(x, g, where, "status", CONFIG_TYPE_GROUP,
+						  "a group { ... }", 0);
+
+		snprintf(what, sizeof(what), "agent '%s'", a->id);
+		if (x->failed || (st && cfg_read_status(x, st, what, &a->status)))
+			return -EINVAL;
+	}
 	return cfg_int(x, g, where, "answer_delay_ms", 0, 60000, 0, &a->answer_delay_ms);
 }
 
@@ -1247,6 +1315,15 @@ int cfg_load(struct cfg *c, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+static void cfg_http_free(struct cfg_http *h)
+{
+	for (unsigned i = 0; i < h->n_headers; i++)
+		free(h->headers[i]);
+	h->n_headers = 0;
+	free(h->body);
+	h->body = NULL;
+}
+
 void cfg_free(struct cfg *c)
 {
 	for (unsigned i = 0; i < c->n_eal_args; i++)
@@ -1256,20 +1333,16 @@ void cfg_free(struct cfg *c)
 		regfree(&c->sig.routes[i].re);
 	c->sig.n_routes = 0;
 	for (unsigned t = 0; t < c->sig.n_trunks; t++) {
-		struct cfg_http *h = &c->sig.trunks[t].http;
-
 		for (unsigned i = 0; i < c->sig.trunks[t].n_extract; i++)
 			regfree(&c->sig.trunks[t].extract[i].re);
 		c->sig.trunks[t].n_extract = 0;
-		for (unsigned i = 0; i < h->n_headers; i++)
-			free(h->headers[i]);
-		h->n_headers = 0;
-		free(h->body);
-		h->body = NULL;
+		cfg_http_free(&c->sig.trunks[t].http);
+		cfg_http_free(&c->sig.trunks[t].status.http);
 	}
 	for (unsigned i = 0; i < c->bots.n_agents; i++) {
 		free(c->bots.agents[i].end_update);
 		free(c->bots.agents[i].end_transfer);
 		c->bots.agents[i].end_update = c->bots.agents[i].end_transfer = NULL;
+		cfg_http_free(&c->bots.agents[i].status.http);
 	}
 }

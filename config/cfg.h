@@ -96,6 +96,23 @@ struct cfg_http {
 	uint32_t retries;     /* attempts after the first, on a refusal or no answer */
 };
 
+/* Call status webhooks (a trunk's or an agent's `status`): which events go. */
+enum cfg_status_event {
+	CFG_EV_INITIATED = 1, /* the call took a slot (inbound) or its INVITE left */
+	CFG_EV_RINGING = 2,   /* 180 sent (inbound) or received (placed) */
+	CFG_EV_ANSWERED = 4,
+	CFG_EV_COMPLETED = 8, /* ended, whatever the outcome */
+	CFG_EV_ALL = 15
+};
+
+enum cfg_status_format { CFG_STATUS_FORM = 0, CFG_STATUS_JSON = 1 };
+
+struct cfg_status {
+	struct cfg_http http; /* url "": no webhook; body unused */
+	uint8_t format;       /* enum cfg_status_format */
+	uint8_t events;       /* CFG_EV_* bits */
+};
+
 /* Transfers of the trunk's calls (seeds 002, 003). */
 enum cfg_transfer_mode { CFG_XFER_REFER = 0 };
 
@@ -128,6 +145,7 @@ struct cfg_trunk {
 	uint32_t wait_bye_ms; /* info_final, http_notify: the platform's BYE by then */
 	struct cfg_http http; /* http_notify */
 	struct cfg_transfer transfer;
+	struct cfg_status status;
 };
 
 /*
@@ -208,6 +226,7 @@ struct cfg_agent {
 	uint32_t end_after_ms;
 	char *end_update;
 	char *end_transfer;
+	struct cfg_status status; /* its calls' status webhook, before the trunk's */
 };
 
 /* A route: when the Request-URI user part (or, with header set, that header's

@@ -15,7 +15,6 @@
 #include "signaling/sdp_offer.h"
 
 #define CDR_LINE_MAX 16384 /* a record is about 1 KiB, 2 more with a final intent */
-#define CDR_BILLING_S 6       /* billing unit: a deciminute, rounded up (seed 003) */
 
 int cdr_open(struct cdr *d, const char *path)
 {
@@ -99,10 +98,8 @@ static json_t *cdr_record(const struct cdr_call *c)
 	json_object_set_new(rec, "duration_s", cdr_seconds(c->duration_s));
 	{
 		/* whole units, up: 0.001 s is one; a call never answered is none */
-		double billed = c->answer_s >= 0 ? c->billed_from_s + c->duration_s : 0;
-		long long units = billed > 0
-			? (long long)((billed * 1000 + CDR_BILLING_S * 1000 - 1) /
-				      (CDR_BILLING_S * 1000)) : 0;
+		long long units = cdr_billing_units(c->answer_s >= 0 ? c->billed_from_s +
+							c->duration_s : 0);
 
 		json_object_set_new(rec, "billing_units", json_integer(units));
 		json_object_set_new(rec, "billed_s", json_integer(units * CDR_BILLING_S));
@@ -166,6 +163,13 @@ static json_t *cdr_record(const struct cdr_call *c)
 	json_object_set_new(rec, "rtp", rtp);
 	json_decref(ctx);
 	return rec;
+}
+
+long long cdr_billing_units(double billed_s)
+{
+	return billed_s > 0 ? (long long)((billed_s * 1000 + CDR_BILLING_S * 1000 - 1) /
+					  (CDR_BILLING_S * 1000))
+			    : 0;
 }
 
 int cdr_write(struct cdr *d, const struct cdr_call *c)

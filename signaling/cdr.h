@@ -62,4 +62,9 @@ int cdr_write(struct cdr *d, const struct cdr_call *c);
 
 void cdr_close(struct cdr *d);
 
+/* Billing units (6 s each, rounded up: 0.001 s is one) of billed_s seconds; 0 for none. */
+long long cdr_billing_units(double billed_s);
+
+#define CDR_BILLING_S 6 /* billing unit: a deciminute, rounded up (seed 003) */
+
 #endif

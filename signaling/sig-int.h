@@ -159,6 +159,7 @@ struct sig_call {
 	char leg_id[64];       /* the other leg's call id, for the CDR */
 	char *fallback;        /* try_refer: the bot's command (owned), bridged should
 				* the REFER fail */
+	uint8_t status_seq;    /* status webhook events sent */
 };
 
 /* A call to place (sig_out_place()). */
@@ -245,6 +246,13 @@ static inline double sig_elapsed(const struct timespec *a, const struct timespec
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
+/* The call's sid (CA, slot, generation), as the API names it (bots/bot_api.c,
+ * app/ops.c) and the status callbacks do. */
+static inline void sig_call_sid(const struct sig_call *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "CA%08x%08x%016x", c->slot, c->gen, 0u);
+}
+
 static inline const char *sig_call_id(const struct sig *s, const struct sig_call *c)
 {
 	return cs_slot(s->calls, c->slot)->media.call_id;
@@ -298,11 +306,16 @@ void sig_call_release(struct sig *s, struct sig_call *c);
 void sig_call_info(struct sig *s, struct sig_call *c, unsigned trunk, bool outbound,
 		   const char *from, const char *to);
 
-/* Move c to state st, and say so in its cs_info. */
+/* Move c to state st, and say so in its cs_info (and to the status webhook:
+ * initiated, answered). */
 void sig_call_state(struct sig *s, struct sig_call *c, enum sig_call_state st);
 
 /* Its bot's state into its cs_info, after bot_ready, bot_gone or bot_left changed. */
 void sig_call_bot(struct sig *s, struct sig_call *c);
+
+/* sig_status.c: the call's status webhook (its agent's `status`, else its trunk's),
+ * if it has one and takes event (enum cfg_status_event). */
+void sig_status_event(struct sig *s, struct sig_call *c, unsigned event);
 
 /* The slot's media from the SDP voxgate took (an INVITE's offer or a callee's answer
  * into the slot's media block, a re-INVITE's or UPDATE's into its update block): the one place an SDP

@@ -660,6 +660,11 @@ void sig_on_poll(struct sig *s, void (*fn)(void *arg), void *arg)
 	s->on_poll_arg = arg;
 }
 
+const struct wh_stats *sig_webhook_stats(const struct sig *s)
+{
+	return wh_stats(s->wh);
+}
+
 uint32_t sig_free_slots(const struct sig *s)
 {
 	return s->pool.count;

@@ -19,6 +19,7 @@
 #include "shared/cs.h"
 #include "shared/ring.h"
 #include "signaling/cdr.h"
+#include "signaling/webhook.h"
 
 /*
  * Why a call is refused before it is answered, as one list: the reason's name (in the
@@ -165,6 +166,9 @@ void sig_on_poll(struct sig *s, void (*fn)(void *arg), void *arg);
 /* Open signaling.cdr_file again (after log rotation moved it away); on the signaling
  * thread (e.g. from the poll callback on SIGHUP). Failures are logged. */
 void sig_cdr_reopen(struct sig *s);
+
+/* The HTTP requests' counters (hand-backs, status callbacks and webhooks). */
+const struct wh_stats *sig_webhook_stats(const struct sig *s);
 
 /* The CDR file's counters (records written and lost). */
 const struct cdr *sig_cdr_stats(const struct sig *s);

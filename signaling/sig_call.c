@@ -111,11 +111,12 @@ void sig_call_release(struct sig *s, struct sig_call *c)
 		 d->peer_lost, d->peer_jitter_ms, d->rtt_ms, d->rtcp_rx, d->rtcp_tx);
 	if (c->outcome == SO_NONE)
 		c->outcome = SO_FAILED; /* an error, a timeout, shutdown */
-	sig_count_end(&s->st, c->end ? c->end : "unknown");
+	sig_count_end(&s->st, c->end ? c->end : "other");
 	s->st.success += c->outcome == SO_SUCCESS;
 	s->st.failed += c->outcome == SO_FAILED;
 	s->st.disconnected += c->outcome == SO_DISCONNECTED;
 	sig_cdr(s, c, &now);
+	sig_status_event(s, c, CFG_EV_COMPLETED);
 	sig_out_ended(s, c);
 	free(c->status_cb);
 	sig_end_free(c);
@@ -160,6 +161,10 @@ void sig_call_state(struct sig *s, struct sig_call *c, enum sig_call_state st)
 		in->answer_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	}
 	__atomic_store_n(&in->state, shown[st], __ATOMIC_RELEASE);
+	if (st == SC_ANSWERED)
+		sig_status_event(s, c, CFG_EV_ANSWERED);
+	else if (st == SC_DIALING || (st == SC_STARTING && !c->outbound))
+		sig_status_event(s, c, CFG_EV_INITIATED);
 }
 
 void sig_call_bot(struct sig *s, struct sig_call *c)
@@ -497,10 +502,6 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 
 	c = &s->call[slot];
 	memset(c, 0, sizeof(*c));
-	sig_call_info(s, c, (unsigned)trunk, false,
-		      sip->sip_from ? sip->sip_from->a_url->url_user
-							    : NULL, user);
-	sig_call_state(s, c, SC_STARTING);
 	c->nh = nh;
 	c->slot = (uint32_t)slot;
 	c->gen = gen;
@@ -508,6 +509,9 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 	c->tls = tls;
 	c->handback = -1;
 	c->bridge = SIG_NO_LEG;
+	sig_call_info(s, c, (unsigned)trunk, false,
+		      sip->sip_from ? sip->sip_from->a_url->url_user : NULL, user);
+	sig_call_state(s, c, SC_STARTING);
 	sig_referred_by(s, nua, sip, c);
 	sig_session_read(c, sip);
 	c->sdp = choice;
@@ -626,6 +630,7 @@ static void sig_media_ready(struct sig *s, struct sig_call *c)
 	}
 	nua_respond(c->nh, SIP_180_RINGING,
 		    TAG_IF(c->contact[0], SIPTAG_CONTACT_STR(c->contact)), TAG_END());
+	sig_status_event(s, c, CFG_EV_RINGING);
 	c->ring = su_timer_create(su_root_task(s->root), delay);
 	if (!c->ring || su_timer_set(c->ring, sig_ring_done, (su_timer_arg_t *)c) < 0) {
 		log_err("sig", "call %s: no timer for the ring time: answering now",

@@ -24,11 +24,6 @@
 #define SIG_OUT_CB_TIMEOUT_MS 5000
 #define SIG_OUT_CB_RETRIES 2
 
-/* The call's sid, as the API answered it and the callbacks name it. */
-static void sig_out_sid(const struct sig_call *c, char *buf, size_t size)
-{
-	snprintf(buf, size, "CA%08x%08x%016x", c->slot, c->gen, 0u);
-}
 
 /* POST the call's status to its status callback, if it has one. */
 static void sig_out_status(struct sig *s, struct sig_call *c, const char *status)
@@ -43,7 +38,7 @@ static void sig_out_status(struct sig *s, struct sig_call *c, const char *status
 	j = json_loads(cs_ctx(s->calls, c->slot), 0, NULL);
 	from = json_string_value(json_object_get(j, "from_number"));
 	to = json_string_value(json_object_get(j, "to_number"));
-	sig_out_sid(c, sid, sizeof(sid));
+	sig_call_sid(c, sid, sizeof(sid));
 	n = wh_form_add(body, sizeof(body), n, "CallSid", sid);
 	n = wh_form_add(body, sizeof(body), n, "AccountSid", c->account_sid);
 	n = wh_form_add(body, sizeof(body), n, "From", from ? from : "");
@@ -173,6 +168,7 @@ void sig_out_answer(struct sig *s, struct sig_call *c, int status, const char *p
 		if (!c->rang) {
 			c->rang = 1;
 			sig_out_status(s, c, "ringing");
+			sig_status_event(s, c, CFG_EV_RINGING);
 		}
 		return;
 	}

@@ -17,6 +17,7 @@
 #include "base/log.h"
 
 #define WH_RETRY_FIRST_MS 500
+#define WH_MAX_PENDING 4096 /* requests in flight or waiting to retry, at most */
 
 struct wh_req {
 	struct wh_req *next;
@@ -25,6 +26,7 @@ struct wh_req {
 	char *body;
 	const struct cfg_http *h;
 	struct cfg_http *own;  /* wh_post_form's: h, owned */
+	bool report;           /* the done callback hears of its end */
 	uint32_t slot, gen;
 	unsigned attempts;
 	uint64_t retry_at;  /* ms (wh_now()) of the next attempt; 0 while one runs */
@@ -33,6 +35,7 @@ struct wh_req {
 struct wh {
 	CURLM *multi;
 	struct wh_req *reqs;
+	unsigned n_reqs;
 	wh_done_h *done;
 	void *arg;
 	struct wh_stats st;
@@ -92,6 +95,7 @@ void wh_destroy(struct wh *w)
 		w->reqs = r->next;
 		wh_req_free(w, r);
 	}
+	w->n_reqs = 0;
 	curl_multi_cleanup(w->multi);
 	curl_global_cleanup();
 	free(w);
@@ -119,19 +123,25 @@ static int wh_attempt(struct wh *w, struct wh_req *r)
 	return curl_multi_add_handle(w->multi, r->easy) == CURLM_OK ? 0 : -EIO;
 }
 
-/* Queue a POST of body with content type ctype; own: h is r's to free. */
-static int wh_queue(struct wh *w, const struct cfg_http *h, struct cfg_http *own,
+/* Queue a POST of body with content type ctype; own: h is r's to free; report: the
+ * done callback hears of its end. */
+static int wh_queue(struct wh *w, const struct cfg_http *h, struct cfg_http *own, bool report,
 		    const char *ctype, const char *body, uint32_t slot, uint32_t gen)
 {
-	struct wh_req *r = calloc(1, sizeof(*r));
+	struct wh_req *r = w->n_reqs < WH_MAX_PENDING ? calloc(1, sizeof(*r)) : NULL;
 	bool ok;
 
 	if (!r) {
 		free(own);
+		if (w->n_reqs >= WH_MAX_PENDING) {
+			w->st.dropped++;
+			return -ENOSPC;
+		}
 		return -ENOMEM;
 	}
 	r->h = h;
 	r->own = own;
+	r->report = report;
 	r->slot = slot;
 	r->gen = gen;
 	r->body = strdup(body);
@@ -156,6 +166,7 @@ static int wh_queue(struct wh *w, const struct cfg_http *h, struct cfg_http *own
 	}
 	r->next = w->reqs;
 	w->reqs = r;
+	w->n_reqs++;
 	w->st.posted++;
 	return 0;
 }
@@ -163,7 +174,15 @@ static int wh_queue(struct wh *w, const struct cfg_http *h, struct cfg_http *own
 int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t slot,
 	    uint32_t gen)
 {
-	return wh_queue(w, h, NULL, "Content-Type: application/json", body, slot, gen);
+	return wh_queue(w, h, NULL, true, "Content-Type: application/json", body, slot, gen);
+}
+
+int wh_post_event(struct wh *w, const struct cfg_http *h, bool json, const char *body)
+{
+	return wh_queue(w, h, NULL, false,
+			json ? "Content-Type: application/json"
+			     : "Content-Type: application/x-www-form-urlencoded",
+			body, UINT32_MAX, 0);
 }
 
 size_t wh_form_add(char *buf, size_t size, size_t n, const char *name, const char *value)
@@ -196,7 +215,7 @@ int wh_post_form(struct wh *w, const char *url, const char *body, uint32_t timeo
 	strcpy(h->url, url);
 	h->timeout_ms = timeout_ms;
 	h->retries = retries;
-	return wh_queue(w, h, h, "Content-Type: application/x-www-form-urlencoded", body,
+	return wh_queue(w, h, h, false, "Content-Type: application/x-www-form-urlencoded", body,
 			UINT32_MAX, 0);
 }
 
@@ -236,9 +255,10 @@ static void wh_ended(struct wh *w, struct wh_req *r, CURLcode rc)
 	for (struct wh_req **p = &w->reqs; *p; p = &(*p)->next)
 		if (*p == r) {
 			*p = r->next;
+			w->n_reqs--;
 			break;
 		}
-	if (!r->own) /* wh_post_form's are reported by nobody */
+	if (r->report)
 		w->done(w->arg, r->slot, r->gen, status, r->attempts);
 	wh_req_free(w, r);
 }

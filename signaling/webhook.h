@@ -13,6 +13,7 @@
 #ifndef VG_WEBHOOK_H
 #define VG_WEBHOOK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/cfg.h"
@@ -30,6 +31,7 @@ struct wh_stats {
 	uint64_t ok;       /* ended with a 2xx */
 	uint64_t failed;   /* ended otherwise */
 	uint64_t retries;  /* attempts after a request's first */
+	uint64_t dropped;  /* not queued: WH_MAX_PENDING requests pending already */
 };
 
 /* Build the client; done(arg, ...) reports each request's end. Returns 0 or -ENOMEM. */
@@ -39,9 +41,14 @@ int wh_create(struct wh **out, wh_done_h *done, void *arg);
 void wh_destroy(struct wh *w);
 
 /* POST body (copied) to h->url with h's headers and timeout, for call slot/gen.
- * Returns 0, or -ENOMEM (nothing queued, no callback). */
+ * Returns 0, or -ENOSPC (too many pending) or -ENOMEM (nothing queued, no callback). */
 int wh_post(struct wh *w, const struct cfg_http *h, const char *body, uint32_t slot,
 	    uint32_t gen);
+
+/* POST body (copied; JSON, or a form) to h->url with h's headers, timeout and
+ * retries; its end is logged and counted, not reported. Returns 0, -ENOSPC when too
+ * many requests are pending (counted in dropped), or -ENOMEM. */
+int wh_post_event(struct wh *w, const struct cfg_http *h, bool json, const char *body);
 
 /* Append the form field name=value to buf (size bytes, n used; "&" before it when
  * n > 0), the value percent-encoded by libcurl (RFC 3986 unreserved kept), as much of
