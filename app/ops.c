@@ -316,6 +316,7 @@ static void ops_metrics_sig(FILE *f, const struct ops_src *o)
 	const struct sig_stats *ss = sig_stats(o->sig);
 	const struct cdr *cdr = sig_cdr_stats(o->sig);
 	const struct wh_stats *wh = sig_webhook_stats(o->sig);
+	const struct cap_stats *cap = sig_capture_stats(o->sig);
 	uint32_t n;
 
 #define OPS_SIG_METRIC(field, name, help) \
@@ -375,6 +376,20 @@ static void ops_metrics_sig(FILE *f, const struct ops_src *o)
 		(unsigned long long)ops_load(&wh->dropped));
 	ops_one(f, "webhook_retries_total", "counter", "HTTP request attempts after the first",
 		ops_load(&wh->retries));
+	ops_one(f, "capture_packets_total", "counter", "SIP packets captured (signaling.capture)",
+		cap ? ops_load(&cap->packets) : 0);
+	ops_one(f, "capture_bytes_total", "counter", "bytes written to SIP capture files",
+		cap ? ops_load(&cap->bytes) : 0);
+	ops_one(f, "capture_files_total", "counter", "SIP capture files begun",
+		cap ? ops_load(&cap->files) : 0);
+	ops_family(f, "capture_hep_packets_total", "counter", "HEP3 packets, sent or not");
+	fprintf(f, "voxgate_capture_hep_packets_total{result=\"sent\"} %llu\n"
+		"voxgate_capture_hep_packets_total{result=\"failed\"} %llu\n",
+		(unsigned long long)(cap ? ops_load(&cap->hep_sent) : 0),
+		(unsigned long long)(cap ? ops_load(&cap->hep_failed) : 0));
+	ops_one(f, "capture_dropped_packets_total", "counter",
+		"SIP packets the kernel dropped before the capture read them",
+		cap ? ops_load(&cap->dropped) : 0);
 	ops_one(f, "cdrs_written_total", "counter", "CDR records written", cdr->written);
 	ops_one(f, "cdrs_failed_total", "counter", "CDR records lost", cdr->failed);
 }

@@ -1017,12 +1017,41 @@ static int cfg_read_outbound(struct cfg_ctx *x, struct cfg *c, struct cfg_outbou
 	return 0;
 }
 
+/* signaling.capture: where SIP messages are written (pcap files, a HEP collector). */
+static int cfg_read_capture(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
+{
+	static const char *const known[] = {"pcap", "max_mb", "files", "hep", "hep_id", NULL};
+	static const char *const where = "signaling.capture";
+	config_setting_t *at;
+	char host[64];
+	unsigned port;
+	struct in_addr a;
+
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "pcap", 0, c->sig.capture.pcap, sizeof(c->sig.capture.pcap),
+		    NULL) < 0 ||
+	    cfg_int(x, g, where, "max_mb", 1, 100000, 100, &c->sig.capture.max_mb) ||
+	    cfg_int(x, g, where, "files", 1, 1000, 5, &c->sig.capture.files) ||
+	    cfg_str(x, g, where, "hep", 0, c->sig.capture.hep, sizeof(c->sig.capture.hep),
+		    &at) < 0 ||
+	    cfg_int(x, g, where, "hep_id", 0, UINT32_MAX / 2, 2001, &c->sig.capture.hep_id))
+		return -EINVAL;
+	if (c->sig.capture.hep[0] &&
+	    (sscanf(c->sig.capture.hep, "%63[0-9.]:%u", host, &port) != 2 || !port ||
+	     port > 65535 || inet_pton(AF_INET, host, &a) != 1))
+		return cfg_fail(x, at, "%s.hep: \"%s\" is not IPv4:port", where,
+				c->sig.capture.hep);
+	if (!c->sig.capture.pcap[0] && !c->sig.capture.hep[0])
+		return cfg_fail(x, g, "%s: give pcap, hep or both (or leave the group out)", where);
+	return 0;
+}
+
 static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
 	static const char *const known[] = {"listeners", "user_agent", "trunks", "routes",
 					    "default_agent", "retry_after", "max_cps", "max_message",
 					    "idle_ms", "unlisted_source", "min_se", "cdr_file",
-					    "outbound", "stop_grace", NULL};
+					    "outbound", "stop_grace", "capture", NULL};
 	static const char *const where = "signaling";
 	/* in enum cfg_unlisted order */
 	static const char *const unlisted[] = {"drop", "403", NULL};
@@ -1117,6 +1146,9 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 		    NULL) < 0)
 		return -EINVAL;
 	c->sig.unlisted_source = (uint8_t)unlisted_source;
+	at = cfg_member(x, g, where, "capture", CONFIG_TYPE_GROUP, "a group { ... }", 0);
+	if (x->failed || (at && cfg_read_capture(x, c, at)))
+		return -EINVAL;
 	return cfg_int(x, g, where, "retry_after", 1, 3600, 5, &c->sig.retry_after_s);
 }
 

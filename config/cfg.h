@@ -279,6 +279,15 @@ struct cfg {
 		int default_agent;        /* index in bots.agents, -1 for none (404) */
 		uint32_t retry_after_s;   /* Retry-After of a 503 at capacity */
 		uint32_t stop_grace_s;    /* SIGTERM: calls in progress may last this long */
+		/* SIP capture (signaling/capture.c): pcap files and/or HEP3; off when both
+		 * pcap and hep are "". */
+		struct {
+			char pcap[256];    /* file; rotated to .1 .. .(files-1) */
+			uint32_t max_mb;   /* one file at most this big */
+			uint32_t files;    /* files kept, the current one included */
+			char hep[CFG_NAME_MAX + 8]; /* "IPv4:port" of a collector (UDP) */
+			uint32_t hep_id;   /* HEP capture agent id */
+		} capture;
 		uint32_t max_cps;         /* new calls per second; 0: no limit */
 		uint32_t max_message;     /* bytes of one SIP message, at most */
 		uint32_t idle_ms;         /* TCP/TLS connections idle this long close; 0:

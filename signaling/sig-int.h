@@ -237,6 +237,7 @@ struct sig {
 	int filtered[2 * CFG_MAX_LISTENERS]; /* listener sockets with the allowlist filter */
 	unsigned n_filtered;
 	struct wh *wh;                        /* hand-back notifications */
+	struct cap *cap;                      /* signaling.capture, NULL: off */
 	struct sig_reg reg[CFG_MAX_OUTBOUND]; /* the endpoints that register */
 	unsigned n_reg;
 };

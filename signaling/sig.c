@@ -554,6 +554,9 @@ int sig_create(struct sig **out, const struct cfg *cfg, struct cs_table *calls,
 	rc = wh_create(&s->wh, sig_handback_done, s);
 	if (rc)
 		goto fail;
+	rc = cap_start(&s->cap, cfg);
+	if (rc)
+		goto fail;
 	if (cfg->sig.cdr_file[0]) {
 		rc = cdr_open(&s->cdr, cfg->sig.cdr_file);
 		if (rc) {
@@ -618,6 +621,7 @@ void sig_destroy(struct sig *s)
 {
 	if (!s)
 		return;
+	cap_stop(s->cap);
 	if (s->poll)
 		su_timer_destroy(s->poll);
 	for (unsigned i = 0; i < s->n_ua; i++)
@@ -658,6 +662,11 @@ void sig_on_poll(struct sig *s, void (*fn)(void *arg), void *arg)
 {
 	s->on_poll = fn;
 	s->on_poll_arg = arg;
+}
+
+const struct cap_stats *sig_capture_stats(const struct sig *s)
+{
+	return cap_stats(s->cap);
 }
 
 const struct wh_stats *sig_webhook_stats(const struct sig *s)

@@ -18,6 +18,7 @@
 #include "config/cfg.h"
 #include "shared/cs.h"
 #include "shared/ring.h"
+#include "signaling/capture.h"
 #include "signaling/cdr.h"
 #include "signaling/webhook.h"
 
@@ -166,6 +167,9 @@ void sig_on_poll(struct sig *s, void (*fn)(void *arg), void *arg);
 /* Open signaling.cdr_file again (after log rotation moved it away); on the signaling
  * thread (e.g. from the poll callback on SIGHUP). Failures are logged. */
 void sig_cdr_reopen(struct sig *s);
+
+/* The SIP capture's counters, NULL when signaling.capture is off. */
+const struct cap_stats *sig_capture_stats(const struct sig *s);
 
 /* The HTTP requests' counters (hand-backs, status callbacks and webhooks). */
 const struct wh_stats *sig_webhook_stats(const struct sig *s);

@@ -10,11 +10,11 @@ set -euo pipefail
 run_pkgs=(build-essential meson ninja-build pkg-config libdpdk-dev libnuma-dev libwebsockets-dev
 	libwebsockets-evlib-ev libev-dev libspeexdsp-dev
 	libsofia-sip-ua-dev libsrtp2-dev libconfig-dev libjemalloc-dev libjansson-dev
-	libcurl4-openssl-dev libxml2-dev libsystemd-dev
+	libcurl4-openssl-dev libxml2-dev libsystemd-dev libpcap-dev
 	iproute2 ethtool procps)
 vm_pkgs=(qemu-system-x86 busybox-static cpio xz-utils kmod)
 test_pkgs=(libcmocka-dev sip-tester baresip-core kamailio tcpdump python3 python3-websockets iputils-ping openssl
-	curl prometheus
+	curl prometheus tshark
 	"${vm_pkgs[@]}")
 
 pkgs=("${run_pkgs[@]}")
