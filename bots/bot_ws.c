@@ -590,6 +590,10 @@ static struct lws_context *bot_ws_context(const struct cfg *cfg, struct bot_ws_l
 	info.iface = api ? cfg->bots.api_address : NULL;
 	info.protocols = bot_ws_protocols;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	/* bots.api's address is IPv4: without this lws listens on [::], every address.
+	 * Worker 0's WebSocket bots then connect over IPv4 only. */
+	if (api)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (l->ev) {
 		info.options |= LWS_SERVER_OPTION_LIBEV;
 		l->loops[0] = l->ev;
