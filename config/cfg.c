@@ -1017,6 +1017,36 @@ static int cfg_read_outbound(struct cfg_ctx *x, struct cfg *c, struct cfg_outbou
 	return 0;
 }
 
+/* signaling.proxies: the SIP proxies in front, and the header they put the caller's
+ * address in. */
+static int cfg_read_proxies(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
+{
+	static const char *const known[] = {"allow", "source_header", NULL};
+	static const char *const where = "signaling.proxies";
+	config_setting_t *a;
+
+	if (cfg_only(x, g, where, known) ||
+	    cfg_str(x, g, where, "source_header", 1, c->sig.proxy_header,
+		    sizeof(c->sig.proxy_header), NULL))
+		return -EINVAL;
+	a = cfg_member(x, g, where, "allow", CONFIG_TYPE_ARRAY, "an array of CIDR strings", 1);
+	if (!a)
+		return -EINVAL;
+	if (config_setting_length(a) < 1 || config_setting_length(a) > CFG_MAX_CIDRS)
+		return cfg_fail(x, a, "%s.allow: 1 to %d CIDRs", where, CFG_MAX_CIDRS);
+	for (int i = 0; i < config_setting_length(a); i++) {
+		const char *v = cfg_elem_str(x, a, "'allow'", (unsigned)i);
+
+		if (!v)
+			return -EINVAL;
+		if (cfg_cidr_parse(v, &c->sig.proxy_allow[c->sig.n_proxy_allow]))
+			return cfg_fail(x, config_setting_get_elem(a, (unsigned)i),
+					"%s: \"%s\" is not a CIDR", where, v);
+		c->sig.n_proxy_allow++;
+	}
+	return 0;
+}
+
 /* signaling.capture: where SIP messages are written (pcap files, a HEP collector). */
 static int cfg_read_capture(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 {
@@ -1051,7 +1081,7 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	static const char *const known[] = {"listeners", "user_agent", "trunks", "routes",
 					    "default_agent", "retry_after", "max_cps", "max_message",
 					    "idle_ms", "unlisted_source", "min_se", "cdr_file",
-					    "outbound", "stop_grace", "capture", NULL};
+					    "outbound", "stop_grace", "capture", "proxies", NULL};
 	static const char *const where = "signaling";
 	/* in enum cfg_unlisted order */
 	static const char *const unlisted[] = {"drop", "403", NULL};
@@ -1148,6 +1178,9 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	c->sig.unlisted_source = (uint8_t)unlisted_source;
 	at = cfg_member(x, g, where, "capture", CONFIG_TYPE_GROUP, "a group { ... }", 0);
 	if (x->failed || (at && cfg_read_capture(x, c, at)))
+		return -EINVAL;
+	at = cfg_member(x, g, where, "proxies", CONFIG_TYPE_GROUP, "a group { ... }", 0);
+	if (x->failed || (at && cfg_read_proxies(x, c, at)))
 		return -EINVAL;
 	return cfg_int(x, g, where, "retry_after", 1, 3600, 5, &c->sig.retry_after_s);
 }

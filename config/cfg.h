@@ -279,6 +279,12 @@ struct cfg {
 		int default_agent;        /* index in bots.agents, -1 for none (404) */
 		uint32_t retry_after_s;   /* Retry-After of a 503 at capacity */
 		uint32_t stop_grace_s;    /* SIGTERM: calls in progress may last this long */
+		/* SIP proxies in front (signaling.proxies): from these sources, the trunk
+		 * is the one of the address in source_header, which only they are trusted
+		 * to set. n_proxy_allow 0: none. */
+		struct cfg_cidr proxy_allow[CFG_MAX_CIDRS];
+		unsigned n_proxy_allow;
+		char proxy_header[CFG_NAME_MAX];
 		/* SIP capture (signaling/capture.c): pcap files and/or HEP3; off when both
 		 * pcap and hep are "". */
 		struct {

@@ -176,6 +176,29 @@ int ctx_header_match(const sip_t *sip, const char *name, const regex_t *re)
 	return ctx_header_any(sip, name, ctx_matches, re);
 }
 
+/* ctx_header_any()'s test that keeps the first value (struct ctx_out). */
+struct ctx_out {
+	char *out;
+	size_t size;
+	int rc;
+};
+
+static int ctx_copy(const char *value, const void *arg)
+{
+	struct ctx_out *o = (struct ctx_out *)arg;
+
+	o->rc = snprintf(o->out, o->size, "%s", value) < (int)o->size ? 0 : -ENOSPC;
+	return 1;
+}
+
+int ctx_header_value(const sip_t *sip, const char *name, char *out, size_t size)
+{
+	struct ctx_out o = {.out = out, .size = size, .rc = -ENOENT};
+
+	ctx_header_any(sip, name, ctx_copy, &o);
+	return o.rc;
+}
+
 static void ctx_headers(json_t *ctx, json_t *list, json_t *errors, const sip_t *sip,
 			json_t *reserved)
 {

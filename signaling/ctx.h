@@ -40,6 +40,10 @@ int ctx_build(char *out, size_t size, const sip_t *sip, const char *src_ip,
  * name) with exactly this value; repeated headers are each looked at. */
 int ctx_header_is(const sip_t *sip, const char *name, const char *value);
 
+/* The value of the first copy of header name (any case) into out (size bytes);
+ * -ENOENT when there is none, -ENOSPC when it is longer. */
+int ctx_header_value(const sip_t *sip, const char *name, char *out, size_t size);
+
 /* True when a copy of header name (any case) in sip has a value re matches. */
 int ctx_header_match(const sip_t *sip, const char *name, const regex_t *re);
 

@@ -471,13 +471,17 @@ static int sig_listen(struct sig *s, const struct cfg *cfg)
 static int sig_filter(struct sig *s, const struct cfg *cfg)
 {
 	struct sock_filter prog[SRCFILTER_MAX_INSNS];
-	struct cfg_cidr cidrs[CFG_MAX_TRUNKS * CFG_MAX_CIDRS];
+	struct cfg_cidr cidrs[(CFG_MAX_TRUNKS + 1) * CFG_MAX_CIDRS];
 	unsigned n = 0;
 	int len;
 
-	for (unsigned t = 0; t < cfg->sig.n_trunks; t++)
-		for (unsigned i = 0; i < cfg->sig.trunks[t].n_allow; i++) {
-			const struct cfg_cidr *c = &cfg->sig.trunks[t].allow[i];
+	/* the trunks' allowlists and the proxies in front (signaling.proxies) */
+	for (unsigned t = 0; t <= cfg->sig.n_trunks; t++)
+		for (unsigned i = 0; i < (t < cfg->sig.n_trunks ? cfg->sig.trunks[t].n_allow
+							       : cfg->sig.n_proxy_allow); i++) {
+			const struct cfg_cidr *c = t < cfg->sig.n_trunks
+							   ? &cfg->sig.trunks[t].allow[i]
+							   : &cfg->sig.proxy_allow[i];
 			unsigned j = 0;
 
 			while (j < n && memcmp(&cidrs[j], c, sizeof(*c)) != 0)

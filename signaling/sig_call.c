@@ -255,6 +255,44 @@ static int sig_trunk_for(const struct sig *s, const su_sockaddr_t *su)
 	return -1;
 }
 
+/* True when su is one of the SIP proxies in front (signaling.proxies). */
+static bool sig_from_proxy(const struct sig *s, const su_sockaddr_t *su)
+{
+	const struct cfg *cfg = s->cfg;
+	const void *addr = su->su_family == AF_INET6 ? (const void *)&su->su_sin6.sin6_addr
+						     : (const void *)&su->su_sin.sin_addr;
+
+	if (su->su_family != AF_INET && su->su_family != AF_INET6)
+		return false;
+	for (unsigned i = 0; i < cfg->sig.n_proxy_allow; i++)
+		if (cfg_cidr_match(&cfg->sig.proxy_allow[i], su->su_family, addr))
+			return true;
+	return false;
+}
+
+/* A proxy's INVITE: the trunk of the caller's address it put in the source header
+ * (src receives that address), or -1 when the header is missing, is no address, or
+ * names an address in no allowlist. */
+static int sig_trunk_by_header(const struct sig *s, const sip_t *sip, char *src, size_t size)
+{
+	char v[INET6_ADDRSTRLEN + 8];
+	su_sockaddr_t su;
+
+	memset(&su, 0, sizeof(su));
+	if (ctx_header_value(sip, s->cfg->sig.proxy_header, v, sizeof(v)) != 0)
+		return -1;
+	if (inet_pton(AF_INET, v, &su.su_sin.sin_addr) == 1)
+		su.su_family = AF_INET;
+	else if (inet_pton(AF_INET6, v, &su.su_sin6.sin6_addr) == 1)
+		su.su_family = AF_INET6;
+	else
+		return -1;
+	if (strlen(v) >= size)
+		return -1;
+	memcpy(src, v, strlen(v) + 1);
+	return sig_trunk_for(s, &su);
+}
+
 /* The agent of the first route that matches: on the Request-URI user part, or on
  * a named header's value (any of its copies). */
 static int sig_route(const struct sig *s, const sip_t *sip)
@@ -414,8 +452,22 @@ void sig_invite(struct sig *s, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 	if (ai && ai->ai_addr)
 		su_inet_ntop(ai->ai_family, SU_ADDR((su_sockaddr_t *)ai->ai_addr), src,
 			     sizeof(src));
-	/* 1. Allowlist before anything is allocated for the call. */
-	trunk = ai && ai->ai_addr ? sig_trunk_for(s, (su_sockaddr_t *)ai->ai_addr) : -1;
+	/* 1. Allowlist before anything is allocated for the call: the source's, or for
+	 * a proxy in front the caller's address it says (trusted from it alone). */
+	if (ai && ai->ai_addr && sig_from_proxy(s, (su_sockaddr_t *)ai->ai_addr)) {
+		char proxy[INET6_ADDRSTRLEN];
+
+		snprintf(proxy, sizeof(proxy), "%s", src);
+		trunk = sig_trunk_by_header(s, sip, src, sizeof(src));
+		if (trunk < 0) {
+			snprintf(why, sizeof(why), "from proxy %s: %s missing, not an address, or "
+				 "%s in no trunk's allowlist", proxy, cfg->sig.proxy_header, src);
+			sig_turn_away(s, nh, SIG_REFUSE_NOT_LISTED, call_id, src, why, NULL);
+			return;
+		}
+	} else {
+		trunk = ai && ai->ai_addr ? sig_trunk_for(s, (su_sockaddr_t *)ai->ai_addr) : -1;
+	}
 	if (trunk < 0) {
 		sig_turn_away(s, nh, SIG_REFUSE_NOT_LISTED, call_id, src,
 			      "source not in any trunk's allowlist", NULL);

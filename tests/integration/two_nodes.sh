@@ -3,6 +3,8 @@
 # the way README.md says to go past one host:
 #   - new calls spread round-robin over the nodes; every ACK and BYE follows the
 #     Record-Route set through the proxy
+#   - a node that trusts the proxy (signaling.proxies) takes the caller's trunk from
+#     its X-Src-IP header; the same header from anyone else is ignored
 #   - a drained node answers the proxy's OPTIONS probes 503: new calls go to the other
 #   - a node killed mid-run: new calls still succeed, on the other (failover after the
 #     INVITE's 1 s timeout, or at once once the probes saw it gone)
@@ -28,8 +30,12 @@ conf_edit '"--vdev=net_af_packet0,iface=vgm0",' '"--vdev=net_af_packet0,iface=vg
 	'retry_after = 5;' 'retry_after = 5;
   stop_grace = 0;'
 mv "$tmp/voxgate.conf" "$tmp/b.conf"
+# node A trusts the proxy's X-Src-IP: the caller (198.18.0.2) is trunk "carrier"
 conf_edit 'retry_after = 5;' 'retry_after = 5;
-  stop_grace = 0;'
+  stop_grace = 0;
+  proxies = { allow = [ "198.18.0.3/32" ]; source_header = "X-Src-IP"; };' \
+	'{ name = "local";' '{ name = "carrier"; allow = [ "198.18.0.2/32" ]; codecs = [ "PCMA" ]; },
+    { name = "local";'
 
 vg_start "$tmp/voxgate.conf" || { not_ok "node A starts"; exit 1; }
 ip netns exec "$gw" "$top/build/voxgate" --config "$tmp/b.conf" >"$tmp/b.log" 2>&1 &
@@ -68,6 +74,21 @@ a=$(invites 198.18.0.1) b=$(invites 198.18.0.4)
 check "round-robin: 2 on node A, 2 on node B (A $a, B $b)" test "$a" = 2 -a "$b" = 2
 check "every ACK and BYE went by the Record-Route set through the proxy (8 in-dialog)" \
 	test "$(grep -c 'in-dialog \(ACK\|BYE\)' "$tmp/kamailio.log")" -eq 8
+check "node A took the proxy's calls on the caller's trunk (carrier, from 198.18.0.2)" \
+	test "$(grep -c "from 198.18.0.2 trunk 'carrier'" "$tmp/voxgate.log")" -eq 2
+check "node B, which trusts no proxy, on the proxy's own address's trunk (local)" \
+	test "$(grep -c "from 198.18.0.3 trunk 'local'" "$tmp/b.log")" -eq 2
+# straight to node A, so no Record-Route to insist on
+sed 's|Max-Forwards: 70|Max-Forwards: 70\n      X-Src-IP: 203.0.113.9|; s|check_it="true" ||' \
+	"$top/tests/integration/sipp/uac_proxy.xml" >"$tmp/forged.xml"
+(cd "$tmp" && timeout 30 ip netns exec "$caller_ns" sipp -sf "$tmp/forged.xml" -s echo \
+	-i 198.18.0.2 -p 5071 -mi 198.18.1.2 -m 1 -d 200 -nostdin -timeout 20 198.18.0.1:5060) \
+	>"$tmp/forged.out" 2>&1
+rc=$?
+n=$(grep -c "from 198.18.0.2 trunk 'carrier'" "$tmp/voxgate.log")
+check "an X-Src-IP from a caller that is not the proxy is not believed (trunk carrier)" \
+	bash -c '[ "$1" -eq 0 ] && [ "$2" -eq 3 ] && ! grep -q "203.0.113.9" "$3"' _ "$rc" "$n" \
+	"$tmp/voxgate.log"
 check "node B answers the proxy's OPTIONS probes 200" \
 	bash -c '[ "$(ip netns exec "$1" curl -s "http://198.18.0.4:8088/metrics" |
 		awk "\$1 == \"voxgate_sip_requests_received_total{method=\\\"OPTIONS\\\"}\" {print \$2}")" -gt 0 ]' _ "$gw"
@@ -77,7 +98,7 @@ sleep 3
 lb_calls drained 4
 check "node B drained: 4 new calls all succeed" test $? -eq 0
 a=$(invites 198.18.0.1) b=$(invites 198.18.0.4)
-check "... all on node A (A $a, B $b: none new)" test "$a" = 6 -a "$b" = 2
+check "... all on node A (A $a, B $b: none new)" test "$a" = 7 -a "$b" = 2
 voxctl_b undrain | sed 's/^/# /'
 sleep 3
 lb_calls back 2
