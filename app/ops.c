@@ -98,7 +98,7 @@ static json_t *ops_call_json(const struct ops_src *o, const struct ops_call *c)
 	time_t secs = (time_t)(c->info.start_ms / 1000);
 	struct tm tm;
 
-	snprintf(sid, sizeof(sid), "CA%08x%08x%016x", c->slot, c->gen, 0u);
+	snprintf(sid, sizeof(sid), "CA%08x%08x%016x", c->slot, c->gen, cfg->sig.node_id);
 	gmtime_r(&secs, &tm);
 	strftime(start, sizeof(start), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(start + strlen(start), 8, ".%03dZ", (int)(c->info.start_ms % 1000));

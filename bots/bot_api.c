@@ -347,7 +347,9 @@ static int bot_api_placed_reply(struct lws *wsi, struct bot_api_req *r)
 
 		return bot_api_error(wsi, errs[i].status, errs[i].code, errs[i].message);
 	}
-	snprintf(sid, sizeof(sid), "CA%08x%08x%016x", r->slot, r->gen, 0u);
+	/* the same sid as signaling's (sig_call_sid): slot, generation, node */
+	snprintf(sid, sizeof(sid), "CA%08x%08x%016x", r->slot, r->gen,
+		 bot_worker_cfg(lws_context_user(lws_get_context(wsi)))->sig.node_id);
 	return bot_api_reply(wsi, 201 /* Created */,
 			     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "sid", sid,
 				       "account_sid", r->account, "to", r->to, "from", r->from,

@@ -1081,7 +1081,8 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	static const char *const known[] = {"listeners", "user_agent", "trunks", "routes",
 					    "default_agent", "retry_after", "max_cps", "max_message",
 					    "idle_ms", "unlisted_source", "min_se", "cdr_file",
-					    "outbound", "stop_grace", "capture", "proxies", NULL};
+					    "outbound", "stop_grace", "capture", "proxies", "node_id",
+					    NULL};
 	static const char *const where = "signaling";
 	/* in enum cfg_unlisted order */
 	static const char *const unlisted[] = {"drop", "403", NULL};
@@ -1171,6 +1172,7 @@ static int cfg_read_sig(struct cfg_ctx *x, struct cfg *c, config_setting_t *g)
 	    cfg_int(x, g, where, "idle_ms", 0, 86400000, 0, &c->sig.idle_ms) ||
 	    cfg_int(x, g, where, "min_se", 90, 86400, 90, &c->sig.min_se) ||
 	    cfg_int(x, g, where, "stop_grace", 0, 86400, 30, &c->sig.stop_grace_s) ||
+	    cfg_int(x, g, where, "node_id", 0, UINT32_MAX, 0, &c->sig.node_id) ||
 	    cfg_enum(x, g, where, where, "unlisted_source", unlisted, &unlisted_source) < 0 ||
 	    cfg_str(x, g, where, "cdr_file", 0, c->sig.cdr_file, sizeof(c->sig.cdr_file),
 		    NULL) < 0)

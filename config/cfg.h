@@ -279,6 +279,7 @@ struct cfg {
 		int default_agent;        /* index in bots.agents, -1 for none (404) */
 		uint32_t retry_after_s;   /* Retry-After of a 503 at capacity */
 		uint32_t stop_grace_s;    /* SIGTERM: calls in progress may last this long */
+		uint32_t node_id;         /* in every call sid the API gives: which node */
 		/* SIP proxies in front (signaling.proxies): from these sources, the trunk
 		 * is the one of the address in source_header, which only they are trusted
 		 * to set. n_proxy_allow 0: none. */

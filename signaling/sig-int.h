@@ -247,11 +247,12 @@ static inline double sig_elapsed(const struct timespec *a, const struct timespec
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
-/* The call's sid (CA, slot, generation), as the API names it (bots/bot_api.c,
- * app/ops.c) and the status callbacks do. */
-static inline void sig_call_sid(const struct sig_call *c, char *buf, size_t size)
+/* The call's sid (CA, slot, generation, signaling.node_id), as the API names it
+ * (bots/bot_api.c, app/ops.c) and the status callbacks do. */
+static inline void sig_call_sid(const struct sig *s, const struct sig_call *c, char *buf,
+				size_t size)
 {
-	snprintf(buf, size, "CA%08x%08x%016x", c->slot, c->gen, 0u);
+	snprintf(buf, size, "CA%08x%08x%016x", c->slot, c->gen, s->cfg->sig.node_id);
 }
 
 static inline const char *sig_call_id(const struct sig *s, const struct sig_call *c)

@@ -38,7 +38,7 @@ static void sig_out_status(struct sig *s, struct sig_call *c, const char *status
 	j = json_loads(cs_ctx(s->calls, c->slot), 0, NULL);
 	from = json_string_value(json_object_get(j, "from_number"));
 	to = json_string_value(json_object_get(j, "to_number"));
-	sig_call_sid(c, sid, sizeof(sid));
+	sig_call_sid(s, c, sid, sizeof(sid));
 	n = wh_form_add(body, sizeof(body), n, "CallSid", sid);
 	n = wh_form_add(body, sizeof(body), n, "AccountSid", c->account_sid);
 	n = wh_form_add(body, sizeof(body), n, "From", from ? from : "");

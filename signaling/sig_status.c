@@ -80,7 +80,7 @@ void sig_status_event(struct sig *s, struct sig_call *c, unsigned event)
 	if (!st || !(st->events & event))
 		return;
 	c->status_seq++;
-	sig_call_sid(c, sid, sizeof(sid));
+	sig_call_sid(s, c, sid, sizeof(sid));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	clock_gettime(CLOCK_REALTIME, &wall);
 	gmtime_r(&wall.tv_sec, &tm);

@@ -27,7 +27,8 @@ scrape() {
 net_up
 conf_edit 'api = { address = "198.18.0.1"; port = 8088; };' \
 	'api = { address = "198.18.0.1"; port = 8088; auth_token = "s3cret"; };' \
-	'retry_after = 5;' 'retry_after = 7;'
+	'retry_after = 5;' 'retry_after = 7;
+  node_id = 7;'
 vg_start "$tmp/voxgate.conf" || { not_ok "voxgate starts"; exit 1; }
 
 # 1. Refusals voxctl explains.
@@ -61,6 +62,8 @@ ok = (c["state"] == "answered" and c["direction"] == "inbound" and c["trunk"] ==
 print("#", json.dumps(c))
 sys.exit(not ok)
 PY
+check "the sid names the node (signaling.node_id 7): $sid" \
+	bash -c '[[ $1 =~ ^CA[0-9a-f]{16}0000000000000007$ ]]' _ "$sid"
 voxctl --config "$tmp/voxgate.conf" call "$sid" >"$tmp/call.json"
 check "voxctl call SID: that call" grep -q "\"sid\": \"$sid\"" "$tmp/call.json"
 
